@@ -1,0 +1,77 @@
+# Marquee: `make run` and `make test` set up a fresh Debian/Ubuntu machine themselves.
+SHELL := /bin/bash
+export LANG ?= C.UTF-8
+export LC_ALL ?= C.UTF-8
+# File IO through pread/pwrite measured faster than mmap for streaming (shared notes).
+export TORRENT_STORAGE_DEFAULT_FILE_IO ?= classic
+
+GO ?= go
+BIN := bin/marquee
+TEST_TIMEOUT ?= 14m
+
+# Build: FFmpeg 5.1 headers for go-astiav, GL/X11 headers for Fyne.
+BUILD_PKGS := pkg-config gcc libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
+	libswresample-dev libavfilter-dev libavdevice-dev libgl1-mesa-dev xorg-dev
+# Tests: media made by ffmpeg, third-party BitTorrent clients, a headless X server and
+# tools to drive and photograph the real app.
+TEST_PKGS := ffmpeg aria2 transmission-cli mktorrent xvfb xauth xdotool imagemagick x11-utils
+
+.PHONY: all deps deps-build deps-run deps-test build run test vet fuzz bench clean
+
+all: build
+
+# install-missing PKG...: apt-get installs only what dpkg says is absent.
+define install-missing
+	@missing=""; for p in $(1); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing; \
+	fi; \
+	pkg-config --exists libavcodec libavformat libavutil libswscale libswresample || \
+		{ echo "FFmpeg development libraries not found by pkg-config" >&2; exit 1; }
+endef
+
+deps-build:
+	$(call install-missing,$(BUILD_PKGS))
+
+# The offline demo film is made by the ffmpeg CLI at first start.
+deps-run:
+	$(call install-missing,$(BUILD_PKGS) ffmpeg)
+
+deps-test:
+	$(call install-missing,$(BUILD_PKGS) $(TEST_PKGS))
+
+deps: deps-test
+
+build: deps-build
+	$(GO) build -o $(BIN) .
+
+run: deps-run
+	$(GO) build -o $(BIN) .
+	./$(BIN) --demo
+
+vet: deps-build
+	$(GO) vet ./...
+
+# Every test, GUI ones included, runs under a virtual X server.
+test: deps-test vet
+	xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -timeout $(TEST_TIMEOUT) ./...
+
+# Short fuzzing pass over every parser (not part of `make test`).
+FUZZTIME ?= 30s
+fuzz: deps-test
+	@for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$target"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+		done; \
+	done
+
+bench: deps-test build
+	$(GO) test ./bench -run '^$$' -bench . -benchtime 1x -timeout 60m
+
+clean:
+	rm -rf bin testdata/cache
