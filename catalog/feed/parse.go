@@ -1,0 +1,732 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"marquee/catalog"
+)
+
+// Limits of the schema.
+const (
+	Version   = 1       // the schema version this package reads
+	MaxSize   = 8 << 20 // bytes of a feed
+	MaxTitles = 20_000
+
+	maxProblems = 25 // reported in one error; the rest are counted
+)
+
+// Feed is a parsed, valid feed. Its titles carry the feed's own IDs, with no provider
+// prefix and no Provider; TitlesFor adds them.
+type Feed struct {
+	Version     int
+	Name        string
+	Description string
+	Homepage    string
+	Titles      []catalog.Title
+}
+
+// TitlesFor returns the feed's titles as the provider providerID lists them.
+func (f Feed) TitlesFor(providerID string) []catalog.Title {
+	out := make([]catalog.Title, len(f.Titles))
+	for i, t := range f.Titles {
+		t.ID = catalog.JoinID(providerID, t.ID)
+		t.Provider = providerID
+		out[i] = t
+	}
+	return out
+}
+
+// Problem is one rule a feed breaks, at the path of the field that breaks it.
+type Problem struct {
+	Path    string // e.g. "titles[2].sources[0].infohash"; "" for the document as a whole
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Path == "" {
+		return p.Message
+	}
+	return p.Path + ": " + p.Message
+}
+
+// Error lists everything wrong with a feed.
+type Error struct {
+	Problems []Problem
+	More     int // problems found beyond those listed
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("invalid feed: ")
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.String())
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "; and %d more problems", e.More)
+	}
+	return b.String()
+}
+
+// Parse reads and validates a feed. Any problem rejects the whole feed with an *Error
+// naming each field at fault.
+func Parse(data []byte) (Feed, error) {
+	v := &validator{}
+	f := v.parse(data)
+	if len(v.problems) > 0 {
+		return Feed{}, &Error{Problems: v.problems, More: v.more}
+	}
+	return f, nil
+}
+
+type wireFeed struct {
+	Version     *int              `json:"version"`
+	Name        string            `json:"name"`
+	Description string            `json:"description"`
+	Homepage    string            `json:"homepage"`
+	Titles      []json.RawMessage `json:"titles"`
+}
+
+type wireTitle struct {
+	ID             string            `json:"id"`
+	Kind           string            `json:"kind"`
+	Name           string            `json:"name"`
+	Year           *int              `json:"year"`
+	RuntimeSeconds int64             `json:"runtime_seconds"`
+	Genres         []json.RawMessage `json:"genres"`
+	Synopsis       string            `json:"synopsis"`
+	Poster         string            `json:"poster"`
+	Backdrop       string            `json:"backdrop"`
+	Licence        string            `json:"licence"`
+	LicenceURL     string            `json:"licence_url"`
+	Attribution    string            `json:"attribution"`
+	Credit         string            `json:"credit"`
+	Popularity     float64           `json:"popularity"`
+	Notes          string            `json:"notes"`
+	Sources        []json.RawMessage `json:"sources"`
+	Seasons        []json.RawMessage `json:"seasons"`
+}
+
+type wireSeason struct {
+	Number   *int              `json:"number"`
+	Episodes []json.RawMessage `json:"episodes"`
+}
+
+type wireEpisode struct {
+	Number         *int              `json:"number"`
+	Name           string            `json:"name"`
+	Synopsis       string            `json:"synopsis"`
+	RuntimeSeconds int64             `json:"runtime_seconds"`
+	Sources        []json.RawMessage `json:"sources"`
+}
+
+type wireSource struct {
+	Magnet     string            `json:"magnet"`
+	TorrentURL string            `json:"torrent_url"`
+	InfoHash   string            `json:"infohash"`
+	Webseeds   []json.RawMessage `json:"webseeds"`
+	Trackers   []json.RawMessage `json:"trackers"`
+	Quality    string            `json:"quality"`
+	Size       int64             `json:"size"`
+	FileIndex  *int              `json:"file_index"`
+}
+
+// likelyMeant maps common slips to the field the schema spells differently.
+var likelyMeant = map[string]string{
+	"license": "licence", "license_url": "licence_url", "licenseurl": "licence_url", "licence_link": "licence_url",
+	"title": "name", "runtime": "runtime_seconds", "duration": "runtime_seconds", "description": "synopsis",
+	"genre": "genres", "infoHash": "infohash", "info_hash": "infohash", "torrent": "torrent_url",
+	"torrentUrl": "torrent_url", "url": "torrent_url", "fileIndex": "file_index", "webseed": "webseeds",
+	"tracker": "trackers", "season": "seasons", "episode": "episodes", "image": "poster",
+}
+
+type validator struct {
+	problems []Problem
+	more     int
+}
+
+func (v *validator) add(path, format string, args ...any) {
+	if len(v.problems) >= maxProblems {
+		v.more++
+		return
+	}
+	v.problems = append(v.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// decode reads one JSON object strictly into dst, reporting problems at path. Keys are
+// checked first, exactly: encoding/json alone would match "Name" to "name" and could
+// not say where an unknown field sits.
+func (v *validator) decode(path string, raw []byte, dst any) bool {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		what := "nothing"
+		if len(trimmed) > 0 {
+			what = jsonKindOf(trimmed[0])
+		}
+		v.add(path, "must be a JSON object, not %s", what)
+		return false
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		v.jsonError(path, raw, err)
+		return false
+	}
+	allowed := fieldsOf(dst)
+	unknown := false
+	for _, name := range slices.Sorted(maps.Keys(keys)) {
+		if allowed[name] {
+			continue
+		}
+		unknown = true
+		if meant, ok := likelyMeant[name]; ok && allowed[meant] {
+			v.add(path, "unknown field %q (did you mean %q?)", truncate(name), meant)
+		} else {
+			v.add(path, "unknown field %q", truncate(name))
+		}
+	}
+	if unknown {
+		return false
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		v.jsonError(path, raw, err)
+		return false
+	}
+	return true
+}
+
+func (v *validator) jsonError(path string, raw []byte, err error) {
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		// Offset counts the offending byte as read.
+		line, col := position(raw, max(0, syntax.Offset-1))
+		v.add(path, "invalid JSON at line %d, column %d: %s", line, col, syntax.Error())
+	case errors.As(err, &typeErr):
+		want := "a string"
+		switch typeErr.Type.Kind() {
+		case reflect.Int, reflect.Int64:
+			want = "a whole number"
+		case reflect.Float64:
+			want = "a number"
+		case reflect.Slice:
+			want = "a list"
+		case reflect.Struct, reflect.Map:
+			want = "an object"
+		}
+		v.add(join(path, fieldPath(typeErr.Field)), "must be %s, not %s", want, describeJSONValue(typeErr.Value))
+	default:
+		v.add(path, "%s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+}
+
+// fieldPath turns encoding/json's "genres.2" into the "genres[2]" used in messages.
+func fieldPath(field string) string {
+	parts := strings.Split(field, ".")
+	var b strings.Builder
+	for _, p := range parts {
+		if _, err := strconv.Atoi(p); err == nil && b.Len() > 0 {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// describeJSONValue words encoding/json's description of a value ("number 2010.5",
+// "array") the way the rest of the messages do.
+func describeJSONValue(value string) string {
+	if n, ok := strings.CutPrefix(value, "number "); ok {
+		return "the number " + n
+	}
+	switch value {
+	case "string":
+		return "a string"
+	case "number":
+		return "a number"
+	case "bool":
+		return "a boolean"
+	case "array":
+		return "a list"
+	case "object":
+		return "an object"
+	}
+	return value
+}
+
+func jsonKindOf(first byte) string {
+	switch first {
+	case '[':
+		return "a list"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+var fieldCache sync.Map // reflect.Type → map[string]bool
+
+// fieldsOf lists the JSON keys of the struct dst points to.
+func fieldsOf(dst any) map[string]bool {
+	t := reflect.TypeOf(dst).Elem()
+	if cached, ok := fieldCache.Load(t); ok {
+		return cached.(map[string]bool)
+	}
+	fields := make(map[string]bool)
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		fields[name] = true
+	}
+	fieldCache.Store(t, fields)
+	return fields
+}
+
+func position(data []byte, offset int64) (line, col int) {
+	line, col = 1, 1
+	for i := 0; i < int(offset) && i < len(data); i++ {
+		if data[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+func join(path, field string) string {
+	switch {
+	case field == "":
+		return path
+	case path == "":
+		return field
+	}
+	return path + "." + field
+}
+
+func (v *validator) parse(data []byte) Feed {
+	if len(data) > MaxSize {
+		v.add("", "feed is %d bytes, more than the %d MiB limit", len(data), MaxSize>>20)
+		return Feed{}
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			i += size
+		}
+		v.add("", "not valid UTF-8 (first bad byte at offset %d)", i)
+		return Feed{}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		v.add("", "feed is empty")
+		return Feed{}
+	}
+	var w wireFeed
+	if !v.decode("", data, &w) {
+		return Feed{}
+	}
+	f := Feed{Name: w.Name, Description: w.Description, Homepage: w.Homepage}
+	switch {
+	case w.Version == nil:
+		v.add("version", "required; this Marquee reads version %d", Version)
+	case *w.Version != Version:
+		v.add("version", "unsupported version %d; this Marquee reads version %d", *w.Version, Version)
+	default:
+		f.Version = *w.Version
+	}
+	v.text("name", w.Name, 200, true)
+	v.text("description", w.Description, 2000, false)
+	v.url("homepage", w.Homepage, false, "http", "https")
+	switch {
+	case w.Titles == nil:
+		v.add("titles", "required: a list of titles")
+	case len(w.Titles) == 0:
+		v.add("titles", "empty: a feed lists at least one title")
+	case len(w.Titles) > MaxTitles:
+		v.add("titles", "%d titles, more than the limit of %d", len(w.Titles), MaxTitles)
+		return f
+	}
+	firstUse := make(map[string]string)
+	for i, raw := range w.Titles {
+		path := fmt.Sprintf("titles[%d]", i)
+		t, ok := v.title(path, raw)
+		if !ok {
+			continue
+		}
+		if t.ID != "" {
+			if other, dup := firstUse[t.ID]; dup {
+				v.add(path+".id", "duplicate id %q (also used by %s)", t.ID, other)
+				continue
+			}
+			firstUse[t.ID] = path
+		}
+		f.Titles = append(f.Titles, t)
+	}
+	return f
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+func (v *validator) title(path string, raw []byte) (catalog.Title, bool) {
+	var w wireTitle
+	if !v.decode(path, raw, &w) {
+		return catalog.Title{}, false
+	}
+	before := len(v.problems) + v.more
+	t := catalog.Title{
+		ID: w.ID, Kind: catalog.Kind(w.Kind), Name: w.Name, Genres: v.strings(path+".genres", w.Genres), Synopsis: w.Synopsis,
+		Poster: w.Poster, Backdrop: w.Backdrop, Licence: w.Licence, LicenceURL: w.LicenceURL,
+		Attribution: w.Attribution, Credit: w.Credit, Popularity: w.Popularity,
+		Runtime: time.Duration(w.RuntimeSeconds) * time.Second,
+	}
+	switch {
+	case w.ID == "":
+		v.add(path+".id", "required")
+	case !idPattern.MatchString(w.ID):
+		v.add(path+".id", "%q must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit", truncate(w.ID))
+	}
+	switch w.Kind {
+	case string(catalog.KindMovie), string(catalog.KindSeries):
+	case "":
+		v.add(path+".kind", `required: "movie" or "series"`)
+	default:
+		v.add(path+".kind", `%q must be "movie" or "series"`, truncate(w.Kind))
+	}
+	v.text(path+".name", w.Name, 300, true)
+	switch {
+	case w.Year == nil:
+		v.add(path+".year", "required")
+	case *w.Year < 1870 || *w.Year > 2100:
+		v.add(path+".year", "%d must be between 1870 and 2100", *w.Year)
+	default:
+		t.Year = *w.Year
+	}
+	v.runtime(path+".runtime_seconds", w.RuntimeSeconds)
+	v.genres(path+".genres", t.Genres)
+	v.text(path+".synopsis", w.Synopsis, 5000, false)
+	v.url(path+".poster", w.Poster, false, "http", "https")
+	v.url(path+".backdrop", w.Backdrop, false, "http", "https")
+	v.text(path+".credit", w.Credit, 500, false)
+	v.text(path+".notes", w.Notes, 2000, false)
+	if w.Popularity < 0 {
+		v.add(path+".popularity", "%v must be 0 or more", w.Popularity)
+	}
+	v.licence(path, w.Licence, w.LicenceURL, w.Attribution)
+
+	switch w.Kind {
+	case string(catalog.KindMovie):
+		if len(w.Seasons) > 0 {
+			v.add(path+".seasons", "a movie has sources, not seasons")
+		}
+		t.Sources = v.sources(path+".sources", w.Sources)
+	case string(catalog.KindSeries):
+		if len(w.Sources) > 0 {
+			v.add(path+".sources", "a series keeps its sources in its episodes")
+		}
+		t.Seasons = v.seasons(path+".seasons", w.Seasons)
+	}
+	return t, len(v.problems)+v.more == before
+}
+
+func (v *validator) licence(path, licence, licenceURL, attribution string) {
+	ok, needsAttribution := catalog.OpenLicence(licence)
+	switch {
+	case licence == "":
+		v.add(path+".licence", `required: "Public Domain", "CC0 1.0" or a Creative Commons licence such as "CC BY 4.0"`)
+	case !ok:
+		v.add(path+".licence", `%q is not an open licence this schema accepts; use "Public Domain", "Public Domain Mark 1.0", "CC0 1.0" or a Creative Commons licence such as "CC BY 4.0"`, truncate(licence))
+	}
+	if licenceURL == "" {
+		v.add(path+".licence_url", "required: a link to the licence's text")
+	} else if v.url(path+".licence_url", licenceURL, true, "http", "https") && strings.HasPrefix(licence, "CC") {
+		u, _ := url.Parse(licenceURL)
+		if host := strings.ToLower(u.Hostname()); host != "creativecommons.org" && host != "www.creativecommons.org" {
+			v.add(path+".licence_url", "%q must point at creativecommons.org for a Creative Commons licence", truncate(licenceURL))
+		}
+	}
+	if needsAttribution && attribution == "" {
+		v.add(path+".attribution", "required by %s: a link to the author's page", licence)
+	} else {
+		v.url(path+".attribution", attribution, false, "http", "https")
+	}
+}
+
+func (v *validator) seasons(path string, raws []json.RawMessage) []catalog.Season {
+	switch {
+	case len(raws) == 0:
+		v.add(path, "a series needs at least one season")
+		return nil
+	case len(raws) > 100:
+		v.add(path, "%d seasons, more than the limit of 100", len(raws))
+		return nil
+	}
+	var out []catalog.Season
+	numbers := make(map[int]bool)
+	for i, raw := range raws {
+		sp := fmt.Sprintf("%s[%d]", path, i)
+		var w wireSeason
+		if !v.decode(sp, raw, &w) {
+			continue
+		}
+		s := catalog.Season{}
+		switch {
+		case w.Number == nil:
+			v.add(sp+".number", "required")
+		case *w.Number < 0:
+			v.add(sp+".number", "%d must be 0 or more", *w.Number)
+		case numbers[*w.Number]:
+			v.add(sp+".number", "season %d appears twice", *w.Number)
+		default:
+			numbers[*w.Number] = true
+			s.Number = *w.Number
+		}
+		switch {
+		case len(w.Episodes) == 0:
+			v.add(sp+".episodes", "a season needs at least one episode")
+		case len(w.Episodes) > 500:
+			v.add(sp+".episodes", "%d episodes, more than the limit of 500", len(w.Episodes))
+		default:
+			episodes := make(map[int]bool)
+			for j, raw := range w.Episodes {
+				ep := fmt.Sprintf("%s.episodes[%d]", sp, j)
+				var we wireEpisode
+				if !v.decode(ep, raw, &we) {
+					continue
+				}
+				e := catalog.Episode{Name: we.Name, Synopsis: we.Synopsis, Runtime: time.Duration(we.RuntimeSeconds) * time.Second}
+				switch {
+				case we.Number == nil:
+					v.add(ep+".number", "required")
+				case *we.Number < 1:
+					v.add(ep+".number", "%d must be 1 or more", *we.Number)
+				case episodes[*we.Number]:
+					v.add(ep+".number", "episode %d appears twice in this season", *we.Number)
+				default:
+					episodes[*we.Number] = true
+					e.Number = *we.Number
+				}
+				v.text(ep+".name", we.Name, 300, false)
+				v.text(ep+".synopsis", we.Synopsis, 5000, false)
+				v.runtime(ep+".runtime_seconds", we.RuntimeSeconds)
+				e.Sources = v.sources(ep+".sources", we.Sources)
+				s.Episodes = append(s.Episodes, e)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (v *validator) sources(path string, raws []json.RawMessage) []catalog.Source {
+	switch {
+	case len(raws) == 0:
+		v.add(path, "at least one source is required")
+		return nil
+	case len(raws) > 20:
+		v.add(path, "%d sources, more than the limit of 20", len(raws))
+		return nil
+	}
+	var out []catalog.Source
+	for i, raw := range raws {
+		sp := fmt.Sprintf("%s[%d]", path, i)
+		var w wireSource
+		if !v.decode(sp, raw, &w) {
+			continue
+		}
+		s := catalog.Source{
+			Magnet: w.Magnet, TorrentURL: w.TorrentURL,
+			Webseeds: v.strings(sp+".webseeds", w.Webseeds), Trackers: v.strings(sp+".trackers", w.Trackers),
+			Quality: w.Quality, Size: w.Size, FileIndex: catalog.MainFile,
+		}
+		if w.Magnet == "" && w.TorrentURL == "" && w.InfoHash == "" {
+			v.add(sp, "needs a magnet, a torrent_url or an infohash")
+		}
+		var magnetHash string
+		if w.Magnet != "" {
+			if m, err := catalog.ParseMagnet(w.Magnet); err != nil {
+				v.add(sp+".magnet", "%v", err)
+			} else {
+				magnetHash = m.InfoHash
+			}
+		}
+		if w.InfoHash != "" {
+			hash, err := catalog.NormalizeInfoHash(w.InfoHash)
+			switch {
+			case err != nil:
+				v.add(sp+".infohash", "%v", err)
+			case magnetHash != "" && hash != magnetHash:
+				v.add(sp+".infohash", "%s differs from the magnet's infohash %s", hash, magnetHash)
+			default:
+				s.InfoHash = hash
+			}
+		} else {
+			s.InfoHash = magnetHash
+		}
+		v.url(sp+".torrent_url", w.TorrentURL, false, "http", "https")
+		if len(s.Webseeds) > 20 {
+			v.add(sp+".webseeds", "%d webseeds, more than the limit of 20", len(s.Webseeds))
+		} else {
+			for j, ws := range s.Webseeds {
+				v.url(fmt.Sprintf("%s.webseeds[%d]", sp, j), ws, true, "http", "https")
+			}
+		}
+		if len(s.Trackers) > 50 {
+			v.add(sp+".trackers", "%d trackers, more than the limit of 50", len(s.Trackers))
+		} else {
+			for j, tr := range s.Trackers {
+				v.url(fmt.Sprintf("%s.trackers[%d]", sp, j), tr, true, "http", "https", "udp", "ws", "wss")
+			}
+		}
+		v.text(sp+".quality", w.Quality, 20, false)
+		if w.Size < 0 {
+			v.add(sp+".size", "%d must be 0 or more", w.Size)
+		}
+		if w.FileIndex != nil {
+			if *w.FileIndex < 0 || *w.FileIndex > 100_000 {
+				v.add(sp+".file_index", "%d must be between 0 and 100000; leave it out to play the main video file", *w.FileIndex)
+			} else {
+				s.FileIndex = *w.FileIndex
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// strings decodes a list of strings one by one, so that a wrong element is reported at
+// its index.
+func (v *validator) strings(path string, raws []json.RawMessage) []string {
+	if raws == nil {
+		return nil
+	}
+	out := make([]string, 0, len(raws))
+	for i, raw := range raws {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			what := jsonKindOf(bytes.TrimSpace(raw)[0])
+			v.add(fmt.Sprintf("%s[%d]", path, i), "must be a string, not %s", what)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (v *validator) text(path, s string, maxRunes int, required bool) {
+	if strings.TrimSpace(s) == "" {
+		if required {
+			v.add(path, "required")
+		}
+		return
+	}
+	if n := utf8.RuneCountInString(s); n > maxRunes {
+		v.add(path, "%d characters, more than the limit of %d", n, maxRunes)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			v.add(path, "contains the control character %U", r)
+			return
+		}
+	}
+}
+
+func (v *validator) runtime(path string, seconds int64) {
+	if seconds < 0 || seconds > 24*3600 {
+		v.add(path, "%d must be between 0 and 86400 (a day)", seconds)
+	}
+}
+
+func (v *validator) genres(path string, genres []string) {
+	if len(genres) > 16 {
+		v.add(path, "%d genres, more than the limit of 16", len(genres))
+		return
+	}
+	seen := make(map[string]int)
+	for i, g := range genres {
+		gp := fmt.Sprintf("%s[%d]", path, i)
+		v.text(gp, g, 40, true)
+		key := catalog.Fold(g)
+		if first, dup := seen[key]; dup && key != "" {
+			v.add(gp, "%q repeats %s[%d]", truncate(g), path, first)
+		}
+		seen[key] = i
+	}
+}
+
+// url checks an optional URL (or a required one, when required) and reports whether
+// it is usable.
+func (v *validator) url(path, s string, required bool, schemes ...string) bool {
+	if s == "" {
+		if required {
+			v.add(path, "required")
+		}
+		return false
+	}
+	if len(s) > 4096 {
+		v.add(path, "URL of %d bytes, more than the limit of 4096", len(s))
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		v.add(path, "%q is not a URL: %v", truncate(s), unwrapURLError(err))
+		return false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	okScheme := false
+	for _, want := range schemes {
+		okScheme = okScheme || scheme == want
+	}
+	if !okScheme || u.Host == "" {
+		v.add(path, "%q must be an absolute %s URL", truncate(s), strings.Join(schemes, ", "))
+		return false
+	}
+	return true
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func truncate(s string) string {
+	const n = 80
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

@@ -1,0 +1,470 @@
+// Package poster loads poster images for the catalog without ever holding up the UI:
+// loads run in the background, a limited number at a time, through a memory cache and
+// a disk cache. Every download has a time limit and a byte limit, and an image is
+// decoded only after its header has shown that its pixel count is within bounds, so a
+// small file that claims to be 100,000 pixels square (a decompression bomb) is turned
+// away before any pixel memory is allocated. When a poster is missing or fails, a
+// generated title card (Placeholder) stands in.
+package poster
+
+import (
+	"bytes"
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // decoders posters come in
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp"
+)
+
+var (
+	// ErrTooLarge means the download is bigger than Options.MaxBytes.
+	ErrTooLarge = errors.New("poster file is too large")
+	// ErrTooManyPixels means the image's header declares more than Options.MaxPixels.
+	ErrTooManyPixels = errors.New("poster image has too many pixels")
+	// ErrNotImage means the data is not a PNG, JPEG, GIF or WebP image.
+	ErrNotImage = errors.New("not an image")
+)
+
+// Options tune a Loader. Zero values pick the defaults.
+type Options struct {
+	CacheDir    string        // downloaded posters are kept here; "" = memory only
+	CacheLimit  int64         // bytes on disk, default 256 MiB; the oldest go first
+	Client      *http.Client  // default: a new client
+	Timeout     time.Duration // per download, default 15 seconds
+	MaxBytes    int64         // per download, default 8 MiB
+	MaxPixels   int64         // width × height before decoding, default 25 megapixels
+	MaxWidth    int           // wider posters are scaled down to this, default 600
+	Concurrency int           // downloads at once, default 4
+	MemoryItems int           // decoded images kept in memory, default 200
+	// PlaceholderWidth and PlaceholderHeight size the title cards Load hands out;
+	// default 400×600.
+	PlaceholderWidth, PlaceholderHeight int
+	Logger                              *slog.Logger
+}
+
+// Loader fetches posters. It is safe for concurrent use.
+type Loader struct {
+	opts   Options
+	ctx    context.Context
+	cancel context.CancelFunc
+	slots  chan struct{}
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	closed   bool
+	memory   *lru
+	inFlight map[string]*call
+	diskUsed int64 // -1 until the cache folder has been measured
+}
+
+type call struct {
+	done chan struct{}
+	img  image.Image
+	err  error
+}
+
+// NewLoader returns a loader. Close it to stop its downloads.
+func NewLoader(opts Options) *Loader {
+	if opts.CacheLimit <= 0 {
+		opts.CacheLimit = 256 << 20
+	}
+	if opts.Client == nil {
+		opts.Client = &http.Client{}
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 15 * time.Second
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = 8 << 20
+	}
+	if opts.MaxPixels <= 0 {
+		opts.MaxPixels = 25_000_000
+	}
+	if opts.MaxWidth <= 0 {
+		opts.MaxWidth = 600
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	if opts.MemoryItems <= 0 {
+		opts.MemoryItems = 200
+	}
+	if opts.PlaceholderWidth <= 0 || opts.PlaceholderHeight <= 0 {
+		opts.PlaceholderWidth, opts.PlaceholderHeight = DefaultPlaceholderWidth, DefaultPlaceholderHeight
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Loader{
+		opts: opts, ctx: ctx, cancel: cancel,
+		slots:    make(chan struct{}, opts.Concurrency),
+		memory:   newLRU(opts.MemoryItems),
+		inFlight: make(map[string]*call),
+		diskUsed: -1,
+	}
+}
+
+// Load fetches the poster at url in the background and calls cb exactly once, from a
+// loader goroutine, with the poster or, when there is none or it fails, with a title
+// card for name and year. If ctx ends first (the tile scrolled away) or the loader is
+// closed, cb is not called. A UI hands the image to its own goroutine from cb (in
+// Fyne, fyne.Do).
+func (l *Loader) Load(ctx context.Context, url, name string, year int, cb func(image.Image)) {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return
+	}
+	l.wg.Add(1)
+	l.mu.Unlock()
+	go func() {
+		defer l.wg.Done()
+		img, err := l.Fetch(ctx, url)
+		if ctx.Err() != nil || l.ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			if url != "" {
+				l.opts.Logger.Debug("poster unavailable; using a title card", "url", url, "err", err)
+			}
+			img = l.placeholder(name, year)
+		}
+		cb(img)
+	}()
+}
+
+func (l *Loader) placeholder(name string, year int) image.Image {
+	key := "\x00placeholder\x00" + name + "\x00" + strconv.Itoa(year)
+	l.mu.Lock()
+	img, ok := l.memory.get(key)
+	l.mu.Unlock()
+	if ok {
+		return img
+	}
+	img = Placeholder(name, year, l.opts.PlaceholderWidth, l.opts.PlaceholderHeight)
+	l.mu.Lock()
+	l.memory.put(key, img)
+	l.mu.Unlock()
+	return img
+}
+
+// Fetch returns the poster at url, from memory, disk or the network. Concurrent
+// fetches of one URL share a single download.
+func (l *Loader) Fetch(ctx context.Context, url string) (image.Image, error) {
+	if url == "" {
+		return nil, errors.New("poster: no URL")
+	}
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil, errors.New("poster: loader closed")
+	}
+	if img, ok := l.memory.get(url); ok {
+		l.mu.Unlock()
+		return img, nil
+	}
+	c, running := l.inFlight[url]
+	if !running {
+		c = &call{done: make(chan struct{})}
+		l.inFlight[url] = c
+		l.wg.Add(1)
+	}
+	l.mu.Unlock()
+
+	if !running {
+		// The shared fetch runs under the loader's context, not this caller's: another
+		// caller may still want it after this one gives up.
+		go func() {
+			defer l.wg.Done()
+			c.img, c.err = l.fetch(url)
+			l.mu.Lock()
+			delete(l.inFlight, url)
+			if c.err == nil {
+				l.memory.put(url, c.img)
+			}
+			l.mu.Unlock()
+			close(c.done)
+		}()
+	}
+	select {
+	case <-c.done:
+		return c.img, c.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (l *Loader) fetch(url string) (image.Image, error) {
+	if data, ok := l.readDisk(url); ok {
+		img, err := l.decode(data)
+		if err == nil {
+			return img, nil
+		}
+		l.removeDisk(url) // damaged or from older limits: fetch it again
+	}
+	select {
+	case l.slots <- struct{}{}:
+		defer func() { <-l.slots }()
+	case <-l.ctx.Done():
+		return nil, l.ctx.Err()
+	}
+	data, err := l.download(url)
+	if err != nil {
+		return nil, fmt.Errorf("poster %s: %w", url, err)
+	}
+	img, err := l.decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("poster %s: %w", url, err)
+	}
+	l.writeDisk(url, data)
+	return img, nil
+}
+
+func (l *Loader) download(url string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(l.ctx, l.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "image/webp,image/png,image/jpeg,image/gif")
+	resp, err := l.opts.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("HTTP %s", resp.Status)
+	}
+	if resp.ContentLength > l.opts.MaxBytes {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, resp.ContentLength, l.opts.MaxBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, l.opts.MaxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > l.opts.MaxBytes {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, l.opts.MaxBytes)
+	}
+	return data, nil
+}
+
+// decode checks the header's dimensions before decoding, then returns the image as a
+// tightly packed *image.RGBA at the origin (Fyne ignores Stride), scaled down to
+// MaxWidth.
+func (l *Loader) decode(data []byte) (image.Image, error) {
+	return Decode(data, l.opts.MaxPixels, l.opts.MaxWidth)
+}
+
+// Decode is the loader's decoding step on its own: it rejects data that is not an
+// image or whose header declares more than maxPixels pixels, decodes the rest, and
+// scales images wider than maxWidth down.
+func Decode(data []byte, maxPixels int64, maxWidth int) (image.Image, error) {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w (%s)", ErrNotImage, sniff(data))
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return nil, fmt.Errorf("%w: %s of %d×%d, limit %d pixels", ErrTooManyPixels, format, cfg.Width, cfg.Height, maxPixels)
+	}
+	src, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: broken %s: %v", ErrNotImage, format, err)
+	}
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if maxWidth > 0 && w > maxWidth {
+		h = max(1, h*maxWidth/w)
+		w = maxWidth
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	if w == b.Dx() {
+		draw.Draw(dst, dst.Rect, src, b.Min, draw.Src)
+	} else {
+		draw.ApproxBiLinear.Scale(dst, dst.Rect, src, b, draw.Src, nil)
+	}
+	return dst, nil
+}
+
+// sniff names what the data looks like, for the error message.
+func sniff(data []byte) string {
+	if len(data) == 0 {
+		return "empty body"
+	}
+	return "looks like " + http.DetectContentType(data)
+}
+
+func (l *Loader) diskPath(url string) string {
+	if l.opts.CacheDir == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(url))
+	return filepath.Join(l.opts.CacheDir, hex.EncodeToString(sum[:16])+".img")
+}
+
+func (l *Loader) readDisk(url string) ([]byte, bool) {
+	path := l.diskPath(url)
+	if path == "" {
+		return nil, false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, l.opts.MaxBytes+1))
+	if err != nil || int64(len(data)) > l.opts.MaxBytes {
+		return nil, false
+	}
+	now := time.Now()
+	_ = os.Chtimes(path, now, now) // recently used posters are evicted last
+	return data, true
+}
+
+func (l *Loader) removeDisk(url string) {
+	if path := l.diskPath(url); path != "" {
+		os.Remove(path)
+	}
+}
+
+func (l *Loader) writeDisk(url string, data []byte) {
+	path := l.diskPath(url)
+	if path == "" {
+		return
+	}
+	err := func() error {
+		if err := os.MkdirAll(l.opts.CacheDir, 0o755); err != nil {
+			return err
+		}
+		tmp, err := os.CreateTemp(l.opts.CacheDir, ".tmp-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		if _, err := tmp.Write(data); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		return os.Rename(tmp.Name(), path)
+	}()
+	if err != nil {
+		l.opts.Logger.Warn("cannot cache poster", "path", path, "err", err)
+		return
+	}
+	l.mu.Lock()
+	if l.diskUsed >= 0 {
+		l.diskUsed += int64(len(data))
+	}
+	over := l.diskUsed < 0 || l.diskUsed > l.opts.CacheLimit
+	l.mu.Unlock()
+	if over {
+		l.trimDisk()
+	}
+}
+
+// trimDisk measures the cache folder and removes the least recently used posters until
+// it is under 90% of its limit.
+func (l *Loader) trimDisk() {
+	type entry struct {
+		path string
+		size int64
+		used time.Time
+	}
+	var entries []entry
+	var total int64
+	filepath.WalkDir(l.opts.CacheDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".img" {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			entries = append(entries, entry{path, info.Size(), info.ModTime()})
+			total += info.Size()
+		}
+		return nil
+	})
+	if total > l.opts.CacheLimit {
+		slices.SortFunc(entries, func(a, b entry) int { return a.used.Compare(b.used) })
+		for _, e := range entries {
+			if total <= l.opts.CacheLimit*9/10 {
+				break
+			}
+			if os.Remove(e.path) == nil {
+				total -= e.size
+			}
+		}
+	}
+	l.mu.Lock()
+	l.diskUsed = total
+	l.mu.Unlock()
+}
+
+// Close stops downloads and waits for the background loads to finish; their callbacks
+// are not called.
+func (l *Loader) Close() {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.cancel()
+	l.wg.Wait()
+}
+
+// lru keeps the most recently used decoded images.
+type lru struct {
+	limit int
+	order *list.List // front = most recent; values are *lruEntry
+	items map[string]*list.Element
+}
+
+type lruEntry struct {
+	key string
+	img image.Image
+}
+
+func newLRU(limit int) *lru {
+	return &lru{limit: limit, order: list.New(), items: make(map[string]*list.Element)}
+}
+
+func (c *lru) get(key string) (image.Image, bool) {
+	e, ok := c.items[key]
+	if !ok {
+		return nil, false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*lruEntry).img, true
+}
+
+func (c *lru) put(key string, img image.Image) {
+	if e, ok := c.items[key]; ok {
+		e.Value.(*lruEntry).img = img
+		c.order.MoveToFront(e)
+		return
+	}
+	c.items[key] = c.order.PushFront(&lruEntry{key, img})
+	for c.order.Len() > c.limit {
+		oldest := c.order.Back()
+		c.order.Remove(oldest)
+		delete(c.items, oldest.Value.(*lruEntry).key)
+	}
+}
