@@ -1,0 +1,135 @@
+package player
+
+import (
+	"fmt"
+	"time"
+	"unsafe"
+
+	"github.com/gen2brain/malgo"
+)
+
+// AudioMode picks where sound goes.
+type AudioMode int
+
+const (
+	// AudioAuto plays on the default device and falls back to the null device (silent,
+	// but still a steady clock) when the machine has no sound card.
+	AudioAuto AudioMode = iota
+	// AudioNull always uses miniaudio's null device: headless playback and tests.
+	AudioNull
+)
+
+func (m AudioMode) String() string {
+	switch m {
+	case AudioAuto:
+		return "auto"
+	case AudioNull:
+		return "null"
+	}
+	return fmt.Sprintf("AudioMode(%d)", int(m))
+}
+
+// audioOutput is a running audio device that pulls interleaved float samples from a
+// render function on its own thread (mpv's ao driver contract).
+type audioOutput interface {
+	// format is the device's sample rate and channel count.
+	format() (rate, channels int)
+	// latency is how long a sample handed to render waits before it is heard.
+	latency() time.Duration
+	// close stops the device; render is not called again once close returns.
+	close()
+}
+
+// renderFunc fills out (frames × channels interleaved samples). It runs on the device's
+// thread and must never block.
+type renderFunc func(out []float32)
+
+// malgo.BackendNull is 13, which is miniaudio's custom backend; the null backend is 14.
+const malgoNullBackend = malgo.Backend(14)
+
+const (
+	devicePeriod  = 10 * time.Millisecond
+	devicePeriods = 3
+)
+
+type malgoOutput struct {
+	ctx    *malgo.AllocatedContext
+	dev    *malgo.Device
+	rate   int
+	chans  int
+	closed bool
+}
+
+// openMalgo opens the default playback device as float32 in its native rate and channel
+// count; with AudioAuto it falls back to the null backend if no device opens.
+func openMalgo(mode AudioMode, render renderFunc) (*malgoOutput, error) {
+	var attempts [][]malgo.Backend
+	if mode == AudioAuto {
+		quietALSA()
+		attempts = append(attempts, nil) // miniaudio's platform default order
+	}
+	attempts = append(attempts, []malgo.Backend{malgoNullBackend})
+	var lastErr error
+	for _, backends := range attempts {
+		out, err := openMalgoBackends(backends, render)
+		if err == nil {
+			return out, nil
+		}
+		lastErr = err
+	}
+	return nil, fmt.Errorf("open audio device: %w", lastErr)
+}
+
+func openMalgoBackends(backends []malgo.Backend, render renderFunc) (*malgoOutput, error) {
+	ctx, err := malgo.InitContext(backends, malgo.ContextConfig{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
+	cfg.Playback.Format = malgo.FormatF32
+	cfg.Playback.Channels = 0 // native
+	cfg.SampleRate = 0        // native
+	cfg.PeriodSizeInMilliseconds = uint32(devicePeriod / time.Millisecond)
+	cfg.Periods = devicePeriods
+	o := &malgoOutput{ctx: ctx}
+	data := func(out, _ []byte, frames uint32) {
+		if len(out) < 4 || frames == 0 {
+			return
+		}
+		render(unsafe.Slice((*float32)(unsafe.Pointer(&out[0])), len(out)/4))
+	}
+	dev, err := malgo.InitDevice(ctx.Context, cfg, malgo.DeviceCallbacks{Data: data})
+	if err != nil {
+		_ = ctx.Uninit()
+		ctx.Free()
+		return nil, err
+	}
+	if dev.PlaybackFormat() != malgo.FormatF32 {
+		dev.Uninit()
+		_ = ctx.Uninit()
+		ctx.Free()
+		return nil, fmt.Errorf("device opened as format %d, not float32", dev.PlaybackFormat())
+	}
+	o.dev, o.rate, o.chans = dev, int(dev.SampleRate()), int(dev.PlaybackChannels())
+	if err := dev.Start(); err != nil {
+		o.close()
+		return nil, err
+	}
+	return o, nil
+}
+
+func (o *malgoOutput) format() (int, int) { return o.rate, o.chans }
+
+func (o *malgoOutput) latency() time.Duration { return (devicePeriods - 1) * devicePeriod }
+
+func (o *malgoOutput) close() {
+	if o.closed {
+		return
+	}
+	o.closed = true
+	if o.dev != nil {
+		o.dev.Uninit()
+	}
+	_ = o.ctx.Uninit()
+	o.ctx.Free()
+}

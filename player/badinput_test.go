@@ -1,0 +1,186 @@
+package player
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"marquee/player/mediagen"
+)
+
+func openBytes(data []byte, size int64, name string) (*Player, error) {
+	if size == 0 {
+		size = int64(len(data))
+	}
+	return Open(context.Background(), bytes.NewReader(data), Options{Size: size, Name: name, Audio: AudioNull})
+}
+
+// TestBadInputFailsClearly: what is not a playable film gives a clear error at Open or an
+// Error state, never a panic or a hang, and leaves no goroutine behind.
+func TestBadInputFailsClearly(t *testing.T) {
+	mp4 := media(t, mediagen.Spec{Label: "bad-mp4", Container: "mp4", Video: "h264", Audio: []mediagen.AudioTrack{{Codec: "aac"}}})
+	moovEnd := media(t, mediagen.Spec{Label: "bad-moovend", Container: "mp4", Video: "h264", Audio: []mediagen.AudioTrack{{Codec: "aac"}}, MoovAtEnd: true})
+	good, _ := os.ReadFile(mp4)
+	tail, _ := os.ReadFile(moovEnd)
+	random := make([]byte, 256<<10)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range random {
+		random[i] = byte(rng.Uint32())
+	}
+	// patched renames a sample entry inside the sample description box ('stsd'), which
+	// is how an MP4 names its codec; the brands in 'ftyp' mention avc1 too.
+	patched := func(data []byte, from, to string) []byte {
+		stsd := bytes.Index(data, []byte("stsd"))
+		i := bytes.Index(data[max(stsd, 0):], []byte(from))
+		if stsd < 0 || i < 0 {
+			t.Fatalf("no %q sample entry in the file", from)
+		}
+		i += stsd
+		out := bytes.Clone(data)
+		copy(out[i:], to)
+		return out
+	}
+
+	cases := []struct {
+		name    string
+		data    []byte
+		size    int64
+		wantErr error
+		wantMsg string
+	}{
+		{"random bytes", random, 0, ErrInvalidData, "not a media file or corrupt"},
+		{"empty", nil, 0, ErrInvalidData, "not a media file or corrupt"},
+		{"text", []byte("#EXTM3U\nnot a film\n"), 0, ErrInvalidData, "not a media file or corrupt"},
+		{"moov-at-end mp4 cut in half", tail[:len(tail)/2], 0, ErrInvalidData, "not a media file or corrupt"},
+		{"header only", good[:2000], int64(len(good)), ErrTruncated, "file truncated"},
+		{"unknown video codec", patched(good, "avc1", "xyz1"), 0, ErrUnsupportedCodec, `unsupported video codec: unknown (tag "xyz1")`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			base := goroutineBaseline()
+			p, err := openBytes(tc.data, tc.size, "film.mp4")
+			if err == nil {
+				p.Close()
+				t.Fatal("Open accepted it")
+			}
+			if !errors.Is(err, tc.wantErr) || !strings.Contains(err.Error(), tc.wantMsg) {
+				t.Errorf("error %q, want %v containing %q", err, tc.wantErr, tc.wantMsg)
+			}
+			checkGoroutines(t, base)
+		})
+	}
+
+	t.Run("unknown audio codec plays the picture", func(t *testing.T) {
+		// An MP4's esds box names AAC whatever the sample entry says; Matroska's
+		// CodecID string is all there is.
+		mkv, err := os.ReadFile(media(t, mediagen.Spec{Label: "bad-mkv", Container: "mkv", Video: "h264", Audio: []mediagen.AudioTrack{{Codec: "aac"}}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := bytes.Index(mkv, []byte("A_AAC"))
+		if i < 0 {
+			t.Fatal("no A_AAC codec ID in the Matroska file")
+		}
+		copy(mkv[i:], "A_XYZ")
+		base := goroutineBaseline()
+		p, err := openBytes(mkv, 0, "film.mkv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tracks := p.AudioTracks()
+		if len(tracks) != 1 || tracks[0].Playable || p.AudioTrack() != -1 {
+			t.Errorf("audio tracks %+v, playing %d", tracks, p.AudioTrack())
+		}
+		if err := p.SetAudioTrack(tracks[0].ID); !errors.Is(err, ErrUnsupportedCodec) {
+			t.Errorf("SetAudioTrack on it: %v", err)
+		}
+		waitDone(t, p, 30*time.Second)
+		if p.State() != StateEnded || p.Stats().FramesShown+p.Stats().FramesDropped != 90 {
+			t.Errorf("state %v, stats %+v", p.State(), p.Stats())
+		}
+		p.Close()
+		checkGoroutines(t, base)
+	})
+
+	t.Run("truncated while playing", func(t *testing.T) {
+		// The torrent engine opens with the real size; if the data stops early the player
+		// must say so rather than pretend the film ended.
+		base := goroutineBaseline()
+		p, err := openBytes(good[:len(good)*2/3], int64(len(good)), "film.mp4")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitDone(t, p, 30*time.Second)
+		if p.State() != StateError || !errors.Is(p.Err(), ErrTruncated) {
+			t.Errorf("state %v, err %v", p.State(), p.Err())
+		}
+		p.Close()
+		checkGoroutines(t, base)
+	})
+
+	t.Run("read error while playing", func(t *testing.T) {
+		base := goroutineBaseline()
+		src := newGatedSource(t, mp4, -1)
+		src.release(-1)
+		src.failAfter = src.size() / 2
+		src.failErr = errors.New("disk on fire")
+		rec := newRecorder()
+		p, err := Open(context.Background(), src, Options{Size: src.size(), Name: mp4, Audio: AudioNull, OnEvent: rec.event})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitDone(t, p, 30*time.Second)
+		if p.State() != StateError || p.Err() == nil || !strings.Contains(p.Err().Error(), "disk on fire") {
+			t.Errorf("state %v, err %v", p.State(), p.Err())
+		}
+		rec.waitEvent(t, 0, 5*time.Second, "error", func(e Event) bool { return e.Kind == EventError && e.Err != nil })
+		p.Close()
+		checkGoroutines(t, base)
+	})
+
+	t.Run("nil source", func(t *testing.T) {
+		if _, err := Open(context.Background(), nil, Options{}); err == nil {
+			t.Error("nil source accepted")
+		}
+	})
+}
+
+// TestCloseIsIdempotentAndFinal: Close during playback frees everything, a second Close
+// is harmless and methods after Close neither panic nor block.
+func TestCloseIsIdempotentAndFinal(t *testing.T) {
+	path := media(t, bufferingSpec)
+	base := goroutineBaseline()
+	f, size := openFile(t, path)
+	p, err := Open(context.Background(), f, Options{Size: size, Name: path, Audio: AudioNull, Video: newRecorder(), Subtitles: newRecorder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "some frames", func() bool { return p.Stats().FramesShown > 5 })
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Done():
+	default:
+		t.Error("Done not closed after Close")
+	}
+	p.Play()
+	p.Pause()
+	p.Seek(time.Second)
+	p.SetVolume(0.3)
+	p.SetVideoSize(10, 10)
+	_ = p.Position()
+	_ = p.Stats()
+	if err := p.SetAudioTrack(1); !errors.Is(err, ErrClosed) {
+		t.Errorf("SetAudioTrack after Close: %v", err)
+	}
+	checkGoroutines(t, base)
+}

@@ -1,0 +1,329 @@
+package player
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/asticode/go-astiav"
+)
+
+// Probe limits: enough for MPEG-TS to find AC-3 and H.264 parameters, small enough that a
+// stream starts after reading about a megabyte, not the default five.
+const (
+	probeSize       = 1 << 20
+	analyzeDuration = 2 * time.Second
+)
+
+// Read-ahead: the reader stops when every active queue holds this much media, or the
+// queues together hold maxQueueBytes (ffplay's MAX_QUEUE_SIZE), so a torrent source is read
+// about this far ahead of playback.
+const (
+	readAhead     = 2 * time.Second
+	maxQueueBytes = 16 << 20
+)
+
+// probe opens the container through the custom AVIO context and reads stream parameters.
+// It runs on the reader goroutine, the only one that calls into the source.
+func (p *Player) probe() error {
+	fc := astiav.AllocFormatContext()
+	if fc == nil {
+		return errors.New("allocate format context")
+	}
+	p.interruptFlag.install(fc)
+	ioctx, err := astiav.AllocIOContext(ioBufferSize, false, p.src.read, p.src.seek, nil)
+	if err != nil {
+		fc.Free()
+		return fmt.Errorf("allocate I/O context: %w", err)
+	}
+	fc.SetPb(ioctx)
+	p.fc, p.ioctx = fc, ioctx
+	opts := astiav.NewDictionary()
+	defer opts.Free()
+	_ = opts.Set("probesize", fmt.Sprint(probeSize), 0)
+	_ = opts.Set("analyzeduration", fmt.Sprint(analyzeDuration.Microseconds()), 0)
+	if err := fc.OpenInput(p.opts.Name, nil, opts); err != nil {
+		// avformat_open_input frees the context on failure.
+		p.fc = nil
+		return p.probeError(err)
+	}
+	if err := fc.FindStreamInfo(nil); err != nil {
+		return p.probeError(err)
+	}
+	// Demuxers shrug off some read errors (a cut-off index parses as a short one); a
+	// failing source is still a failed open.
+	if srcErr := p.src.failure(); srcErr != nil {
+		return fmt.Errorf("read source: %w", srcErr)
+	}
+	return nil
+}
+
+// probeError explains why probing failed: the source's own error, a cancel, or data
+// FFmpeg does not recognise.
+func (p *Player) probeError(err error) error {
+	if p.ctx.Err() != nil {
+		return p.ctx.Err()
+	}
+	if srcErr := p.src.failure(); srcErr != nil {
+		return fmt.Errorf("read source: %w", srcErr)
+	}
+	return fmt.Errorf("%w: %v", ErrInvalidData, err)
+}
+
+func (p *Player) freeParams() {
+	for _, cp := range p.params {
+		cp.Free()
+	}
+	p.params = nil
+}
+
+// closeInput frees the demuxer; only the reader calls it, on its way out.
+func (p *Player) closeInput() {
+	if p.fc != nil {
+		p.fc.CloseInput()
+		p.fc.Free()
+		p.fc = nil
+	}
+	if p.ioctx != nil {
+		p.ioctx.Free()
+		p.ioctx = nil
+	}
+	p.interruptFlag.release()
+}
+
+// runReader is the reader goroutine: it probes, reports, waits for Open to finish the
+// setup, then demuxes packets into the queues until Close (ffplay's read_thread). It is the
+// only goroutine that calls the source, so a read that waits for a download blocks nothing
+// else.
+func (p *Player) runReader(probed chan<- error, start <-chan bool) {
+	defer close(p.readerDone)
+	defer p.freeParams() // the reader outlives Open; it alone opens decoders afterwards
+	defer p.closeInput()
+	err := p.probe()
+	p.probedBytes = p.src.bytesRead.Load()
+	probed <- err
+	if err != nil || !<-start {
+		return
+	}
+	pkt := astiav.AllocPacket()
+	defer func() { pkt.Free() }()
+	eof := false
+	failures := 0
+	for !p.closed.Load() {
+		if req, ok := p.takeSeek(); ok {
+			p.doSeek(req)
+			eof = false
+			failures = 0
+		}
+		if stream, ok := p.takeAudioSwitch(); ok {
+			if err := p.switchAudio(stream); err == nil {
+				t := p.refreshPoint()
+				p.doSeek(seekRequest{target: t, from: t})
+				eof = false
+			}
+		}
+		if eof || p.queuesFull() {
+			p.waitReader(10 * time.Millisecond)
+			continue
+		}
+		err := p.fc.ReadFrame(pkt)
+		if err != nil {
+			if p.closed.Load() || p.ctx.Err() != nil {
+				return
+			}
+			if srcErr := p.src.failure(); srcErr != nil {
+				p.fail(fmt.Errorf("read source: %w", srcErr))
+				return
+			}
+			if errors.Is(err, astiav.ErrEagain) {
+				p.waitReader(5 * time.Millisecond)
+				continue
+			}
+			failures++
+			if errors.Is(err, astiav.ErrEof) || failures > 50 {
+				// End of file, or a corrupt tail that keeps failing: play what came out.
+				p.queueEOF()
+				p.readerEOF.Store(true)
+				eof = true
+				continue
+			}
+			continue
+		}
+		failures = 0
+		p.route(pkt)
+		pkt = astiav.AllocPacket()
+	}
+}
+
+// route hands a demuxed packet to its stream's consumer, or drops it.
+func (p *Player) route(pkt *astiav.Packet) {
+	idx := pkt.StreamIndex()
+	serial := int(p.serial.Load())
+	switch {
+	case idx == p.videoStream && p.videoQ != nil:
+		p.videoQ.put(pkt, serial)
+		return
+	case int64(idx) == p.audioStream.Load():
+		p.pipeMu.Lock()
+		a := p.audio
+		p.pipeMu.Unlock()
+		if a != nil && a.stream == idx {
+			a.dec.queue.put(pkt, serial)
+			return
+		}
+	case idx == p.subs.embedded():
+		p.addEmbeddedCue(pkt)
+	}
+	pkt.Free()
+}
+
+func (p *Player) addEmbeddedCue(pkt *astiav.Packet) {
+	tb := p.timeBases[pkt.StreamIndex()]
+	if pkt.Pts() == noPTS {
+		return
+	}
+	text, err := packetText(p.subCodecs[pkt.StreamIndex()], pkt.Data())
+	if err != nil {
+		return
+	}
+	start := tsToDuration(pkt.Pts(), tb) - p.startTime
+	end := start + defaultCueLength
+	if pkt.Duration() > 0 {
+		end = start + tsToDuration(pkt.Duration(), tb)
+	}
+	p.subs.addEmbedded(pkt.StreamIndex(), Cue{Start: start, End: end, Text: text})
+}
+
+func (p *Player) queueEOF() {
+	serial := int(p.serial.Load())
+	if p.videoQ != nil {
+		p.videoQ.putEOF(serial)
+	}
+	p.pipeMu.Lock()
+	if p.audio != nil {
+		p.audio.dec.queue.putEOF(serial)
+	}
+	p.pipeMu.Unlock()
+}
+
+// doSeek moves the demuxer to the keyframe before req.from, bumps the serial and flushes
+// the queues; decoders then drop everything before req.target, so playback lands exactly.
+func (p *Player) doSeek(req seekRequest) {
+	from := req.from
+	if from == fromVeryStart {
+		// The first timestamp of one stream can precede the first keyframe of another
+		// (MPEG-TS audio starts before video); a time before the film lands on its first
+		// packet in every demuxer.
+		from = -time.Minute
+	}
+	ts := (from + p.startTime).Microseconds()
+	err := p.fc.SeekFrame(-1, ts, astiav.SeekFlags(astiav.SeekFlagBackward))
+	if err != nil {
+		// Some demuxers refuse backward seeks near the start; any keyframe will do, the
+		// decoders still drop up to t.
+		err = p.fc.SeekFrame(-1, ts, 0)
+	}
+	serial := int(p.serial.Load()) + 1
+	p.readerEOF.Store(false)
+	p.seeks.Add(1)
+	p.seekState.Store(&seekState{serial: serial, target: req.target, from: req.from, retry: req.retry})
+	p.serial.Store(int64(serial))
+	if p.videoQ != nil {
+		p.videoQ.flush()
+	}
+	p.pipeMu.Lock()
+	if p.audio != nil {
+		p.audio.dec.queue.flush()
+	}
+	p.pipeMu.Unlock()
+	p.gate.skipBelow.Store(int64(serial))
+	if p.videoQ == nil {
+		p.gate.playSerial.Store(int64(serial)) // no picture to wait for
+	}
+	p.wakePresenter()
+	p.subs.wake()
+}
+
+// queuesFull reports whether the reader may rest: enough media is queued on every active
+// stream, or the byte budget is spent.
+func (p *Player) queuesFull() bool {
+	bytes, enough, active := 0, 0, 0
+	check := func(q *packetQueue) {
+		b, span, n, _ := q.level()
+		bytes += b
+		active++
+		if span >= readAhead || (span == 0 && n >= 64) {
+			enough++
+		}
+	}
+	if p.videoQ != nil {
+		check(p.videoQ)
+	}
+	p.pipeMu.Lock()
+	if p.audio != nil {
+		check(p.audio.dec.queue)
+	}
+	p.pipeMu.Unlock()
+	return bytes >= maxQueueBytes || (active > 0 && enough == active)
+}
+
+func (p *Player) waitReader(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-p.readerWake:
+	case <-p.abort:
+	case <-t.C:
+	}
+}
+
+func (p *Player) wakeReader() {
+	select {
+	case p.readerWake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Player) takeSeek() (seekRequest, bool) {
+	p.reqMu.Lock()
+	defer p.reqMu.Unlock()
+	if p.seekReq == nil {
+		return seekRequest{}, false
+	}
+	req := *p.seekReq
+	p.seekReq = nil
+	return req, true
+}
+
+func (p *Player) takeAudioSwitch() (int, bool) {
+	p.reqMu.Lock()
+	defer p.reqMu.Unlock()
+	if p.audioReq == nil {
+		return 0, false
+	}
+	s := *p.audioReq
+	p.audioReq = nil
+	return s, true
+}
+
+// switchAudio replaces the audio pipeline with one for stream.
+func (p *Player) switchAudio(stream int) error {
+	p.pipeMu.Lock()
+	defer p.pipeMu.Unlock()
+	if p.closed.Load() {
+		return ErrClosed
+	}
+	if p.audio != nil && p.audio.stream == stream {
+		return nil
+	}
+	next, err := p.startAudio(stream)
+	if err != nil {
+		return err
+	}
+	if p.audio != nil {
+		p.audio.stop()
+	}
+	p.audio = next
+	p.audioStream.Store(int64(stream))
+	return nil
+}
