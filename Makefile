@@ -1,7 +1,17 @@
 # Marquee: `make run` and `make test` set up a fresh Debian/Ubuntu machine themselves.
 SHELL := /bin/bash
-export LANG ?= C.UTF-8
-export LC_ALL ?= C.UTF-8
+# Fyne reads the UI language from LC_ALL/LANG and logs an error for "C" or "C.UTF-8",
+# which are not language tags; a user's real locale is left alone.
+C_LOCALES := C C.UTF-8 C.utf8 POSIX
+ifneq (,$(filter $(C_LOCALES),$(LC_ALL)))
+export LC_ALL :=
+endif
+ifneq (,$(filter $(C_LOCALES),$(LANG)))
+export LANG := en_US.UTF-8
+endif
+ifeq (,$(LANG))
+export LANG := en_US.UTF-8
+endif
 # File IO through pread/pwrite measured faster than mmap for streaming (shared notes).
 export TORRENT_STORAGE_DEFAULT_FILE_IO ?= classic
 

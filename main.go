@@ -1,42 +1,80 @@
 // Command marquee streams openly licensed films over BitTorrent. Without a subcommand it
-// opens the desktop app; `play`, `serve` and `seed` run headless.
+// opens the desktop app; `play --headless`, `serve` and `seed` run without a window.
 package main
 
 import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
 	"marquee/app"
 )
 
 const usage = `Usage:
-  marquee [--demo] [SOURCE]          open the app (SOURCE: magnet or .torrent to play)
-  marquee play --headless [flags] SOURCE
-  marquee serve [flags] SOURCE
-  marquee seed [flags] PATH
+  marquee [--demo] [SOURCE]              open the app; SOURCE (magnet or .torrent) starts playing
+  marquee play --headless [flags] SOURCE play without a window; --json for machine-readable events
+  marquee serve [flags] SOURCE           serve the film over HTTP for mpv, VLC or a browser
+  marquee seed [flags] PATH              make a torrent of PATH and seed it
 
 Run "marquee COMMAND --help" for a command's flags.
+
+Flags of the app:
 `
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
+func run(args []string, stdout, stderr io.Writer) int {
+	var err error
+	if len(args) > 0 {
+		switch args[0] {
+		case "play":
+			err = cmdPlay(args[1:], stdout, stderr)
+		case "serve":
+			err = cmdServe(args[1:], stdout, stderr)
+		case "seed":
+			err = cmdSeed(args[1:], stdout, stderr)
+		case "help":
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		default:
+			err = cmdApp(args, stderr)
+		}
+	} else {
+		err = cmdApp(args, stderr)
+	}
+	if err != nil && !errors.Is(err, errInterrupted) {
+		fmt.Fprintln(stderr, "marquee:", err)
+	}
+	return exitCode(err)
+}
+
+// appArgs start the desktop app.
+type appArgs struct {
+	demo   bool
+	source string
+}
+
+func cmdApp(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("marquee", flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	demo := fs.Bool("demo", false, "add a locally seeded demo film (works offline)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return nil
 		}
-		return 2
+		return &exitError{code: exitUsage, err: err}
 	}
-	if err := app.Run(app.Options{Demo: *demo}); err != nil {
-		fmt.Fprintln(os.Stderr, "marquee:", err)
-		return 1
+	if fs.NArg() > 1 {
+		return usageError("the app takes at most one SOURCE, got %d", fs.NArg())
 	}
-	return 0
+	return runApp(appArgs{demo: *demo, source: fs.Arg(0)})
+}
+
+func runApp(a appArgs) error {
+	return app.Run(app.Options{Demo: a.demo, Source: a.source})
 }

@@ -12,7 +12,8 @@ import (
 
 // Options configure the desktop app.
 type Options struct {
-	Demo bool
+	Demo   bool
+	Source string // a magnet or .torrent to open at start
 }
 
 // Run opens the main window and blocks until it is closed.

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"marquee/player"
+	"marquee/torrent"
+)
+
+const playUsage = `Usage: marquee play --headless [flags] SOURCE
+
+Plays SOURCE (a magnet URI, a .torrent path or URL, an infohash, or a local media file) in
+real time through the real demuxer, decoders, A/V sync and audio clock, with frames going
+to a null sink and audio to the null backend. With --json it writes one JSON object per
+line (see README, "Headless play events").
+
+Exit codes: 0 played to the end or for --duration; 1 error; 2 bad usage; 130 interrupted.
+
+Flags:
+`
+
+// playEvents writes headless events, as JSON lines or as readable text.
+type playEvents struct {
+	mu    sync.Mutex
+	w     io.Writer
+	json  bool
+	start time.Time
+}
+
+// emit writes one event. payload is a struct or map whose fields follow "t_ms" and
+// "event" in the JSON object.
+func (e *playEvents) emit(kind string, payload any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ms := time.Since(e.start).Milliseconds()
+	body := []byte("{}")
+	if payload != nil {
+		if b, err := json.Marshal(payload); err == nil {
+			body = b
+		}
+	}
+	if !e.json {
+		fmt.Fprintf(e.w, "%7.3fs %-11s %s\n", float64(ms)/1000, kind, body)
+		return
+	}
+	head := fmt.Sprintf(`{"t_ms":%d,"event":%q`, ms, kind)
+	if len(body) > 2 {
+		head += "," + string(body[1:])
+	} else {
+		head += "}"
+	}
+	fmt.Fprintln(e.w, head)
+}
+
+type fileEvent struct {
+	Index  int    `json:"index"`
+	Path   string `json:"path"`
+	Length int64  `json:"length"`
+	Kind   string `json:"kind"`
+}
+
+func cmdPlay(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("play", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, playUsage); fs.PrintDefaults() }
+	var (
+		ef        engineFlags
+		peers     stringList
+		seek      seekTarget
+		duration  durationFlag
+		headless  = fs.Bool("headless", false, "play without a window (frames to a null sink, audio to the null backend)")
+		asJSON    = fs.Bool("json", false, "write one JSON event per line to stdout")
+		fileIndex = fs.Int("file", -1, "index of the file to play inside the torrent (default: the main video file)")
+		timeout   = fs.Duration("timeout", 2*time.Minute, "give up when the torrent's metadata has not arrived after this long")
+	)
+	ef.register(fs)
+	fs.Var(&peers, "peer", "add a peer directly, host:port (repeatable)")
+	fs.Var(&seek, "seek", "start at this time (90, 1:30, 1m30s) or percentage (40%)")
+	fs.Var(&duration, "duration", "stop after this much playback")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: exitUsage, err: err}
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError("play needs exactly one SOURCE, got %d", fs.NArg())
+	}
+	if !*headless {
+		return runApp(appArgs{source: fs.Arg(0)})
+	}
+	events := &playEvents{w: stdout, json: *asJSON, start: time.Now()}
+	if !*asJSON {
+		events.w = stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := playHeadless(ctx, fs.Arg(0), headlessOptions{
+		source:   sourceOptions{engine: ef, peers: peers, fileIndex: *fileIndex, metadataTimeout: *timeout},
+		seek:     seek,
+		duration: time.Duration(duration),
+	}, events)
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
+			events.emit("error", map[string]string{"message": "interrupted"})
+			return &exitError{code: exitInterrupted, err: errInterrupted}
+		}
+		events.emit("error", map[string]string{"message": err.Error()})
+	}
+	return err
+}
+
+type headlessOptions struct {
+	source   sourceOptions
+	seek     seekTarget
+	duration time.Duration
+}
+
+func playHeadless(ctx context.Context, src string, opts headlessOptions, events *playEvents) error {
+	m, err := openMedia(ctx, src, opts.source, func(m *media) {
+		files := make([]fileEvent, 0, len(m.files))
+		for _, f := range m.files {
+			files = append(files, fileEvent{Index: f.Index, Path: f.Path, Length: f.Length, Kind: f.Kind.String()})
+		}
+		events.emit("metadata", map[string]any{
+			"name": m.name, "file_index": m.fileIndex, "size": m.size,
+			"files": files, "piece_length": m.pieceLength,
+		})
+	})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	r, err := m.reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+
+	playerEvents := make(chan player.Event, 64)
+	p, err := player.Open(ctx, contextReader{ctx: ctx, ReadSeekCloser: r}, player.Options{
+		Size:        m.size,
+		Name:        m.name,
+		Audio:       player.AudioNull,
+		StartPaused: true,
+		OnEvent: func(ev player.Event) {
+			select {
+			case playerEvents <- ev:
+			default: // progress events are also polled; never block the player
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	info := p.Info()
+	opened := map[string]any{
+		"duration_ms": info.Duration.Milliseconds(),
+		"bitrate":     info.Bitrate,
+		"container":   info.Container,
+	}
+	if info.Video != nil {
+		opened["video_codec"] = info.Video.Codec
+		opened["width"], opened["height"], opened["fps"] = info.Video.Width, info.Video.Height, info.Video.FPS
+	}
+	if len(info.Audio) > 0 {
+		opened["audio_codec"] = info.Audio[0].Codec
+		opened["audio_channels"] = info.Audio[0].Channels
+	}
+	events.emit("opened", opened)
+	if s, ok := r.(*torrent.Stream); ok && info.Bitrate > 0 {
+		s.SetReadaheadDuration(playbackReadahead, info.Bitrate)
+	}
+
+	start := time.Duration(0)
+	if opts.seek.set {
+		start = opts.seek.resolve(info.Duration)
+		p.Seek(start)
+	}
+	p.Play()
+
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	// --duration is checked more often than progress is reported, to stop on time.
+	durationCheck := time.NewTicker(50 * time.Millisecond)
+	defer durationCheck.Stop()
+	firstFrame, stalled := false, false
+	var stallStart time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev := <-playerEvents:
+			switch ev.Kind {
+			case player.EventFirstFrame:
+				if !firstFrame {
+					firstFrame = true
+					st := m.stats()
+					events.emit("first_frame", map[string]any{
+						"position_ms": ev.Position.Milliseconds(), "downloaded": st.BytesDown,
+						"complete": st.BytesComplete,
+					})
+				}
+			case player.EventSeekDone:
+				events.emit("seek_done", map[string]any{
+					"target_ms": ev.Target.Milliseconds(), "landed_ms": ev.Landed.Milliseconds(),
+				})
+			case player.EventState:
+				if ev.State == player.StateBuffering && !stalled && firstFrame {
+					stalled, stallStart = true, time.Now()
+					events.emit("stall_start", map[string]any{"position_ms": p.Position().Milliseconds()})
+				} else if ev.State == player.StatePlaying && stalled {
+					stalled = false
+					events.emit("stall_end", map[string]any{
+						"position_ms": p.Position().Milliseconds(), "stall_ms": time.Since(stallStart).Milliseconds(),
+					})
+				}
+			case player.EventEnded:
+				events.emit("end", endPayload(p, m, "ended"))
+				return nil
+			case player.EventError:
+				return ev.Err
+			}
+		case <-p.Done():
+			if err := p.Err(); err != nil {
+				return err
+			}
+			events.emit("end", endPayload(p, m, "ended"))
+			return nil
+		case <-ticker.C:
+			st, ps := m.stats(), p.Stats()
+			events.emit("progress", map[string]any{
+				"position_ms": p.Position().Milliseconds(), "state": p.State().String(),
+				"downloaded": st.BytesDown, "complete": st.BytesComplete, "length": st.Length,
+				"down_rate": int64(st.DownloadRate), "up_rate": int64(st.UploadRate),
+				"peers": st.Peers, "seeds": st.Seeds,
+				"frames_shown": ps.FramesShown, "frames_dropped": ps.FramesDropped,
+				"stalls": ps.Stalls, "buffer_percent": ps.BufferPercent,
+			})
+		case <-durationCheck.C:
+			if opts.duration > 0 && firstFrame && p.Position()-start >= opts.duration {
+				events.emit("end", endPayload(p, m, "duration"))
+				return nil
+			}
+		}
+	}
+}
+
+func endPayload(p *player.Player, m *media, reason string) map[string]any {
+	st, ps := m.stats(), p.Stats()
+	return map[string]any{
+		"reason": reason, "position_ms": p.Position().Milliseconds(),
+		"downloaded": st.BytesDown, "uploaded": st.BytesUp,
+		"frames_shown": ps.FramesShown, "frames_dropped": ps.FramesDropped,
+		"stalls": ps.Stalls, "stall_ms": ps.StallTime.Milliseconds(),
+	}
+}
+
+// playbackReadahead is how much playback the engine keeps downloading ahead of the
+// reader: enough to ride out a slow or vanished peer, small enough that bandwidth goes to
+// what plays next rather than to the far future.
+const playbackReadahead = 30 * time.Second

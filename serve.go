@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+const serveUsage = `Usage: marquee serve [flags] SOURCE
+
+Serves the main video file of SOURCE (a magnet URI, a .torrent path or URL, an infohash,
+or a local media file) over HTTP with Range support, so that mpv, VLC or a browser can
+stream it while it downloads. Prints the URL on stdout, progress on stderr.
+
+By default it binds to 127.0.0.1. --lan binds to every interface and puts an unguessable
+token in the URL; requests without it get 404.
+
+Flags:
+`
+
+func cmdServe(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
+	var (
+		ef        engineFlags
+		peers     stringList
+		httpAddr  = fs.String("http", "", "HTTP address to serve on (default 127.0.0.1:0, or :0 with --lan)")
+		lan       = fs.Bool("lan", false, "serve to the whole network, behind a secret token in the URL")
+		launch    = fs.String("player", "", "start this player (mpv, vlc, ...) on the URL and stop when it exits")
+		fileIndex = fs.Int("file", -1, "index of the file to serve inside the torrent (default: the main video file)")
+		timeout   = fs.Duration("timeout", 2*time.Minute, "give up when the torrent's metadata has not arrived after this long")
+	)
+	ef.register(fs)
+	fs.Var(&peers, "peer", "add a peer directly, host:port (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: exitUsage, err: err}
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError("serve needs exactly one SOURCE, got %d", fs.NArg())
+	}
+	addr := *httpAddr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+		if *lan {
+			addr = ":0"
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	m, err := openMedia(ctx, fs.Arg(0), sourceOptions{engine: ef, peers: peers, fileIndex: *fileIndex, metadataTimeout: *timeout}, nil)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen for HTTP on %s: %w", addr, err)
+	}
+	srv := newStreamServer(m, *lan)
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go httpSrv.Serve(ln)
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		httpSrv.Shutdown(shutdownCtx)
+	}()
+
+	streamURL := srv.url(ln.Addr().(*net.TCPAddr))
+	fmt.Fprintln(stdout, streamURL)
+
+	playerDone := make(chan error, 1)
+	if *launch != "" {
+		cmd := exec.CommandContext(ctx, *launch, streamURL)
+		cmd.Stdout, cmd.Stderr = stderr, stderr
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("start %s: %w", *launch, err)
+		}
+		go func() { playerDone <- cmd.Wait() }()
+	}
+
+	ticker := time.NewTicker(5 * time.Second)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-playerDone:
+			if err != nil {
+				return fmt.Errorf("%s: %w", *launch, err)
+			}
+			return nil
+		case <-ticker.C:
+			st := m.stats()
+			pct := 0.0
+			if st.Length > 0 {
+				pct = 100 * float64(st.BytesComplete) / float64(st.Length)
+			}
+			fmt.Fprintf(stderr, "%s: %.1f%% of %s, down %s/s, up %s/s, %d peers, %d readers\n",
+				m.name, pct, formatBytes(st.Length), formatBytes(int64(st.DownloadRate)),
+				formatBytes(int64(st.UploadRate)), st.Peers, srv.readers.Load())
+		}
+	}
+}
+
+// streamServer serves one file with Range support; every request reads through its own
+// stream, so concurrent readers each prioritise their own position.
+type streamServer struct {
+	media   *media
+	path    string // the one path that serves the file
+	readers atomic.Int64
+}
+
+func newStreamServer(m *media, withToken bool) *streamServer {
+	p := "/" + url.PathEscape(m.name)
+	if withToken {
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(err) // crypto/rand never fails on Linux
+		}
+		p = "/" + hex.EncodeToString(b[:]) + p
+	}
+	return &streamServer{media: m, path: p}
+}
+
+func (s *streamServer) url(addr *net.TCPAddr) string {
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = lanAddress()
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port)) + s.path
+}
+
+func (s *streamServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.EscapedPath() != s.path && r.URL.Path != mustUnescape(s.path) {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	rd, err := s.media.reader()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	defer rd.Close()
+	s.readers.Add(1)
+	defer s.readers.Add(-1)
+	if ct := mediaType(s.media.name); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	w.Header().Set("Accept-Ranges", "bytes")
+	http.ServeContent(w, r, s.media.name, time.Time{}, contextReader{ctx: r.Context(), ReadSeekCloser: rd})
+}
+
+func mustUnescape(p string) string {
+	u, err := url.PathUnescape(p)
+	if err != nil {
+		return p
+	}
+	return u
+}
+
+// mediaType names video containers that Go's mime table does not know.
+func mediaType(name string) string {
+	ext := strings.ToLower(path.Ext(name))
+	switch ext {
+	case ".mkv":
+		return "video/x-matroska"
+	case ".ts", ".m2ts":
+		return "video/mp2t"
+	case ".avi":
+		return "video/x-msvideo"
+	}
+	return mime.TypeByExtension(ext)
+}
+
+// lanAddress picks an address other machines can reach us on, for printing the URL.
+func lanAddress() string {
+	conns, err := net.InterfaceAddrs()
+	if err == nil {
+		for _, a := range conns {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil && !ipn.IP.IsLoopback() {
+				return ipn.IP.String()
+			}
+		}
+	}
+	return "127.0.0.1"
+}
+
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for v := n / unit; v >= unit; v /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

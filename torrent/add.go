@@ -1,0 +1,325 @@
+package torrent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	anacrolix "github.com/anacrolix/torrent"
+	"github.com/anacrolix/torrent/metainfo"
+)
+
+const (
+	torrentFetchTimeout = 30 * time.Second
+)
+
+// Add adds a torrent from user input (see ParseSource): a magnet link, an info hash, a .torrent
+// path or file:// URL, or an http(s) URL of a .torrent (at most 32 MiB, 30 s unless ctx ends
+// sooner). It does not wait for metadata; call WaitMetadata.
+func (e *Engine) Add(ctx context.Context, source string) (*Torrent, error) {
+	src, err := ParseSource(source)
+	if err != nil {
+		return nil, err
+	}
+	switch src.Kind {
+	case SourceMagnet, SourceInfoHash:
+		return e.addSource(src, "")
+	case SourceTorrentFile:
+		return e.AddTorrentFile(src.Path)
+	case SourceURL:
+		b, err := fetchTorrent(ctx, src.URL)
+		if err != nil {
+			return nil, err
+		}
+		return e.AddTorrentBytes(b)
+	}
+	return nil, fmt.Errorf("add %q: unhandled source kind %v", shorten(source), src.Kind)
+}
+
+// AddMagnet adds a torrent from a magnet link, using its tr, ws, xs/as and x.pe parameters.
+func (e *Engine) AddMagnet(uri string) (*Torrent, error) {
+	src, err := ParseSource(uri)
+	if err != nil {
+		return nil, err
+	}
+	if src.Kind != SourceMagnet {
+		return nil, &ParseError{What: "magnet link", Input: shorten(uri), Reason: "it does not start with magnet:?"}
+	}
+	return e.addSource(src, strings.TrimSpace(uri))
+}
+
+// AddInfoHash adds a torrent by v1 info hash (40 hex or 32 base32 characters) with optional
+// web seeds and trackers; metadata comes from peers or trackers.
+func (e *Engine) AddInfoHash(infoHash string, webseeds, trackers []string) (*Torrent, error) {
+	ih, ok := decodeInfoHash(strings.TrimSpace(infoHash))
+	if !ok {
+		return nil, &ParseError{What: "info hash", Input: shorten(infoHash), Reason: "want 40 hex or 32 base32 characters"}
+	}
+	return e.addSource(Source{
+		Kind:     SourceInfoHash,
+		InfoHash: ih,
+		Webseeds: keepURLs(webseeds, "http", "https"),
+		Trackers: keepURLs(trackers, "http", "https", "udp", "ws", "wss"),
+	}, "")
+}
+
+// AddTorrentFile adds a torrent from a .torrent file on disk.
+func (e *Engine) AddTorrentFile(path string) (*Torrent, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open torrent file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxTorrentFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read torrent file %s: %w", path, err)
+	}
+	t, err := e.AddTorrentBytes(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// AddTorrentBytes adds a torrent from the contents of a .torrent file, validated by
+// ParseTorrent first.
+func (e *Engine) AddTorrentBytes(b []byte) (*Torrent, error) {
+	mi, _, err := parseMetainfo(b)
+	if err != nil {
+		return nil, err
+	}
+	spec := addSpec{
+		ih:        mi.HashInfoBytes(),
+		infoBytes: mi.InfoBytes,
+		metainfo:  b,
+		kind:      kindCache,
+		webseeds:  keepURLs(mi.UrlList, "http", "https"),
+	}
+	for _, tier := range mi.UpvertedAnnounceList() {
+		spec.trackers = append(spec.trackers, keepURLs(tier, "http", "https", "udp", "ws", "wss")...)
+	}
+	return e.addTorrent(spec)
+}
+
+func (e *Engine) addSource(src Source, magnet string) (*Torrent, error) {
+	var ih metainfo.Hash
+	if err := ih.FromHexString(src.InfoHash); err != nil {
+		return nil, &ParseError{What: "info hash", Input: src.InfoHash, Reason: "not hex", Err: err}
+	}
+	return e.addTorrent(addSpec{
+		ih:       ih,
+		name:     src.Name,
+		trackers: src.Trackers,
+		webseeds: src.Webseeds,
+		sources:  src.MetainfoURLs,
+		peers:    src.Peers,
+		magnet:   magnet,
+		kind:     kindCache,
+	})
+}
+
+// fetchTorrent downloads a .torrent over http(s), capped in size and time.
+func fetchTorrent(ctx context.Context, url string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, torrentFetchTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch torrent %s: %w", url, err)
+	}
+	req.Header.Set("Accept", "application/x-bittorrent")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch torrent %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetch torrent %s: HTTP %s", url, resp.Status)
+	}
+	if resp.ContentLength > maxTorrentFileSize {
+		return nil, fmt.Errorf("fetch torrent %s: %d bytes is more than the %d MiB limit", url, resp.ContentLength, maxTorrentFileSize>>20)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxTorrentFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch torrent %s: %w", url, err)
+	}
+	if len(b) > maxTorrentFileSize {
+		return nil, fmt.Errorf("fetch torrent %s: larger than the %d MiB limit", url, maxTorrentFileSize>>20)
+	}
+	return b, nil
+}
+
+// addSpec is everything needed to add or restore one torrent.
+type addSpec struct {
+	ih        metainfo.Hash
+	infoBytes []byte // validated
+	metainfo  []byte // whole .torrent, kept for restarts
+	name      string
+	trackers  []string
+	webseeds  []string
+	sources   []string
+	peers     []string
+	magnet    string
+	kind      torrentKind
+	seedPath  string
+	seedIsDir bool
+	restoring bool
+}
+
+func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, ErrClosed
+	}
+	if t := e.torrents[spec.ih]; t != nil {
+		t.merge(spec)
+		t.touch()
+		return t, nil
+	}
+	rec, known, err := e.db.record(spec.ih)
+	if err != nil {
+		e.log.Warn("read torrent record", "infohash", spec.ih.HexString(), "err", err)
+	}
+	if spec.infoBytes == nil && known && len(rec.Metainfo) > 0 {
+		// Metadata from an earlier run: streaming can start without asking peers.
+		if mi, _, err := parseMetainfo(rec.Metainfo); err == nil && mi.HashInfoBytes() == spec.ih {
+			spec.infoBytes, spec.metainfo = mi.InfoBytes, rec.Metainfo
+		}
+	}
+	if known && rec.Kind == kindSeed && spec.kind == kindCache && rec.SeedPath != "" {
+		// Someone adds by magnet a torrent we seed from the user's files: keep seeding those.
+		spec.kind, spec.seedPath = kindSeed, rec.SeedPath
+		if st, err := os.Stat(rec.SeedPath); err == nil {
+			spec.seedIsDir = st.IsDir()
+		}
+	}
+
+	t := newTorrent(e, spec)
+	ds := &diskStorage{db: e.db, opened: t.storageOpened}
+	if spec.kind == kindSeed {
+		ds.root = filepath.Dir(spec.seedPath)
+		if spec.seedIsDir {
+			ds.root = spec.seedPath
+		}
+		ds.layout = seedLayout(spec.seedPath, spec.seedIsDir)
+		ds.readOnly = true
+	} else {
+		ds.root = e.torrentDataDir(spec.ih)
+		ds.layout = cacheLayout(ds.root)
+	}
+	t.uploadAllowed = e.uploadAllowedLocked(0, 0)
+	// anacrolix v1.61 ignores AddTorrentOpts.DisallowDataUpload/DisallowDataDownload. Until
+	// the info is set the torrent has no pieces to upload, so switching them off before
+	// setting it leaves no window in which a peer could be served.
+	at, _ := e.client.AddTorrentOpt(anacrolix.AddTorrentOpts{InfoHash: spec.ih, Storage: ds})
+	t.t = at
+	if !t.uploadAllowed {
+		at.DisallowDataUpload()
+	}
+	if spec.kind == kindSeed {
+		at.DisallowDataDownload()
+	}
+	if spec.infoBytes != nil {
+		if err := at.SetInfoBytes(spec.infoBytes); err != nil {
+			at.Drop()
+			if merr := t.metadataError(); merr != nil {
+				return nil, merr
+			}
+			return nil, fmt.Errorf("add torrent %s: %w", spec.ih.HexString(), err)
+		}
+	}
+	at.SetOnWriteChunkError(func(err error) {
+		// Disk full or a vanished folder: stop downloading this torrent, say why.
+		e.log.Error("write torrent data", "torrent", t.Name(), "err", err)
+		at.DisallowDataDownload()
+	})
+	if e.maxConns > 0 {
+		at.SetMaxEstablishedConns(e.maxConns)
+	}
+	t.merge(spec)
+	e.torrents[spec.ih] = t
+	err = e.db.updateRecord(spec.ih, func(r *torrentRecord) {
+		r.Kind = spec.kind
+		r.Active = true
+		r.LastUsed = time.Now()
+		r.SeedPath = spec.seedPath
+		if spec.magnet != "" {
+			r.Magnet = spec.magnet
+		}
+		if spec.metainfo != nil {
+			r.Metainfo = spec.metainfo
+		}
+	})
+	if err != nil {
+		e.log.Warn("save torrent record", "infohash", spec.ih.HexString(), "err", err)
+	}
+	go t.watch()
+	return t, nil
+}
+
+// restore re-adds the torrents that were active when the engine last ran.
+func (e *Engine) restore() {
+	recs, err := e.db.records()
+	if err != nil {
+		e.log.Warn("read torrent records", "err", err)
+		return
+	}
+	for ih, rec := range recs {
+		if !rec.Active {
+			continue
+		}
+		spec := addSpec{ih: ih, kind: rec.Kind, magnet: rec.Magnet, restoring: true}
+		if rec.Kind == kindSeed {
+			st, err := os.Stat(rec.SeedPath)
+			if err != nil {
+				e.log.Warn("seeded files are gone; not seeding them", "path", rec.SeedPath, "err", err)
+				continue
+			}
+			spec.seedPath, spec.seedIsDir = rec.SeedPath, st.IsDir()
+		}
+		if rec.Magnet != "" {
+			if src, err := ParseSource(rec.Magnet); err == nil {
+				spec.name, spec.trackers, spec.webseeds = src.Name, src.Trackers, src.Webseeds
+				spec.sources, spec.peers = src.MetainfoURLs, src.Peers
+			}
+		}
+		t, err := e.addTorrent(spec)
+		if err != nil {
+			if !errors.Is(err, ErrClosed) {
+				e.log.Warn("restore torrent", "infohash", ih.HexString(), "err", err)
+			}
+			continue
+		}
+		if rec.Kind == kindSeed && e.seedChanged(rec.SeedPath, ih) {
+			// Serving edited files as the old torrent would feed peers bad pieces: rehash,
+			// and only the pieces that still match are seeded.
+			e.log.Warn("seeded files changed since last run; verifying them", "path", rec.SeedPath)
+			go func() {
+				if err := t.t.VerifyDataContext(e.ctx); err != nil && e.ctx.Err() == nil {
+					e.log.Warn("verify seeded files", "path", rec.SeedPath, "err", err)
+				}
+			}()
+		}
+	}
+}
+
+// torrentDataDir is the folder holding one cached torrent's files.
+func (e *Engine) torrentDataDir(ih metainfo.Hash) string {
+	return filepath.Join(e.dataDir, "data", ih.HexString())
+}
+
+// seedChanged reports whether the files at path differ from when they were seeded as ih.
+func (e *Engine) seedChanged(path string, ih metainfo.Hash) bool {
+	rec, ok, err := e.db.seed(path)
+	if err != nil || !ok || rec.InfoHash != ih.HexString() {
+		return false
+	}
+	fp, err := fingerprint(path)
+	return err != nil || fp != rec.Fingerprint
+}

@@ -1,0 +1,313 @@
+package torrent
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	anacrolix "github.com/anacrolix/torrent"
+	"github.com/anacrolix/torrent/bencode"
+	"github.com/anacrolix/torrent/metainfo"
+	"github.com/anacrolix/torrent/storage"
+
+	"marquee/torrent/torrenttest"
+)
+
+const (
+	testHex    = "c9e15763f722f23e98a29decdfae341b98d53056"
+	testBase32 = "ZHQVOY7XELZD5GFCTXWN7LRUDOMNKMCW"
+)
+
+func TestParseSource(t *testing.T) {
+	t.Parallel()
+	good := []struct {
+		in   string
+		want Source
+	}{
+		{"magnet:?xt=urn:btih:" + testHex, Source{Kind: SourceMagnet, InfoHash: testHex}},
+		{"  magnet:?xt=urn:btih:" + strings.ToUpper(testHex) + "&dn=Night+of+the+Living+Dead\n",
+			Source{Kind: SourceMagnet, InfoHash: testHex, Name: "Night of the Living Dead"}},
+		{"magnet:?xt=urn:btih:" + testBase32 + "&tr=udp%3A%2F%2Ftracker.example%3A6969&tr=file%3A%2F%2F%2Fetc%2Fpasswd" +
+			"&ws=https%3A%2F%2Farchive.example%2Fdl%2F&ws=ftp%3A%2F%2Fx%2F&xs=http%3A%2F%2Fh%2Fa.torrent&x.pe=127.0.0.1%3A6881&x.pe=nonsense",
+			Source{Kind: SourceMagnet, InfoHash: testHex, Trackers: []string{"udp://tracker.example:6969"},
+				Webseeds: []string{"https://archive.example/dl/"}, MetainfoURLs: []string{"http://h/a.torrent"}, Peers: []string{"127.0.0.1:6881"}}},
+		{testHex, Source{Kind: SourceInfoHash, InfoHash: testHex}},
+		{strings.ToLower(testBase32), Source{Kind: SourceInfoHash, InfoHash: testHex}},
+		{"films/Nosferatu (1922).torrent", Source{Kind: SourceTorrentFile, Path: "films/Nosferatu (1922).torrent"}},
+		{"/tmp/x", Source{Kind: SourceTorrentFile, Path: "/tmp/x"}},
+		{"file:///tmp/a%20b.torrent", Source{Kind: SourceTorrentFile, Path: "/tmp/a b.torrent"}},
+		{"https://archive.example/download/x/x_archive.torrent", Source{Kind: SourceURL, URL: "https://archive.example/download/x/x_archive.torrent"}},
+	}
+	for _, c := range good {
+		got, err := ParseSource(c.in)
+		if err != nil {
+			t.Errorf("ParseSource(%q): %v", c.in, err)
+			continue
+		}
+		if !equalSource(got, c.want) {
+			t.Errorf("ParseSource(%q) = %+v, want %+v", c.in, got, c.want)
+		}
+	}
+	bad := []struct{ in, reason string }{
+		{"", "empty"},
+		{"   ", "empty"},
+		{"magnet:", "expected"},
+		{"magnet:?dn=film", "missing xt"},
+		{"magnet:?xt=urn:btih:zzzz", "40-character hex"},
+		{"magnet:?xt=urn:btih:" + testHex[:39], "40-character hex"},
+		{"magnet:?xt=urn:btih:%zz", "malformed parameters"},
+		{"magnet:?xt=urn:btih:" + testHex + "&xt=urn:btih:" + strings.Repeat("a", 40), "two different"},
+		{"magnet:?xt=urn:btmh:1220" + strings.Repeat("a", 64), "v2-only"},
+		{"magnet:?" + strings.Repeat("a=b&", 300) + "xt=urn:btih:" + testHex, "too many"},
+		{"ftp://example.com/a.torrent", "unsupported URL scheme"},
+		{"http://", "not a valid http"},
+		{"file://remote/etc/a.torrent", "file://"},
+		{testHex[:39], "40 hex or 32 base32"},
+		{"hello world", "not a magnet link"},
+		{"magnet:?xt=urn:btih:" + testHex + "\x00", "control"},
+		{strings.Repeat("a", 70<<10), "64 KiB"},
+	}
+	for _, c := range bad {
+		_, err := ParseSource(c.in)
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Errorf("ParseSource(%q) = %v, want a *ParseError", shorten(c.in), err)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.reason) {
+			t.Errorf("ParseSource(%q) error %q does not mention %q", shorten(c.in), err, c.reason)
+		}
+	}
+}
+
+func equalSource(a, b Source) bool {
+	eq := func(x, y []string) bool { return strings.Join(x, "\n") == strings.Join(y, "\n") }
+	return a.Kind == b.Kind && a.InfoHash == b.InfoHash && a.Name == b.Name && a.Path == b.Path && a.URL == b.URL &&
+		eq(a.Trackers, b.Trackers) && eq(a.Webseeds, b.Webseeds) && eq(a.MetainfoURLs, b.MetainfoURLs) && eq(a.Peers, b.Peers)
+}
+
+// torrentBytes encodes an info dictionary (possibly hostile) as a .torrent file.
+func torrentBytes(t testing.TB, info any) []byte {
+	t.Helper()
+	ib, err := bencode.Marshal(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bencode.Marshal(map[string]any{"announce": "udp://tracker.example:6969", "info": bencode.Bytes(ib)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func pieces(n int) string { return strings.Repeat("01234567890123456789", n) }
+
+func multiFile(files ...map[string]any) map[string]any {
+	total := int64(0)
+	for _, f := range files {
+		total += f["length"].(int64)
+	}
+	return map[string]any{"name": "film", "piece length": int64(16384), "pieces": pieces(int((total + 16383) / 16384)), "files": files}
+}
+
+func file(length int64, path ...string) map[string]any {
+	return map[string]any{"length": length, "path": path}
+}
+
+// badTorrents are .torrent files that must be refused, with what the error must say.
+func badTorrents(t testing.TB) []struct {
+	name, reason string
+	data         []byte
+} {
+	good := torrentBytes(t, map[string]any{"name": "film.mkv", "piece length": int64(16384), "length": int64(40000), "pieces": pieces(3)})
+	return []struct {
+		name, reason string
+		data         []byte
+	}{
+		{"empty", "empty", nil},
+		{"garbage", "not a .torrent", []byte("<html>404</html>")},
+		{"truncated", "malformed bencoding", good[:len(good)/2]},
+		{"trailing junk", "malformed bencoding", append(append([]byte{}, good...), "xx"...)},
+		{"no info", "no info dictionary", []byte("d8:announce3:urle")},
+		{"info not a dict", "malformed info", []byte("d4:info3:abce")},
+		{"no files", "no data", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "pieces": "", "files": []any{}})},
+		{"empty files", "no data", torrentBytes(t, multiFile(file(0, "a"), file(0, "b")))},
+		{"dot-dot path", "not allowed", torrentBytes(t, multiFile(file(100, "..", "..", "escape.txt")))},
+		{"absolute path", "separator", torrentBytes(t, multiFile(file(100, "/etc/passwd")))},
+		{"backslash path", "separator", torrentBytes(t, multiFile(file(100, `..\..\evil.exe`)))},
+		{"drive letter", "drive letter", torrentBytes(t, multiFile(file(100, `C:`, "evil.exe")))},
+		{"dot-dot name", "not allowed", torrentBytes(t, map[string]any{"name": "..", "piece length": int64(16384), "length": int64(100), "pieces": pieces(1)})},
+		{"slash name", "separator", torrentBytes(t, map[string]any{"name": "../../x", "piece length": int64(16384), "length": int64(100), "pieces": pieces(1)})},
+		{"empty name", "empty path component", torrentBytes(t, map[string]any{"name": "", "piece length": int64(16384), "length": int64(100), "pieces": pieces(1)})},
+		{"empty component", "empty path component", torrentBytes(t, multiFile(file(100, "a", "", "b")))},
+		{"duplicate path", "appears twice", torrentBytes(t, multiFile(file(100, "a.mkv"), file(100, "a.mkv")))},
+		{"file is a dir", "also used as a directory", torrentBytes(t, multiFile(file(100, "a"), file(100, "a", "b")))},
+		{"control char", "control characters", torrentBytes(t, multiFile(file(100, "a\x1bb")))},
+		{"zero piece length", "not positive", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(0), "length": int64(100), "pieces": pieces(1)})},
+		{"huge piece length", "larger than", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(1 << 40), "length": int64(100), "pieces": pieces(1)})},
+		{"negative length", "negative length", torrentBytes(t, multiFile(file(100, "a"), file(-50, "b")))},
+		{"ragged hashes", "multiple of 20", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "length": int64(100), "pieces": "0123456789"})},
+		{"piece count mismatch", "expected 1", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "length": int64(100), "pieces": pieces(5)})},
+		{"huge piece count", "more than the limit", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "length": int64(16384) * (maxPieces + 1), "pieces": pieces(maxPieces + 1)})},
+		{"v2 only", "v2-only", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "meta version": int64(2), "file tree": map[string]any{}})},
+		{"too large", "limit", make([]byte, maxTorrentFileSize+1)},
+	}
+}
+
+func TestParseTorrentRejectsBadData(t *testing.T) {
+	t.Parallel()
+	for _, c := range badTorrents(t) {
+		_, err := ParseTorrent(c.data)
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Errorf("%s: ParseTorrent = %v, want a *ParseError", c.name, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.reason) {
+			t.Errorf("%s: error %q does not mention %q", c.name, err, c.reason)
+		}
+	}
+}
+
+func TestParseTorrentDescribesFiles(t *testing.T) {
+	t.Parallel()
+	info := multiFile(file(700, "Film.mkv"), file(10, "Film.en.srt"), file(30, "extras", "Trailer.MP4"),
+		map[string]any{"length": int64(5), "path": []string{".pad", "5"}, "attr": "p"}, file(5, "cover.jpg"))
+	got, err := ParseTorrent(torrentBytes(t, info))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []File{
+		{0, "film/Film.mkv", 700, KindVideo},
+		{1, "film/Film.en.srt", 10, KindSubtitle},
+		{2, "film/extras/Trailer.MP4", 30, KindVideo},
+		{4, "film/cover.jpg", 5, KindOther},
+	}
+	if len(got.Files) != len(want) {
+		t.Fatalf("files = %+v", got.Files)
+	}
+	for i := range want {
+		if got.Files[i] != want[i] {
+			t.Errorf("file %d = %+v, want %+v", i, got.Files[i], want[i])
+		}
+	}
+	if m, err := mainFile(got.Files); err != nil || m.Index != 0 {
+		t.Errorf("main file = %+v, %v", m, err)
+	}
+	if got.Length != 750 || got.NumPieces != 1 || len(got.Trackers) != 1 || len(got.InfoHash) != 40 {
+		t.Errorf("info = %+v", got)
+	}
+	if _, err := mainFile(got.Files[1:2]); !errors.Is(err, ErrNoPlayableFile) {
+		t.Errorf("subtitles only: %v, want ErrNoPlayableFile", err)
+	}
+}
+
+// zeroStorage claims every piece and serves zeros: enough for a peer to hand out metadata.
+type zeroStorage struct{}
+
+func (zeroStorage) OpenTorrent(context.Context, *metainfo.Info, metainfo.Hash) (storage.TorrentImpl, error) {
+	return storage.TorrentImpl{Piece: func(metainfo.Piece) storage.PieceImpl { return zeroPiece{} }, Close: func() error { return nil }}, nil
+}
+
+type zeroPiece struct{}
+
+func (zeroPiece) ReadAt(b []byte, _ int64) (int, error)  { clear(b); return len(b), nil }
+func (zeroPiece) WriteAt(b []byte, _ int64) (int, error) { return len(b), nil }
+func (zeroPiece) MarkComplete() error                    { return nil }
+func (zeroPiece) MarkNotComplete() error                 { return nil }
+func (zeroPiece) Completion() storage.Completion         { return storage.Completion{Ok: true, Complete: true} }
+
+// hostilePeer serves the metadata of a torrent whose paths escape the download folder.
+func hostilePeer(t *testing.T, info map[string]any) (magnet string) {
+	t.Helper()
+	ib, err := bencode.Marshal(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, _ := torrenttest.ClientConfig(t.TempDir(), 0)
+	cc.DefaultStorage = zeroStorage{}
+	cl, err := anacrolix.NewClient(cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	ih := metainfo.HashBytes(ib)
+	cl.AddTorrentOpt(anacrolix.AddTorrentOpts{InfoHash: ih, InfoBytes: ib})
+	return "magnet:?xt=urn:btih:" + ih.HexString() + "&x.pe=" + cl.ListenAddrs()[0].String()
+}
+
+func TestBadInputWritesNothingOutsideDataDir(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	cfg := testConfig(t)
+	cfg.DataDir = filepath.Join(root, "cache")
+	e := newTestEngine(t, cfg)
+	ctx := ctxGuard(t)
+	for _, c := range badTorrents(t) {
+		if _, err := e.AddTorrentBytes(c.data); err == nil {
+			t.Errorf("%s: AddTorrentBytes accepted it", c.name)
+		}
+	}
+	for _, in := range []string{"magnet:?xt=urn:btih:%zz", "magnet:?dn=x", "not a thing", "ftp://x/y.torrent"} {
+		if _, err := e.Add(ctx, in); err == nil {
+			t.Errorf("Add(%q) accepted it", in)
+		}
+	}
+	if _, err := e.Add(ctx, filepath.Join(root, "missing.torrent")); err == nil {
+		t.Error("Add of a missing .torrent file succeeded")
+	}
+
+	// Metadata from a peer is as untrusted as a .torrent file.
+	for _, info := range []map[string]any{
+		multiFile(file(20000, "..", "..", "escape.txt")),
+		multiFile(file(20000, "/tmp/abs.txt")),
+		multiFile(file(100, "dup"), file(100, "dup")),
+	} {
+		tor, err := e.AddMagnet(hostilePeer(t, info))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = tor.WaitMetadata(ctx)
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("hostile metadata from a peer: WaitMetadata = %v, want a *ParseError", err)
+		}
+		eventually(t, "rejected torrent to be dropped", func() bool { return !contains(e.Torrents(), tor) })
+	}
+	if n := len(e.Torrents()); n != 0 {
+		t.Fatalf("%d torrents left after bad input", n)
+	}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if p != stateDBPath(cfg.DataDir) {
+			t.Errorf("bad input left a file: %s", p)
+		}
+		return nil
+	})
+}
+
+func TestWaitMetadataTimeout(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t, testConfig(t))
+	tor, err := e.AddInfoHash(testHex, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50e6)
+	defer cancel()
+	err = tor.WaitMetadata(ctx)
+	if !errors.Is(err, ErrMetadataTimeout) || !strings.Contains(err.Error(), testHex) {
+		t.Fatalf("WaitMetadata with no peers = %v, want ErrMetadataTimeout naming the torrent", err)
+	}
+	if _, err := tor.NewStream(0); err == nil || !strings.Contains(err.Error(), "WaitMetadata") {
+		t.Fatalf("NewStream before metadata: %v", err)
+	}
+	if _, err := e.AddInfoHash("xyz", nil, nil); err == nil {
+		t.Fatal("bad info hash accepted")
+	}
+}

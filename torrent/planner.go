@@ -1,0 +1,171 @@
+package torrent
+
+import (
+	"sync"
+
+	anacrolix "github.com/anacrolix/torrent"
+)
+
+// The streaming policy (see doc.go for the reasoning).
+const (
+	// headFraction and tailFraction size the head and tail prefetch from the file size,
+	// clamped to [min, max] and never less than one piece.
+	headFraction, headMin, headMax = 100, 1 << 20, 4 << 20
+	tailFraction, tailMin, tailMax = 500, 1 << 20, 8 << 20
+	// defaultReadahead applies until the player sizes the window from the bitrate.
+	defaultReadahead = 8 << 20
+	// maxReadahead keeps a bogus bitrate from asking for the whole film at once.
+	maxReadahead = 512 << 20
+	// The first nowPieces missing pieces of a window get Now, the next nextPieces get Next,
+	// the rest Readahead: anacrolix orders requests within a priority level by availability
+	// and partial pieces rather than position, so levels are what make a window fill in order.
+	nowPieces  = 2
+	nextPieces = 4
+)
+
+// headTailSizes returns how many bytes at the start and end of a file to prefetch.
+func headTailSizes(fileLen, pieceLen int64) (head, tail int64) {
+	head = max(min(max(fileLen/headFraction, headMin), headMax), pieceLen)
+	tail = max(min(max(fileLen/tailFraction, tailMin), tailMax), pieceLen)
+	if head+tail >= fileLen {
+		return fileLen, 0
+	}
+	return head, tail
+}
+
+// window is what one stream wants from its torrent.
+type window struct {
+	fileOff, fileLen int64 // torrent offset and length of the file
+	pos              int64 // file-relative read position
+	readahead        int64
+	head, tail       int64
+}
+
+// planPieces computes piece priorities for a set of stream windows: for each window the missing
+// pieces from the read position get Now, then Next, then Readahead up to the window's end; the
+// head and tail of each file get High. The highest wish of any stream wins.
+func planPieces(pieceLen int64, windows []window, complete func(int) bool) map[int]anacrolix.PiecePriority {
+	out := make(map[int]anacrolix.PiecePriority)
+	raise := func(i int, p anacrolix.PiecePriority) {
+		if p > out[i] {
+			out[i] = p
+		}
+	}
+	span := func(start, end int64, p anacrolix.PiecePriority) {
+		if end <= start {
+			return
+		}
+		for i := int(start / pieceLen); int64(i)*pieceLen < end; i++ {
+			if !complete(i) {
+				raise(i, p)
+			}
+		}
+	}
+	for _, w := range windows {
+		fileEnd := w.fileOff + w.fileLen
+		span(w.fileOff, w.fileOff+w.head, anacrolix.PiecePriorityHigh)
+		span(fileEnd-w.tail, fileEnd, anacrolix.PiecePriorityHigh)
+		if w.pos >= w.fileLen {
+			continue
+		}
+		start := w.fileOff + w.pos
+		end := min(fileEnd, start+max(w.readahead, 1))
+		missing := 0
+		for i := int(start / pieceLen); int64(i)*pieceLen < end; i++ {
+			if complete(i) {
+				continue
+			}
+			switch {
+			case missing < nowPieces:
+				raise(i, anacrolix.PiecePriorityNow)
+			case missing < nowPieces+nextPieces:
+				raise(i, anacrolix.PiecePriorityNext)
+			default:
+				raise(i, anacrolix.PiecePriorityReadahead)
+			}
+			missing++
+		}
+	}
+	return out
+}
+
+// planner remembers the priorities this package set on a torrent, so that a new plan only
+// touches the pieces whose priority changes and old positions lose theirs at once.
+type planner struct {
+	mu      sync.Mutex
+	applied map[int]anacrolix.PiecePriority
+	files   map[int]bool // files downloading in the background
+}
+
+// replan recomputes and applies the torrent's piece and file priorities from its streams.
+func (t *Torrent) replan() {
+	info := t.t.Info()
+	if info == nil {
+		return
+	}
+	t.mu.Lock()
+	if t.dropped {
+		t.mu.Unlock()
+		return
+	}
+	windows := make([]window, 0, len(t.streams))
+	background := make(map[int]bool)
+	for s := range t.streams {
+		windows = append(windows, s.window())
+		if s.steady() {
+			background[s.index] = true
+		}
+	}
+	if t.downloadAll {
+		for i := range t.t.Files() {
+			background[i] = true
+		}
+	}
+	t.mu.Unlock()
+
+	p := &t.planner
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-t.t.Closed():
+		return
+	default:
+	}
+	var done []bool
+	desired := planPieces(info.PieceLength, windows, func(i int) bool {
+		if done == nil {
+			done = t.completedPieces()
+		}
+		return i < len(done) && done[i]
+	})
+	for i, prio := range p.applied {
+		if _, keep := desired[i]; !keep && prio != anacrolix.PiecePriorityNone {
+			t.t.Piece(i).SetPriority(anacrolix.PiecePriorityNone)
+		}
+	}
+	for i, prio := range desired {
+		if p.applied[i] != prio {
+			t.t.Piece(i).SetPriority(prio)
+		}
+	}
+	p.applied = desired
+	files := t.t.Files()
+	for i := range p.files {
+		if !background[i] {
+			files[i].SetPriority(anacrolix.PiecePriorityNone)
+		}
+	}
+	for i := range background {
+		if !p.files[i] {
+			files[i].SetPriority(anacrolix.PiecePriorityNormal)
+		}
+	}
+	p.files = background
+}
+
+// pieceCompleted moves Now and Next on to the next missing pieces.
+func (t *Torrent) pieceCompleted() {
+	if t.openStreams() > 0 {
+		t.replan()
+	}
+}

@@ -1,0 +1,268 @@
+package torrent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	anacrolix "github.com/anacrolix/torrent"
+)
+
+// Stream reads one file of a torrent for a player: an io.ReadSeekCloser whose position drives
+// which pieces download first (see doc.go). Read, Seek and Close may be called from different
+// goroutines, but Read and Seek wait for each other; cancel a blocked read with ReadContext or
+// Close. Position, readahead and buffering queries never block.
+type Stream struct {
+	t      *Torrent
+	index  int
+	name   string
+	offset int64 // of the file in the torrent
+	size   int64
+	head   int64
+	tail   int64
+
+	ctx    context.Context // ends when the stream or the engine closes
+	cancel context.CancelFunc
+	closed atomic.Bool
+
+	mu        sync.Mutex // serialises use of r
+	r         anacrolix.Reader
+	lastPiece int64
+
+	pos        atomic.Int64
+	readahead  atomic.Int64 // 0: defaultReadahead
+	contiguous atomic.Int64 // bytes read since the last seek
+}
+
+// errStreamClosed wraps ErrClosed for reads on a closed stream.
+var errStreamClosed = fmt.Errorf("stream closed: %w", ErrClosed)
+
+// NewStream opens file fileIndex (see Files and MainFile) for reading. The head and tail of the
+// file and the first readahead window are prioritised before NewStream returns.
+func (t *Torrent) NewStream(fileIndex int) (*Stream, error) {
+	f, err := t.file(fileIndex)
+	if err != nil {
+		return nil, err
+	}
+	head, tail := headTailSizes(f.Length(), t.PieceLength())
+	s := &Stream{
+		t:         t,
+		index:     fileIndex,
+		name:      path.Base(f.DisplayPath()),
+		offset:    f.Offset(),
+		size:      f.Length(),
+		head:      head,
+		tail:      tail,
+		r:         f.NewReader(),
+		lastPiece: -1,
+	}
+	// anacrolix's own readahead grows with every contiguous byte read and would mark the whole
+	// rest of the file Readahead; the planner owns priorities, the reader only marks its piece.
+	s.r.SetReadahead(0)
+	s.ctx, s.cancel = context.WithCancel(t.e.ctx)
+	t.mu.Lock()
+	if t.dropped || t.e.ctx.Err() != nil {
+		t.mu.Unlock()
+		s.r.Close()
+		s.cancel()
+		return nil, ErrClosed
+	}
+	t.streams[s] = struct{}{}
+	t.mu.Unlock()
+	t.touch()
+	t.replan()
+	t.e.applyUploadPolicy()
+	return s, nil
+}
+
+// Name is the file's base name, a format hint for the player.
+func (s *Stream) Name() string { return s.name }
+
+// Size is the file's length in bytes.
+func (s *Stream) Size() int64 { return s.size }
+
+// Read reads at the current position, blocking until the data is downloaded and verified, the
+// stream is closed or the engine closes.
+func (s *Stream) Read(p []byte) (int, error) {
+	return s.ReadContext(context.Background(), p)
+}
+
+// ReadContext is Read that also gives up when ctx ends, returning ctx's error.
+func (s *Stream) ReadContext(ctx context.Context, p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Load() {
+		return 0, errStreamClosed
+	}
+	pos := s.pos.Load()
+	if pos >= s.size {
+		return 0, io.EOF
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	// anacrolix v1.61's file reader reads past the end of its file into the next one.
+	if rest := s.size - pos; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	rctx := s.ctx
+	if ctx.Done() != nil {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithCancel(ctx)
+		stop := context.AfterFunc(s.ctx, cancel)
+		defer func() {
+			stop()
+			cancel()
+		}()
+	}
+	s.r.SetContext(rctx)
+	n, err := s.r.Read(p)
+	if n > 0 && s.t.storageClosed() {
+		// The torrent closed while we read: the bytes may not be real (see readAfterClose).
+		return 0, fmt.Errorf("torrent %s was dropped: %w", s.t.describe(), ErrClosed)
+	}
+	if n > 0 {
+		s.pos.Add(int64(n))
+		s.contiguous.Add(int64(n))
+		if piece := (s.offset + pos + int64(n)) / s.t.PieceLength(); piece != s.lastPiece {
+			s.lastPiece = piece
+			s.t.replan()
+		}
+		return n, nil
+	}
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.Is(err, io.EOF):
+		return 0, io.EOF
+	case s.closed.Load():
+		return 0, errStreamClosed
+	case s.t.e.ctx.Err() != nil:
+		return 0, ErrClosed
+	case ctx.Err() != nil:
+		return 0, ctx.Err()
+	}
+	select {
+	case <-s.t.t.Closed():
+		return 0, fmt.Errorf("torrent %s was dropped: %w", s.t.describe(), ErrClosed)
+	default:
+	}
+	return 0, fmt.Errorf("read %s at %d: %w", s.name, pos, err)
+}
+
+// Seek sets the position for the next Read and re-prioritises at once: the pieces at the new
+// position get the top priorities and the old window loses its priority.
+func (s *Stream) Seek(off int64, whence int) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Load() {
+		return 0, errStreamClosed
+	}
+	var target int64
+	switch whence {
+	case io.SeekStart:
+		target = off
+	case io.SeekCurrent:
+		target = s.pos.Load() + off
+	case io.SeekEnd:
+		target = s.size + off
+	default:
+		return 0, fmt.Errorf("seek %s: invalid whence %d", s.name, whence)
+	}
+	if target < 0 {
+		return 0, fmt.Errorf("seek %s: negative position %d", s.name, target)
+	}
+	if target == s.pos.Load() {
+		return target, nil
+	}
+	if _, err := s.r.Seek(target, io.SeekStart); err != nil {
+		return 0, fmt.Errorf("seek %s: %w", s.name, err)
+	}
+	s.pos.Store(target)
+	s.contiguous.Store(0)
+	s.lastPiece = (s.offset + min(target, s.size)) / s.t.PieceLength()
+	s.t.replan()
+	return target, nil
+}
+
+// SetReadahead sets how many bytes past the position to fetch ahead; 0 restores the default
+// (8 MiB). The window is capped at 512 MiB.
+func (s *Stream) SetReadahead(bytes int64) {
+	s.readahead.Store(min(max(bytes, 0), maxReadahead))
+	s.t.replan()
+}
+
+// SetReadaheadDuration sizes the readahead window as d of playback at bitrate bits/s.
+func (s *Stream) SetReadaheadDuration(d time.Duration, bitrate int64) {
+	if d <= 0 || bitrate <= 0 {
+		s.SetReadahead(0)
+		return
+	}
+	bytes := d.Seconds() * float64(bitrate) / 8
+	s.SetReadahead(int64(min(bytes, maxReadahead)))
+}
+
+// Readahead is the current window size in bytes.
+func (s *Stream) Readahead() int64 {
+	if ra := s.readahead.Load(); ra > 0 {
+		return max(ra, s.t.PieceLength())
+	}
+	return max(defaultReadahead, 2*s.t.PieceLength())
+}
+
+// Position is the offset of the next Read.
+func (s *Stream) Position() int64 { return s.pos.Load() }
+
+// BufferedAhead is how many verified bytes follow the position without a gap: what the
+// player can read without waiting.
+func (s *Stream) BufferedAhead() int64 {
+	return s.t.ContiguousAhead(s.index, s.pos.Load())
+}
+
+// Close ends the stream, unblocking a Read in progress, and releases its priorities.
+func (s *Stream) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.cancel()
+	s.mu.Lock()
+	err := s.r.Close()
+	s.mu.Unlock()
+	t := s.t
+	t.mu.Lock()
+	delete(t.streams, s)
+	t.mu.Unlock()
+	t.replan()
+	t.touch()
+	t.e.applyUploadPolicy()
+	if err != nil {
+		return fmt.Errorf("close stream %s: %w", s.name, err)
+	}
+	return nil
+}
+
+func (s *Stream) window() window {
+	return window{
+		fileOff:   s.offset,
+		fileLen:   s.size,
+		pos:       min(s.pos.Load(), s.size),
+		readahead: s.Readahead(),
+		head:      s.head,
+		tail:      s.tail,
+	}
+}
+
+// steady reports whether the stream has been reading contiguously for a whole window: the
+// player is past its start-up and seek probing, so the rest of the file may download in the
+// background without delaying the first frame.
+func (s *Stream) steady() bool {
+	return s.contiguous.Load() >= max(s.Readahead(), s.head)
+}
