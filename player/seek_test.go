@@ -69,6 +69,7 @@ func TestSeekLandsOnTarget(t *testing.T) {
 			// While playing, the pictures after the landing continue from it.
 			p.Play()
 			before := len(rec.snapshotFrames())
+			droppedBefore := p.Stats().FramesDropped
 			landed := check(5 * time.Second)
 			deadline := time.After(10 * time.Second)
 			for {
@@ -77,8 +78,10 @@ func TestSeekLandsOnTarget(t *testing.T) {
 					after = append(after, f.pts)
 				}
 				if len(after) >= 10 {
-					if after[0] <= landed || after[0]-landed > 3*frameDur {
-						t.Errorf("after landing on %v the next frame shown is %v", landed, after[0])
+					// A loaded machine may drop late frames; each drop may widen the gap by one.
+					dropped := time.Duration(p.Stats().FramesDropped - droppedBefore)
+					if after[0] <= landed || after[0]-landed > (3+dropped)*frameDur {
+						t.Errorf("after landing on %v the next frame shown is %v (%d frames dropped)", landed, after[0], dropped)
 					}
 					break
 				}
