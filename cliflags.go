@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -66,6 +67,49 @@ func (f *engineFlags) config() (torrent.Config, error) {
 		SeedingDisabled:    f.noSeed,
 		Logger:             slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 	}, nil
+}
+
+// sourceFlags say how play and serve reach a torrent.
+type sourceFlags struct {
+	engine    engineFlags
+	peers     stringList
+	fileIndex int
+	timeout   time.Duration
+}
+
+func (f *sourceFlags) register(fs *flag.FlagSet) {
+	f.engine.register(fs)
+	fs.Var(&f.peers, "peer", "add a peer directly, host:port (repeatable)")
+	fs.IntVar(&f.fileIndex, "file", -1, "index of the file inside the torrent (default: the main video file)")
+	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "give up when the torrent's metadata has not arrived after this long")
+}
+
+func (f *sourceFlags) options() sourceOptions {
+	return sourceOptions{engine: f.engine, peers: f.peers, fileIndex: f.fileIndex, metadataTimeout: f.timeout}
+}
+
+// newFlagSet makes a subcommand's flag set; its usage text goes to stderr.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	return fs
+}
+
+// parseOneArg parses a subcommand's flags and returns its single positional argument
+// (named what in errors). --help yields flag.ErrHelp, which exits 0.
+func parseOneArg(fs *flag.FlagSet, args []string, what string) (string, error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", err
+		}
+		return "", &exitError{code: exitUsage, err: err}
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return "", usageError("%s needs exactly one %s, got %d", fs.Name(), what, fs.NArg())
+	}
+	return fs.Arg(0), nil
 }
 
 // stringList is a repeatable string flag.
@@ -216,7 +260,7 @@ const (
 )
 
 func exitCode(err error) int {
-	if err == nil {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
 	var ee *exitError

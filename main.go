@@ -46,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	} else {
 		err = cmdApp(args, stderr)
 	}
-	if err != nil && !errors.Is(err, errInterrupted) {
+	if err != nil && !errors.Is(err, errInterrupted) && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(stderr, "marquee:", err)
 	}
 	return exitCode(err)
@@ -59,13 +59,11 @@ type appArgs struct {
 }
 
 func cmdApp(args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("marquee", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs := newFlagSet("marquee", usage, stderr)
 	demo := fs.Bool("demo", false, "add a locally seeded demo film (works offline)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return err
 		}
 		return &exitError{code: exitUsage, err: err}
 	}

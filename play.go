@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,6 +27,9 @@ Exit codes: 0 played to the end or for --duration; 1 error; 2 bad usage; 130 int
 
 Flags:
 `
+
+// processStart is as close to the command's start as Go lets us see: t_ms counts from it.
+var processStart = time.Now()
 
 // playEvents writes headless events, as JSON lines or as readable text.
 type playEvents struct {
@@ -70,44 +72,32 @@ type fileEvent struct {
 }
 
 func cmdPlay(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("play", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, playUsage); fs.PrintDefaults() }
+	fs := newFlagSet("play", playUsage, stderr)
 	var (
-		ef        engineFlags
-		peers     stringList
-		seek      seekTarget
-		duration  durationFlag
-		headless  = fs.Bool("headless", false, "play without a window (frames to a null sink, audio to the null backend)")
-		asJSON    = fs.Bool("json", false, "write one JSON event per line to stdout")
-		fileIndex = fs.Int("file", -1, "index of the file to play inside the torrent (default: the main video file)")
-		timeout   = fs.Duration("timeout", 2*time.Minute, "give up when the torrent's metadata has not arrived after this long")
+		src      sourceFlags
+		seek     seekTarget
+		duration durationFlag
+		headless = fs.Bool("headless", false, "play without a window (frames to a null sink, audio to the null backend)")
+		asJSON   = fs.Bool("json", false, "write one JSON event per line to stdout")
 	)
-	ef.register(fs)
-	fs.Var(&peers, "peer", "add a peer directly, host:port (repeatable)")
+	src.register(fs)
 	fs.Var(&seek, "seek", "start at this time (90, 1:30, 1m30s) or percentage (40%)")
 	fs.Var(&duration, "duration", "stop after this much playback")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: exitUsage, err: err}
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return usageError("play needs exactly one SOURCE, got %d", fs.NArg())
+	source, err := parseOneArg(fs, args, "SOURCE")
+	if err != nil {
+		return err
 	}
 	if !*headless {
-		return runApp(appArgs{source: fs.Arg(0)})
+		return runApp(appArgs{source: source})
 	}
-	events := &playEvents{w: stdout, json: *asJSON, start: time.Now()}
+	events := &playEvents{w: stdout, json: *asJSON, start: processStart}
 	if !*asJSON {
 		events.w = stderr
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := playHeadless(ctx, fs.Arg(0), headlessOptions{
-		source:   sourceOptions{engine: ef, peers: peers, fileIndex: *fileIndex, metadataTimeout: *timeout},
+	err = playHeadless(ctx, source, headlessOptions{
+		source:   src.options(),
 		seek:     seek,
 		duration: time.Duration(duration),
 	}, events)

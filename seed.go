@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,9 +21,7 @@ Flags:
 `
 
 func cmdSeed(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, seedUsage); fs.PrintDefaults() }
+	fs := newFlagSet("seed", seedUsage, stderr)
 	var (
 		ef          engineFlags
 		webseeds    stringList
@@ -35,20 +31,14 @@ func cmdSeed(args []string, stdout, stderr io.Writer) error {
 	ef.register(fs)
 	fs.Var(&webseeds, "webseed", "HTTP URL that also serves the data (BEP 19; repeatable)")
 	fs.Var(&pieceLength, "piece-length", "piece length, e.g. 256KiB (default: chosen from the size)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: exitUsage, err: err}
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return usageError("seed needs exactly one PATH, got %d", fs.NArg())
+	path, err := parseOneArg(fs, args, "PATH")
+	if err != nil {
+		return err
 	}
 	if ef.noSeed {
 		return usageError("--no-seed makes no sense for seed")
 	}
-	if _, err := os.Stat(fs.Arg(0)); err != nil {
+	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -63,7 +53,7 @@ func cmdSeed(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("start the BitTorrent engine: %w", err)
 	}
 	defer eng.Close()
-	t, err := eng.Seed(fs.Arg(0), torrent.SeedOptions{Webseeds: webseeds, PieceLength: int64(pieceLength)})
+	t, err := eng.Seed(path, torrent.SeedOptions{Webseeds: webseeds, PieceLength: int64(pieceLength)})
 	if err != nil {
 		return err
 	}

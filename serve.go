@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"mime"
@@ -35,29 +33,17 @@ Flags:
 `
 
 func cmdServe(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
+	fs := newFlagSet("serve", serveUsage, stderr)
 	var (
-		ef        engineFlags
-		peers     stringList
-		httpAddr  = fs.String("http", "", "HTTP address to serve on (default 127.0.0.1:0, or :0 with --lan)")
-		lan       = fs.Bool("lan", false, "serve to the whole network, behind a secret token in the URL")
-		launch    = fs.String("player", "", "start this player (mpv, vlc, ...) on the URL and stop when it exits")
-		fileIndex = fs.Int("file", -1, "index of the file to serve inside the torrent (default: the main video file)")
-		timeout   = fs.Duration("timeout", 2*time.Minute, "give up when the torrent's metadata has not arrived after this long")
+		src      sourceFlags
+		httpAddr = fs.String("http", "", "HTTP address to serve on (default 127.0.0.1:0, or :0 with --lan)")
+		lan      = fs.Bool("lan", false, "serve to the whole network, behind a secret token in the URL")
+		launch   = fs.String("player", "", "start this player (mpv, vlc, ...) on the URL and stop when it exits")
 	)
-	ef.register(fs)
-	fs.Var(&peers, "peer", "add a peer directly, host:port (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: exitUsage, err: err}
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return usageError("serve needs exactly one SOURCE, got %d", fs.NArg())
+	src.register(fs)
+	source, err := parseOneArg(fs, args, "SOURCE")
+	if err != nil {
+		return err
 	}
 	addr := *httpAddr
 	if addr == "" {
@@ -69,7 +55,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	m, err := openMedia(ctx, fs.Arg(0), sourceOptions{engine: ef, peers: peers, fileIndex: *fileIndex, metadataTimeout: *timeout}, nil)
+	m, err := openMedia(ctx, source, src.options(), nil)
 	if err != nil {
 		return err
 	}
