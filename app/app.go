@@ -4,24 +4,370 @@
 package app
 
 import (
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"marquee/assets"
+	"marquee/torrent"
 )
+
+// appID names the app to the desktop and keys its preferences folder.
+const appID = "io.github.marquee_player.marquee"
 
 // Options configure the desktop app.
 type Options struct {
-	Demo   bool
-	Source string // a magnet or .torrent to open at start
+	// Demo adds the "Local demo" row: a generated film seeded by a second engine on
+	// 127.0.0.1, so the app can be tried without internet.
+	Demo bool
+	// Source is a magnet link, info hash, .torrent path or URL to play once the window is
+	// up ("marquee magnet:?…", or a desktop magnet: handler).
+	Source string
 }
 
 // Run opens the main window and blocks until it is closed.
 func Run(opts Options) error {
-	a := fyneapp.NewWithID("io.github.marquee_player.marquee")
+	logger := newLogger()
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	a.Settings().SetTheme(darkTheme{})
+	configDir, cacheDir := appDirs()
+	svc, err := openServices(a.Preferences(), serviceOptions{configDir: configDir, cacheDir: cacheDir, logger: logger})
+	if err != nil {
+		return err
+	}
 	w := a.NewWindow("Marquee")
-	w.SetContent(container.NewCenter(widget.NewLabel("Marquee")))
-	w.Resize(fyne.NewSize(1024, 640))
+	u := newUI(a, w, svc)
+	w.Resize(fyne.NewSize(1280, 800))
+	w.SetMaster()
+	w.SetCloseIntercept(u.quit)
+	a.Lifecycle().SetOnStopped(func() { uiStopped.Store(true) })
+	u.installTestHooks(testHooksFromEnv())
+	if opts.Demo {
+		u.startDemo()
+	}
+	if opts.Source != "" {
+		u.playSource(opts.Source)
+	}
 	w.ShowAndRun()
+	uiStopped.Store(true)
+	u.shutdown()
 	return nil
+}
+
+// newLogger logs warnings to stderr; MARQUEE_LOG=debug shows more.
+func newLogger() *slog.Logger {
+	level := slog.LevelWarn
+	switch strings.ToLower(os.Getenv("MARQUEE_LOG")) {
+	case "debug":
+		level = slog.LevelDebug
+	case "info":
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// ui is the window's state: the navigation stack and what every screen shares. Screens
+// keep their own widgets; ui only wires them together.
+type ui struct {
+	app     fyne.App
+	win     fyne.Window
+	svc     *services
+	nav     *navigator
+	banners *banners
+	home    *home
+
+	// playback is the player view on screen, nil when none.
+	playback *playback
+
+	tasks      *taskQueue
+	indicators []*seedingIndicator
+	demo       *demo
+	hooks      *testHooks
+	// currentDetail is the detail page on the stack, nil when none.
+	currentDetail *detail
+
+	// ctx ends when the window closes; background work watches it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	// stopping counts player sessions being closed in the background.
+	stopping sync.WaitGroup
+}
+
+// newUI builds the window's content over svc. It takes the fyne.App and window so that
+// tests can pass the test driver's.
+func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
+	ctx, cancel := context.WithCancel(context.Background())
+	u := &ui{app: a, win: w, svc: svc, banners: newBanners(), tasks: newTaskQueue(), ctx: ctx, cancel: cancel}
+	u.nav = newNavigator()
+	// A text field focused on the page left behind would keep taking the keys that the
+	// new page's shortcuts need.
+	u.nav.changed = func() { w.Canvas().Unfocus() }
+	u.home = newHome(u)
+	u.nav.push(page{name: pageHome, content: u.home.content(), shown: u.home.refreshLibraryRows})
+	w.SetContent(container.NewBorder(u.banners.box, nil, nil, nil, u.nav.holder))
+	w.Canvas().SetOnTypedKey(u.typedKey)
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyV, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		u.pasteFromClipboard()
+	})
+	w.SetOnDropped(u.dropped)
+	onHealth := func(string) {
+		runOnUI(func() {
+			if d := u.currentDetail; d != nil {
+				d.refreshHealth()
+			}
+		})
+	}
+	svc.healthUpdated.Store(&onHealth)
+	for _, sp := range svc.startupProblems {
+		u.banners.show(sp.key, sp.p)
+	}
+	u.background(u.watchEngine)
+	u.home.reload()
+	return u
+}
+
+// background runs f on its own goroutine until the window closes; shutdown waits for it.
+func (u *ui) background(f func(ctx context.Context)) {
+	if u.ctx.Err() != nil {
+		return
+	}
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		f(u.ctx)
+	}()
+}
+
+// engineTask runs f with the engine on the task goroutine, in the order asked. Engine
+// calls can block (SetSeeding(false) waits for uploads to stop), so none run on the UI
+// goroutine.
+func (u *ui) engineTask(f func(*torrent.Engine)) {
+	if u.svc.engine == nil {
+		return
+	}
+	eng := u.svc.engine
+	u.tasks.add(func() { f(eng) })
+}
+
+// typedKey handles keys no focused widget took: the top page's shortcuts, then Esc.
+func (u *ui) typedKey(ev *fyne.KeyEvent) {
+	if top := u.nav.top(); top.keys != nil && top.keys(ev) {
+		return
+	}
+	if ev.Name == fyne.KeyEscape && len(u.nav.stack) > 1 {
+		u.nav.back()
+	}
+}
+
+// openSettings shows the settings page (once).
+func (u *ui) openSettings() {
+	if u.nav.top().name == pageSettings {
+		return
+	}
+	content, leave := u.settingsScreen()
+	u.nav.push(page{name: pageSettings, content: content, leave: leave})
+}
+
+// quit closes the window after stopping playback, so no player goroutine paints into a
+// window that is gone.
+func (u *ui) quit() {
+	if u.playback == nil {
+		u.app.Quit()
+		return
+	}
+	u.stopPlayback(u.playback, u.app.Quit)
+}
+
+// stopPlayback closes a player session in the background (closing waits for the
+// player's goroutines), then runs then on the UI goroutine.
+func (u *ui) stopPlayback(pb *playback, then func()) {
+	u.stopping.Add(1)
+	go func() {
+		defer u.stopping.Done()
+		pb.stop()
+		if then != nil {
+			runOnUI(then)
+		}
+	}()
+}
+
+// shutdown stops playback and background work, then closes the services. It runs once
+// the window's event loop has ended (tests call it from Cleanup).
+func (u *ui) shutdown() {
+	u.cancel()
+	if u.home.searchTimer != nil {
+		u.home.searchTimer.Stop()
+	}
+	if pb := u.playback; pb != nil {
+		pb.stop()
+	}
+	u.stopping.Wait()
+	u.wg.Wait()
+	u.tasks.close()
+	if u.demo != nil {
+		u.demo.close(u.svc.engine)
+	}
+	u.svc.close()
+	u.hooks.close()
+}
+
+// taskQueue runs functions one at a time, in order, on its own goroutine. Adding never
+// blocks.
+type taskQueue struct {
+	mu      sync.Mutex
+	pending []func()
+	wake    chan struct{}
+	closed  bool
+	done    chan struct{}
+}
+
+func newTaskQueue() *taskQueue {
+	q := &taskQueue{wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go q.run()
+	return q
+}
+
+func (q *taskQueue) add(f func()) {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	q.pending = append(q.pending, f)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *taskQueue) run() {
+	defer close(q.done)
+	for {
+		q.mu.Lock()
+		if len(q.pending) == 0 {
+			closed := q.closed
+			q.mu.Unlock()
+			if closed {
+				return
+			}
+			<-q.wake
+			continue
+		}
+		f := q.pending[0]
+		q.pending = q.pending[1:]
+		q.mu.Unlock()
+		f()
+	}
+}
+
+// close runs what is pending, then stops.
+func (q *taskQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	<-q.done
+}
+
+// Page names, for navigation and tests.
+const (
+	pageHome     = "home"
+	pageDetail   = "detail"
+	pagePlayer   = "player"
+	pageSettings = "settings"
+)
+
+// page is one screen on the navigation stack.
+type page struct {
+	name    string
+	content fyne.CanvasObject
+	// keys handles a key no widget took; it reports whether it used it.
+	keys func(*fyne.KeyEvent) bool
+	// leave runs when the page is popped off the stack.
+	leave func()
+	// shown runs each time the page comes to the top again.
+	shown func()
+}
+
+// navigator is the stack home → detail → player (and settings on top of any), showing
+// the top page.
+type navigator struct {
+	stack  []page
+	holder *fyne.Container
+	// changed runs after every page change.
+	changed func()
+}
+
+func newNavigator() *navigator {
+	return &navigator{holder: container.NewStack()}
+}
+
+func (n *navigator) top() page {
+	if len(n.stack) == 0 {
+		return page{}
+	}
+	return n.stack[len(n.stack)-1]
+}
+
+func (n *navigator) push(p page) {
+	n.stack = append(n.stack, p)
+	n.show()
+}
+
+// back pops the top page; the first page stays.
+func (n *navigator) back() {
+	if len(n.stack) <= 1 {
+		return
+	}
+	leaving := n.top()
+	n.stack = n.stack[:len(n.stack)-1]
+	if leaving.leave != nil {
+		leaving.leave()
+	}
+	n.show()
+	if top := n.top(); top.shown != nil {
+		top.shown()
+	}
+}
+
+// replaceTop swaps the top page for p (the next episode replacing the current one).
+func (n *navigator) replaceTop(p page) {
+	if len(n.stack) == 0 {
+		n.push(p)
+		return
+	}
+	leaving := n.top()
+	n.stack[len(n.stack)-1] = p
+	if leaving.leave != nil {
+		leaving.leave()
+	}
+	n.show()
+}
+
+// popTo pops pages until name is on top.
+func (n *navigator) popTo(name string) {
+	for len(n.stack) > 1 && n.top().name != name {
+		n.back()
+	}
+}
+
+func (n *navigator) show() {
+	n.holder.Objects = []fyne.CanvasObject{n.top().content}
+	n.holder.Refresh()
+	if n.changed != nil {
+		n.changed()
+	}
 }

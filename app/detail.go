@@ -1,0 +1,601 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"marquee/catalog"
+	"marquee/catalog/library"
+	"marquee/torrent"
+)
+
+const (
+	detailPosterWidth  = 240
+	detailPosterHeight = 360
+)
+
+// detail is a title's page: artwork, facts, licence, the source and file pickers, the
+// Play / My list / Watched buttons and, for a series, its seasons and episodes.
+type detail struct {
+	u     *ui
+	title catalog.Title
+	ctx   context.Context
+	stop  context.CancelFunc
+
+	poster, backdrop *canvas.Image
+
+	sourceSel *widget.Select
+	health    *widget.Label
+	fileSel   *widget.Select
+	filesBtn  *widget.Button
+	fileNote  *widget.Label
+	files     []torrent.File // video files of the selected source, once known
+	fileIndex int            // the file picked, or catalog.MainFile
+	indicator *seedingIndicator
+	// listed is a torrent added only to list its files; it is dropped again on leaving
+	// the page if nothing of it was downloaded.
+	listed *torrent.Torrent
+
+	play, startOver, fav, watched *widget.Button
+
+	seasonSel *widget.Select
+	episodes  *fyne.Container
+
+	content fyne.CanvasObject
+}
+
+// openDetail shows a title's page.
+func (u *ui) openDetail(t catalog.Title) {
+	d := newDetail(u, t)
+	u.nav.push(page{name: pageDetail, content: d.content, leave: d.leave, shown: d.refresh})
+	u.currentDetail = d
+}
+
+func newDetail(u *ui, t catalog.Title) *detail {
+	ctx, cancel := context.WithCancel(u.ctx)
+	d := &detail{u: u, title: t, ctx: ctx, stop: cancel, fileIndex: catalog.MainFile}
+	d.build()
+	d.refresh()
+	return d
+}
+
+func (d *detail) leave() {
+	d.stop()
+	if d.u.currentDetail == d {
+		d.u.currentDetail = nil
+	}
+	d.u.dropSeedingIndicator(d.indicator)
+	d.dropListed()
+}
+
+// dropListed drops the torrent added to list its files, unless something of it was
+// downloaded since (it was played).
+func (d *detail) dropListed() {
+	t := d.listed
+	if t == nil {
+		return
+	}
+	d.listed = nil
+	d.u.engineTask(func(*torrent.Engine) {
+		if t.Stats().BytesComplete == 0 {
+			t.Drop(true)
+		}
+	})
+}
+
+func (d *detail) build() {
+	t := d.title
+	u := d.u
+
+	d.poster = canvas.NewImageFromImage(u.svc.posters.titleCard(t))
+	d.poster.FillMode = canvas.ImageFillContain
+	d.poster.SetMinSize(fyne.NewSize(detailPosterWidth, detailPosterHeight))
+	u.svc.posters.load(t.Poster, func(img image.Image) { d.poster.Image = img; d.poster.Refresh() })
+	d.backdrop = canvas.NewImageFromImage(nil)
+	d.backdrop.FillMode = canvas.ImageFillCover
+	d.backdrop.Translucency = 0.75
+	u.svc.posters.load(t.Backdrop, func(img image.Image) { d.backdrop.Image = img; d.backdrop.Refresh() })
+
+	name := widget.NewLabelWithStyle(t.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name.SizeName = theme.SizeNameHeadingText
+	name.Wrapping = fyne.TextWrapWord
+	facts := widget.NewLabel(joinNonEmpty("  ·  ", yearText(t.Year), formatRuntime(t.Runtime), strings.Join(t.Genres, ", ")))
+	synopsis := widget.NewLabel(t.Synopsis)
+	synopsis.Wrapping = fyne.TextWrapWord
+
+	info := container.NewVBox(name, facts, synopsis, d.licence())
+
+	d.play = widget.NewButtonWithIcon("Play", theme.MediaPlayIcon(), func() { d.playMain(true) })
+	d.play.Importance = widget.HighImportance
+	d.startOver = widget.NewButtonWithIcon("Start over", theme.MediaReplayIcon(), func() { d.playMain(false) })
+	d.fav = widget.NewButtonWithIcon("My list", theme.ContentAddIcon(), d.toggleFavorite)
+	d.watched = widget.NewButtonWithIcon("Mark watched", theme.ConfirmIcon(), d.toggleWatched)
+	buttons := container.NewHBox(d.play, d.startOver, d.fav, d.watched)
+
+	if t.Kind == catalog.KindSeries && len(t.Seasons) > 0 {
+		info.Add(buttons)
+		info.Add(d.seasonPicker())
+	} else {
+		info.Add(d.sourcePicker())
+		info.Add(buttons)
+	}
+	if !t.Playable() {
+		d.play.Disable()
+		d.startOver.Disable()
+		info.Add(widget.NewLabel("This title has no source to play yet."))
+	}
+
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), u.nav.back)
+	body := container.NewBorder(nil, nil, container.NewVBox(d.poster), nil, container.NewPadded(info))
+	d.indicator = u.newSeedingIndicator()
+	top := container.NewBorder(nil, nil, back, container.NewPadded(d.indicator))
+	page := container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
+	shade := canvas.NewLinearGradient(color.NRGBA{A: 0x60}, color.NRGBA{R: 0x14, G: 0x14, B: 0x14, A: 0xFF}, 0)
+	d.content = container.NewStack(d.backdrop, shade, page)
+}
+
+func yearText(y int) string {
+	if y <= 0 {
+		return ""
+	}
+	return strconv.Itoa(y)
+}
+
+// licence shows the licence with a link to its text, the credit line, and the link to the
+// author that CC BY requires.
+func (d *detail) licence() fyne.CanvasObject {
+	t := d.title
+	box := container.NewHBox()
+	if t.Licence != "" {
+		box.Add(widget.NewLabel("Licence:"))
+		if u, err := url.Parse(t.LicenceURL); err == nil && t.LicenceURL != "" {
+			box.Add(widget.NewHyperlink(t.Licence, u))
+		} else {
+			box.Add(widget.NewLabel(t.Licence))
+		}
+	}
+	if u, err := url.Parse(t.Attribution); err == nil && t.Attribution != "" {
+		box.Add(widget.NewHyperlink("Author", u))
+	}
+	if t.Credit == "" {
+		return box
+	}
+	credit := widget.NewLabel(t.Credit)
+	credit.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(box, credit)
+}
+
+// sourcePicker offers the movie's sources by quality, size and swarm health, and the
+// file picker for torrents with several videos.
+func (d *detail) sourcePicker() fyne.CanvasObject {
+	labels := make([]string, len(d.title.Sources))
+	for i, s := range d.title.Sources {
+		labels[i] = sourceLabel(i, s)
+	}
+	d.sourceSel = widget.NewSelect(labels, func(string) {
+		d.fileIndex = catalog.MainFile
+		d.files = nil
+		d.refreshHealth()
+		d.refreshFiles()
+		d.refresh()
+	})
+	d.health = widget.NewLabel("")
+	d.fileSel = widget.NewSelect(nil, func(label string) {
+		for _, f := range d.files {
+			if fileLabel(f) == label {
+				d.fileIndex = f.Index
+			}
+		}
+		d.refresh()
+	})
+	d.fileSel.PlaceHolder = "The largest video file"
+	d.fileSel.Disable()
+	d.filesBtn = widget.NewButtonWithIcon("Choose a file…", theme.ListIcon(), d.fetchFiles)
+	d.fileNote = widget.NewLabel("")
+	d.fileNote.Wrapping = fyne.TextWrapWord
+	if len(labels) > 0 {
+		d.sourceSel.SetSelectedIndex(0)
+	}
+	return container.NewVBox(
+		widget.NewForm(
+			widget.NewFormItem("Source", container.NewBorder(nil, nil, nil, d.health, d.sourceSel)),
+			widget.NewFormItem("File", container.NewBorder(nil, nil, nil, d.filesBtn, d.fileSel)),
+		),
+		d.fileNote,
+	)
+}
+
+func sourceLabel(i int, s catalog.Source) string {
+	l := joinNonEmpty(" · ", s.Quality, sizeText(s.Size))
+	if l == "" {
+		l = "Source " + strconv.Itoa(i+1)
+	}
+	return l
+}
+
+func sizeText(n int64) string {
+	if n <= 0 {
+		return ""
+	}
+	return formatBytes(n)
+}
+
+func fileLabel(f torrent.File) string {
+	return path.Base(f.Path) + " (" + formatBytes(f.Length) + ")"
+}
+
+// source is the source picked for a movie.
+func (d *detail) source() (catalog.Source, bool) {
+	if d.sourceSel == nil || len(d.title.Sources) == 0 {
+		return catalog.Source{}, false
+	}
+	i := max(d.sourceSel.SelectedIndex(), 0)
+	return d.title.Sources[i], true
+}
+
+// refreshHealth shows the selected source's swarm health as the tracker last told it.
+func (d *detail) refreshHealth() {
+	src, ok := d.source()
+	if !ok || d.health == nil {
+		return
+	}
+	d.health.SetText(healthText(d.u.svc.health, src))
+}
+
+func healthText(hc *catalog.HealthCache, src catalog.Source) string {
+	if hc == nil {
+		return ""
+	}
+	h, ok := hc.Health(src)
+	if !ok || h.Checked.IsZero() {
+		return "swarm health unknown"
+	}
+	return fmt.Sprintf("%d seeders · %d peers · %s", h.Seeders, h.Leechers, h.Level())
+}
+
+// refreshFiles lists the files of the source's torrent when the engine already has its
+// metadata; otherwise "Choose a file…" fetches it.
+func (d *detail) refreshFiles() {
+	src, ok := d.source()
+	if !ok || d.u.svc.engine == nil {
+		d.filesBtn.Hide()
+		return
+	}
+	if t := findTorrent(d.u.svc.engine, src.Hash()); t != nil && t.HasMetadata() {
+		d.setFiles(t.Files())
+		return
+	}
+	d.fileSel.Options = nil
+	d.fileSel.ClearSelected()
+	d.fileSel.Disable()
+	d.filesBtn.Show()
+	d.filesBtn.Enable()
+	d.fileNote.SetText("")
+}
+
+// findTorrent returns the engine's torrent with this info hash, if it has one.
+func findTorrent(eng *torrent.Engine, infoHash string) *torrent.Torrent {
+	if eng == nil || infoHash == "" {
+		return nil
+	}
+	for _, t := range eng.Torrents() {
+		if t.InfoHash() == infoHash {
+			return t
+		}
+	}
+	return nil
+}
+
+// fetchFiles adds the source's torrent and waits for its file list in the background.
+func (d *detail) fetchFiles() {
+	src, ok := d.source()
+	if !ok || d.u.svc.engine == nil {
+		return
+	}
+	d.filesBtn.Disable()
+	d.fileNote.SetText("Asking peers for the file list…")
+	eng, timeout := d.u.svc.engine, d.u.svc.metadataTimeout
+	d.u.background(func(context.Context) {
+		ctx, cancel := context.WithTimeout(d.ctx, timeout)
+		defer cancel()
+		known := findTorrent(eng, src.Hash()) != nil
+		t, err := eng.Add(ctx, src.URI())
+		if err == nil {
+			err = t.WaitMetadata(ctx)
+		}
+		runOnUI(func() {
+			if t != nil && !known && d.listed == nil {
+				d.listed = t
+			}
+			if d.ctx.Err() != nil {
+				d.dropListed() // the page was left while the list was coming
+				return
+			}
+			if err != nil {
+				d.filesBtn.Enable()
+				d.fileNote.SetText(explain(err).What)
+				return
+			}
+			d.setFiles(t.Files())
+		})
+	})
+}
+
+// setFiles fills the file picker with the torrent's video files.
+func (d *detail) setFiles(all []torrent.File) {
+	d.files = d.files[:0]
+	for _, f := range all {
+		if f.Kind == torrent.KindVideo {
+			d.files = append(d.files, f)
+		}
+	}
+	d.filesBtn.Hide()
+	if len(d.files) == 0 {
+		d.fileSel.Disable()
+		d.fileNote.SetText(explain(torrent.ErrNoPlayableFile).What)
+		d.play.Disable()
+		return
+	}
+	labels := make([]string, len(d.files))
+	for i, f := range d.files {
+		labels[i] = fileLabel(f)
+	}
+	d.fileSel.Options = labels
+	d.fileSel.Enable()
+	d.fileNote.SetText(plural(len(d.files), "video file") + " in this torrent.")
+	if src, ok := d.source(); ok && src.FileIndex >= 0 && d.fileIndex == catalog.MainFile {
+		d.fileIndex = src.FileIndex
+	}
+	if i := slices.IndexFunc(d.files, func(f torrent.File) bool { return f.Index == d.fileIndex }); i >= 0 {
+		d.fileSel.SetSelectedIndex(i)
+	} else {
+		// The largest video is what MainFile picks.
+		big := 0
+		for i, f := range d.files {
+			if f.Length > d.files[big].Length {
+				big = i
+			}
+		}
+		d.fileSel.SetSelectedIndex(big)
+	}
+	d.fileSel.Refresh()
+}
+
+// seasonPicker shows a season menu and the season's episodes.
+func (d *detail) seasonPicker() fyne.CanvasObject {
+	labels := make([]string, len(d.title.Seasons))
+	for i, s := range d.title.Seasons {
+		labels[i] = seasonLabel(s.Number)
+	}
+	d.episodes = container.NewVBox()
+	d.seasonSel = widget.NewSelect(labels, func(string) { d.listEpisodes() })
+	if len(labels) > 0 {
+		d.seasonSel.SetSelectedIndex(0)
+	}
+	return container.NewVBox(container.NewHBox(widget.NewLabel("Season"), d.seasonSel), d.episodes)
+}
+
+func seasonLabel(n int) string {
+	if n == 0 {
+		return "Specials"
+	}
+	return "Season " + strconv.Itoa(n)
+}
+
+// listEpisodes lists the selected season's episodes, each with its state and a Play
+// button.
+func (d *detail) listEpisodes() {
+	d.episodes.RemoveAll()
+	i := d.seasonSel.SelectedIndex()
+	if i < 0 {
+		return
+	}
+	season := d.title.Seasons[i]
+	lib := d.u.svc.library
+	for _, ep := range season.Episodes {
+		ep := ep
+		id := catalog.EpisodeID(d.title.ID, season.Number, ep.Number)
+		state := ""
+		if lib.IsWatched(id) {
+			state = "✓ watched"
+		} else if pos, _, ok := d.u.savedPosition(id); ok {
+			state = "stopped at " + formatClock(pos.Position)
+		}
+		name := fmt.Sprintf("%d. %s", ep.Number, ep.Name)
+		label := widget.NewLabel(joinNonEmpty("  ·  ", name, formatRuntime(ep.Runtime), state))
+		label.Truncation = fyne.TextTruncateEllipsis
+		play := widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() {
+			d.u.play(episodeRequest(d.title, season.Number, ep, true))
+		})
+		if len(ep.Sources) == 0 {
+			play.Disable()
+		}
+		d.episodes.Add(container.NewBorder(nil, nil, nil, play, label))
+	}
+	d.episodes.Refresh()
+}
+
+// refresh updates the buttons from the library: Play or Resume, My list, Watched.
+func (d *detail) refresh() {
+	lib := d.u.svc.library
+	t := d.title
+	if lib.IsFavorite(t.ID) {
+		d.fav.SetText("In My list")
+		d.fav.SetIcon(theme.ConfirmIcon())
+	} else {
+		d.fav.SetText("My list")
+		d.fav.SetIcon(theme.ContentAddIcon())
+	}
+	if lib.IsWatched(t.ID) {
+		d.watched.SetText("Watched")
+		d.watched.SetIcon(theme.CheckButtonCheckedIcon())
+	} else {
+		d.watched.SetText("Mark watched")
+		d.watched.SetIcon(theme.CheckButtonIcon())
+	}
+	req, at, ok := d.mainRequest()
+	d.startOver.Hide()
+	switch {
+	case !ok:
+		d.play.SetText("Play")
+	case at > 0:
+		d.play.SetText(joinNonEmpty(" ", "Resume", req.episodeLabel(), "from "+formatClock(at)))
+		d.startOver.Show()
+	default:
+		d.play.SetText(joinNonEmpty(" ", "Play", req.episodeLabel()))
+	}
+	if d.seasonSel != nil {
+		d.listEpisodes()
+	}
+	d.refreshHealth()
+}
+
+// mainRequest is what the Play button plays: the movie with the picked source and file,
+// or the series' next episode; and where it would resume.
+func (d *detail) mainRequest() (playRequest, time.Duration, bool) {
+	t := d.title
+	if t.Kind == catalog.KindSeries && len(t.Seasons) > 0 {
+		return d.u.nextUp(t)
+	}
+	src, ok := d.source()
+	if !ok {
+		return playRequest{}, 0, false
+	}
+	req := playRequest{title: t, source: src, fileIndex: d.fileIndex, resume: true}
+	if req.fileIndex == catalog.MainFile {
+		req.fileIndex = src.FileIndex
+	}
+	var at time.Duration
+	if pos, file, ok := d.u.savedPosition(t.ID); ok && (req.fileIndex < 0 || file == req.fileIndex) {
+		at = pos.Position
+	}
+	return req, at, true
+}
+
+func (d *detail) playMain(resume bool) {
+	req, _, ok := d.mainRequest()
+	if !ok {
+		return
+	}
+	req.resume = resume
+	d.u.play(req)
+}
+
+func (d *detail) toggleFavorite() {
+	lib := d.u.svc.library
+	on := !lib.IsFavorite(d.title.ID)
+	if on {
+		if err := lib.RememberTitle(d.title); err != nil {
+			d.u.svc.log.Warn("remember title", "id", d.title.ID, "err", err)
+		}
+	}
+	if err := lib.SetFavorite(d.title.ID, on); err != nil {
+		showErrorDialog(d.u.win, err)
+	}
+	d.refresh()
+}
+
+func (d *detail) toggleWatched() {
+	lib := d.u.svc.library
+	if err := lib.SetWatched(d.title.ID, !lib.IsWatched(d.title.ID)); err != nil {
+		showErrorDialog(d.u.win, err)
+	}
+	d.refresh()
+}
+
+// savedPosition finds where playback of a title (or episode) stopped, and in which file.
+func (u *ui) savedPosition(id string) (library.Position, int, bool) {
+	recents, err := u.svc.library.RecentlyPlayed(0)
+	if err != nil {
+		return library.Position{}, 0, false
+	}
+	for _, r := range recents {
+		if r.TitleID != id {
+			continue
+		}
+		pos, ok := u.svc.library.Resume(id, r.FileIndex)
+		if !ok || pos.Position <= 0 || pos.Finished() {
+			return library.Position{}, 0, false
+		}
+		return pos, r.FileIndex, true
+	}
+	return library.Position{}, 0, false
+}
+
+// nextUp picks the episode to play, and where it would resume: the one in progress,
+// else the one after the last watched, else the first.
+func (u *ui) nextUp(t catalog.Title) (playRequest, time.Duration, bool) {
+	lib := u.svc.library
+	var lastWatched *playRequest
+	for _, s := range t.Seasons {
+		for _, ep := range s.Episodes {
+			id := catalog.EpisodeID(t.ID, s.Number, ep.Number)
+			if pos, _, ok := u.savedPosition(id); ok && !lib.IsWatched(id) && len(ep.Sources) > 0 {
+				return episodeRequest(t, s.Number, ep, true), pos.Position, true
+			}
+			if lib.IsWatched(id) {
+				r := episodeRequest(t, s.Number, ep, true)
+				lastWatched = &r
+			}
+		}
+	}
+	if lastWatched != nil {
+		if next, ok := nextEpisode(t, lastWatched.season, lastWatched.episode); ok {
+			return next, 0, true
+		}
+	}
+	for _, s := range t.Seasons {
+		if s.Number == 0 && len(t.Seasons) > 1 {
+			continue // specials are not where a series starts
+		}
+		for _, ep := range s.Episodes {
+			if len(ep.Sources) > 0 {
+				return episodeRequest(t, s.Number, ep, true), 0, true
+			}
+		}
+	}
+	return playRequest{}, 0, false
+}
+
+// episodeRequest plays one episode with its first source.
+func episodeRequest(t catalog.Title, season int, ep catalog.Episode, resume bool) playRequest {
+	req := playRequest{title: t, season: season, episode: ep.Number, fileIndex: catalog.MainFile, resume: resume}
+	if len(ep.Sources) > 0 {
+		req.source = ep.Sources[0]
+		req.fileIndex = req.source.FileIndex
+	}
+	return req
+}
+
+// nextEpisode is the episode after season/episode, across seasons; specials are skipped.
+func nextEpisode(t catalog.Title, season, episode int) (playRequest, bool) {
+	found := false
+	for _, s := range t.Seasons {
+		if s.Number == 0 && season != 0 {
+			continue
+		}
+		for _, ep := range s.Episodes {
+			if found && len(ep.Sources) > 0 {
+				return episodeRequest(t, s.Number, ep, true), true
+			}
+			if s.Number == season && ep.Number == episode {
+				found = true
+			}
+		}
+	}
+	return playRequest{}, false
+}

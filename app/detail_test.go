@@ -1,0 +1,184 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"marquee/catalog"
+	"marquee/player/mediagen"
+	"marquee/torrent"
+)
+
+// seedFolder seeds a folder from a second, loopback-only engine and returns a magnet that
+// names the seeder as a peer.
+func seedFolder(t *testing.T, dir string) string {
+	t.Helper()
+	seeder, err := torrent.NewEngine(torrent.Config{
+		DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0",
+		DisableDHT: true, DisableTrackers: true, DisablePEX: true, DisableUPnP: true, DisableIPv6: true,
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { seeder.Close() })
+	tor, err := seeder.Seed(dir, torrent.SeedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tor.Magnet() + "&x.pe=" + seeder.ListenAddrs()[0]
+}
+
+func copyInto(t *testing.T, from, dir, name string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A torrent with several videos offers them in the file picker; the one picked plays,
+// and the torrent's subtitle file becomes a track.
+func TestFilePickerPlaysTheChosenFileOfAMultiFileTorrent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Collection")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyInto(t, film(t, shortFilm), dir, "b-feature.mp4")
+	copyInto(t, film(t, tinyFilm), dir, "a-trailer.mp4")
+	if err := os.WriteFile(filepath.Join(dir, "b-feature.srt"), mediagen.FormatSRT([]mediagen.Cue{{Start: 0, End: 20 * time.Second, Text: "From the torrent"}}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "readme.txt"), []byte("not a film"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	magnet := seedFolder(t, dir)
+	title := movie("coll", "Collection", 2020, catalog.Source{Magnet: magnet})
+	env := newTestEnv(t, nil)
+	onUI(func() { env.u.openDetail(title) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	if !uiValue(d.filesBtn.Visible) || !uiValue(d.fileSel.Disabled) {
+		t.Fatal("before metadata the page should offer to fetch the file list")
+	}
+	onUI(func() { test.Tap(d.filesBtn) })
+	waitFor(t, "the file list", 30*time.Second, func() bool { return !d.fileSel.Disabled() && len(d.fileSel.Options) == 2 })
+	opts := uiValue(func() []string { return d.fileSel.Options })
+	if !strings.HasPrefix(opts[0], "a-trailer.mp4") || !strings.HasPrefix(opts[1], "b-feature.mp4") {
+		t.Fatalf("file picker offers %q, want the two videos only", opts)
+	}
+	if got := uiValue(func() string { return d.fileSel.Selected }); !strings.HasPrefix(got, "b-feature.mp4") {
+		t.Fatalf("preselected %q, want the largest video (what Play would pick)", got)
+	}
+	onUI(func() { d.fileSel.SetSelectedIndex(0) })
+	onUI(func() { test.Tap(d.play) })
+	pb := uiValue(func() *playback { return env.u.playback })
+	waitFor(t, "the trailer playing", 60*time.Second, func() bool { return pb.video.framesPainted.Load() > 0 })
+	if _, f := pb.currentTorrent(); filepath.Base(f.Path) != "a-trailer.mp4" {
+		got := filepath.Base(f.Path)
+		t.Fatalf("playing %q, want the file picked, a-trailer.mp4", got)
+	}
+	tor, _ := pb.currentTorrent()
+	waitFor(t, "the torrent's subtitle file as a track", 30*time.Second, func() bool {
+		p := pb.currentPlayer()
+		for _, tr := range p.SubtitleTracks() {
+			if tr.External {
+				return true
+			}
+		}
+		return false
+	})
+	// The played torrent stays in the cache after leaving both pages.
+	onUI(func() { env.u.nav.popTo(pageHome) })
+	<-pb.stopped
+	flushEngineTasks(env)
+	if findTorrent(env.svc.engine, tor.InfoHash()) == nil {
+		t.Fatal("a torrent that was played was dropped with the detail page")
+	}
+}
+
+// Listing a torrent's files without playing it leaves nothing behind.
+func TestFileListingAloneLeavesNoTorrent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Listed")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyInto(t, film(t, tinyFilm), dir, "film.mp4")
+	copyInto(t, film(t, tinyFilm), dir, "film-2.mp4")
+	magnet := seedFolder(t, dir)
+	env := newTestEnv(t, nil)
+	title := movie("listed", "Listed", 2020, catalog.Source{Magnet: magnet})
+	onUI(func() { env.u.openDetail(title) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	onUI(func() { test.Tap(d.filesBtn) })
+	waitFor(t, "the file list", 30*time.Second, func() bool { return len(d.fileSel.Options) == 2 })
+	if len(env.svc.engine.Torrents()) != 1 {
+		t.Fatal("listing the files should add the torrent")
+	}
+	onUI(env.u.nav.back)
+	waitFor(t, "the listed torrent to be dropped", 10*time.Second, func() bool { return len(env.svc.engine.Torrents()) == 0 })
+}
+
+// A .torrent dropped on the window is added to My torrents and played.
+func TestDroppedTorrentFilePlays(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Dropped")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyInto(t, film(t, tinyFilm), dir, "film.mp4")
+	magnet := seedFolder(t, dir)
+	env := newTestEnv(t, nil)
+	// Get the .torrent bytes the way a user would have them: from the engine of a peer.
+	helper, err := torrent.NewEngine(torrent.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0",
+		DisableDHT: true, DisableTrackers: true, DisablePEX: true, DisableUPnP: true, DisableIPv6: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer helper.Close()
+	tor, err := helper.Add(context.Background(), magnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := tor.WaitMetadata(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mi, err := tor.Metainfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	torrentPath := filepath.Join(t.TempDir(), "dropped.torrent")
+	if err := os.WriteFile(torrentPath, mi, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The .torrent carries no peers: tell the app's engine where the seeder is first.
+	addr := strings.SplitN(magnet, "x.pe=", 2)[1]
+	onUI(func() { env.u.dropped(fyne.NewPos(1, 1), []fyne.URI{storage.NewFileURI(torrentPath)}) })
+	waitFor(t, "the player", 20*time.Second, func() bool {
+		if env.u.playback == nil {
+			return false
+		}
+		tor, _ := env.u.playback.currentTorrent()
+		return tor != nil
+	})
+	pb := uiValue(func() *playback { return env.u.playback })
+	added, _ := pb.currentTorrent()
+	added.AddPeers(addr)
+	waitFor(t, "the dropped torrent playing", 60*time.Second, func() bool { return pb.video.framesPainted.Load() > 0 })
+	list, err := env.svc.library.Torrents()
+	if err != nil || len(list) != 1 || list[0].InfoHash != tor.InfoHash() {
+		t.Fatalf("my torrents = %+v (%v), want the dropped torrent", list, err)
+	}
+}

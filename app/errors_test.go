@@ -1,0 +1,151 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"marquee/catalog"
+	"marquee/catalog/feed"
+	"marquee/catalog/library"
+	"marquee/player"
+	"marquee/torrent"
+)
+
+// Every error the user can meet is told as what happened plus what to do.
+func TestExplainNamesWhatHappenedAndWhatToDo(t *testing.T) {
+	offline := catalog.OfflineError("Internet Archive", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
+	cases := []struct {
+		err   error
+		title string
+	}{
+		{fmt.Errorf("%w for \"Sintel\": context deadline exceeded", torrent.ErrMetadataTimeout), "The film could not be found"},
+		{torrent.ErrNoPlayableFile, "Nothing to play"},
+		{fmt.Errorf("open: %w", &player.CodecError{Media: "video", Codec: "vvc"}), "Unsupported video format"},
+		{catalog.ProviderError{Provider: "archive", Name: "Internet Archive", Err: offline}, "Internet Archive is offline"},
+		{offline, "A catalog is offline"},
+		{&fs.PathError{Op: "write", Path: "/cache/piece", Err: syscall.ENOSPC}, "Your disk is full"},
+		{fmt.Errorf("read: %w", &fs.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}), "Your disk is full"},
+		{&torrent.ParseError{What: "magnet link", Input: "magnet:?xt=", Reason: "no info hash"}, "Marquee cannot open this"},
+		{library.ErrLocked, "Another Marquee is running"},
+		{player.ErrInvalidData, "This file cannot be played"},
+		{errors.New("surprise"), "Something went wrong"},
+	}
+	for _, tc := range cases {
+		p := explain(tc.err)
+		if p.Title != tc.title {
+			t.Errorf("explain(%v).Title = %q, want %q", tc.err, p.Title, tc.title)
+		}
+		if p.What == "" || p.Todo == "" {
+			t.Errorf("explain(%v) = %+v: says neither what happened nor what to do", tc.err, p)
+		}
+	}
+	if codec := explain(&player.CodecError{Media: "video", Codec: "vvc"}); !strings.Contains(codec.What, "vvc") {
+		t.Errorf("codec message %q does not name the codec", codec.What)
+	}
+}
+
+// A feed whose server is down is reported as offline in a banner; the other rows stay.
+func TestProviderOfflineShowsBanner(t *testing.T) {
+	srv := httptest.NewServer(nil)
+	url := srv.URL + "/films.json"
+	srv.Close() // nothing listens there any more
+	offlineFeed := feed.New(url, feed.Options{Timeout: 5 * time.Second})
+	title := movie("up", "Still Here", 2000, catalog.Source{})
+	env := newTestEnv(t, []catalog.Provider{offlineFeed, newStaticProvider("local", "Local", title)})
+	key := "provider:" + offlineFeed.ID()
+	waitFor(t, "the offline banner", 20*time.Second, func() bool { return env.u.banners.has(key) })
+	shown := uiValue(func() problem { return env.u.banners.problems[key] })
+	if !strings.HasSuffix(shown.Title, "is offline") || !strings.Contains(shown.Todo, "Everything else keeps working") {
+		t.Fatalf("offline banner says %+v", shown)
+	}
+	waitFor(t, "the other provider's row", 20*time.Second, func() bool {
+		return cardFor(env.u, "local", catalog.JoinID("local", "up")) != nil
+	})
+}
+
+// Low free space on the cache's disk puts up the "disk full" banner.
+func TestLowDiskShowsBanner(t *testing.T) {
+	old := lowDiskBytes
+	lowDiskBytes = math.MaxInt64 // any real disk is "almost full" by this measure
+	t.Cleanup(func() { lowDiskBytes = old })
+	env := newTestEnv(t, nil)
+	waitFor(t, "the disk-full banner", 20*time.Second, func() bool { return env.u.banners.has(bannerDiskFull) })
+}
+
+// The app opens whatever state it finds: a corrupt library is set aside and a new one
+// used; a port that is taken gives a random one, with a word to the user.
+func TestStartsDespiteCorruptLibraryAndTakenPort(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Close() })
+	port := busy.Addr().(*net.TCPAddr).Port
+	var configDir string
+	env := newTestEnv(t, nil, func(so *serviceOptions, prefs fyne.Preferences) {
+		configDir = so.configDir
+		if err := os.MkdirAll(configDir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		garbage := []byte(strings.Repeat("not a bbolt database ", 4096))
+		if err := os.WriteFile(filepath.Join(configDir, "library.db"), garbage, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		prefs.SetInt(prefListenPort, port)
+	})
+	if env.svc.engine == nil {
+		t.Fatal("no engine after a taken port")
+	}
+	for _, a := range env.svc.engine.ListenAddrs() {
+		if strings.HasSuffix(a, fmt.Sprintf(":%d", port)) {
+			t.Fatalf("engine listens on the taken port: %v", a)
+		}
+	}
+	if !uiValue(func() bool { return env.u.banners.has("engine") }) {
+		t.Fatal("no word to the user about the port")
+	}
+	if err := env.svc.library.SetFavorite("a:b", true); err != nil || !env.svc.library.IsFavorite("a:b") {
+		t.Fatalf("fresh library unusable: %v", err)
+	}
+	aside, _ := filepath.Glob(filepath.Join(configDir, "library.db.corrupt-*"))
+	if len(aside) != 1 {
+		t.Fatalf("corrupt library not kept aside: %v", aside)
+	}
+}
+
+// A second window while the library is held by another Marquee still opens, with a
+// temporary library and a banner.
+func TestStartsWhenLibraryIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	held, err := library.Open(filepath.Join(dir, "config", "library.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { held.Close() })
+	env := newTestEnv(t, nil, func(so *serviceOptions, _ fyne.Preferences) {
+		so.configDir = filepath.Join(dir, "config")
+		so.logger = slog.New(slog.DiscardHandler)
+	})
+	if !uiValue(func() bool { return env.u.banners.has("library") }) {
+		t.Fatal("no banner about the library in use")
+	}
+	if env.svc.library.Path() == held.Path() {
+		t.Fatal("the second window uses the held library")
+	}
+	if err := env.svc.library.SetFavorite("a:b", true); err != nil {
+		t.Fatalf("temporary library unusable: %v", err)
+	}
+}

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// formatBytes writes a size the way file managers do, in decimal units: "734 MB".
+func formatBytes(n int64) string {
+	if n < 0 {
+		n = 0
+	}
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	value, exp := float64(n), 0
+	for value >= unit && exp < 5 {
+		value /= unit
+		exp++
+	}
+	prefix := "kMGTP"[exp-1 : exp]
+	if value < 10 {
+		return fmt.Sprintf("%.1f %sB", value, prefix)
+	}
+	return fmt.Sprintf("%.0f %sB", value, prefix)
+}
+
+// formatRate writes a transfer rate: "1.2 MB/s".
+func formatRate(bytesPerSec float64) string {
+	return formatBytes(int64(bytesPerSec)) + "/s"
+}
+
+// formatClock writes a playback time as m:ss, or h:mm:ss from an hour on.
+func formatClock(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int64(d / time.Second)
+	h, m, sec := s/3600, s/60%60, s%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("%d:%02d", m, sec)
+}
+
+// formatRuntime writes a film's length as a catalog does: "1 h 32 min", "12 min".
+func formatRuntime(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	mins := int64((d + 30*time.Second) / time.Minute)
+	if mins < 60 {
+		return fmt.Sprintf("%d min", max(mins, 1))
+	}
+	if mins%60 == 0 {
+		return fmt.Sprintf("%d h", mins/60)
+	}
+	return fmt.Sprintf("%d h %d min", mins/60, mins%60)
+}
+
+// joinNonEmpty joins the non-empty parts with sep.
+func joinNonEmpty(sep string, parts ...string) string {
+	kept := parts[:0:0]
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}

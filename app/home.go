@@ -1,0 +1,633 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"marquee/catalog"
+	"marquee/catalog/library"
+	"marquee/catalog/mytorrents"
+)
+
+const (
+	// rowLength is how many titles a home row holds; "See all" opens the grid.
+	rowLength = 24
+	// gridPageSize is how many titles the grid asks for at a time, as the user scrolls.
+	gridPageSize = 60
+	// searchDelay lets the user finish typing before a query runs.
+	searchDelay = 250 * time.Millisecond
+	allGenres   = "All genres"
+)
+
+// Row keys that are not provider IDs.
+const (
+	rowContinue = "continue"
+	rowMyList   = "mylist"
+)
+
+var sortLabels = []string{"Popular", "Newest", "A–Z"}
+
+// home is the first page: the top bar, and either rows (Continue watching, My list, one
+// per provider) or, while searching or filtering, a grid of results.
+type home struct {
+	u *ui
+
+	search *widget.Entry
+	genre  *widget.Select
+	sort   *widget.Select
+
+	rowsBox  *fyne.Container
+	rowsView *container.Scroll
+	rows     map[string]*titleRow
+	grid     *titleGrid
+	body     *fyne.Container
+
+	searchTimer *time.Timer
+	// genreLoads counts genre menu loads, so that an older answer is dropped.
+	genreLoads int
+}
+
+func newHome(u *ui) *home {
+	h := &home{u: u, rows: map[string]*titleRow{}}
+	h.search = widget.NewEntry()
+	h.search.SetPlaceHolder("Search titles, genres…")
+	h.search.OnChanged = func(string) { h.searchSoon() }
+	h.search.OnSubmitted = func(string) { h.applyQuery() }
+	h.genre = widget.NewSelect([]string{allGenres}, nil)
+	h.genre.SetSelected(allGenres)
+	h.genre.OnChanged = func(string) { h.applyQuery() }
+	h.sort = widget.NewSelect(sortLabels, nil)
+	h.sort.SetSelected(sortLabels[0])
+	h.sort.OnChanged = func(string) { h.applyQuery() }
+	h.rowsBox = container.NewVBox()
+	h.rowsView = container.NewVScroll(h.rowsBox)
+	h.grid = newTitleGrid(u)
+	h.body = container.NewStack(h.rowsView)
+	return h
+}
+
+func (h *home) content() fyne.CanvasObject {
+	logo := canvas.NewText("MARQUEE", marqueeRed)
+	logo.TextStyle = fyne.TextStyle{Bold: true}
+	logo.TextSize = 22
+	paste := widget.NewButtonWithIcon("Paste magnet", theme.ContentPasteIcon(), h.u.askForMagnet)
+	open := widget.NewButtonWithIcon("Open .torrent", theme.FolderOpenIcon(), h.u.askForTorrentFile)
+	settingsBtn := widget.NewButtonWithIcon("", theme.SettingsIcon(), h.u.openSettings)
+	filters := container.NewHBox(h.genre, h.sort)
+	right := container.NewHBox(paste, open, container.NewCenter(h.u.newSeedingIndicator()), settingsBtn)
+	bar := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(logo), layout.NewSpacer()), container.NewHBox(filters, right),
+		h.search)
+	return container.NewBorder(container.NewPadded(bar), nil, nil, nil, h.body)
+}
+
+// query is what the search box and menus ask for.
+func (h *home) query() catalog.Query {
+	q := catalog.Query{Text: strings.TrimSpace(h.search.Text), Sort: catalog.Sort(max(slices.Index(sortLabels, h.sort.Selected), 0))}
+	if g := h.genre.Selected; g != allGenres {
+		q.Genre = g
+	}
+	return q
+}
+
+func (h *home) searchSoon() {
+	if h.searchTimer != nil {
+		h.searchTimer.Stop()
+	}
+	h.searchTimer = time.AfterFunc(searchDelay, func() { runOnUI(h.applyQuery) })
+}
+
+// applyQuery shows the grid for a search or filter, or the rows when there is none.
+func (h *home) applyQuery() {
+	if h.searchTimer != nil {
+		h.searchTimer.Stop()
+	}
+	q := h.query()
+	if q.Text == "" && q.Genre == "" {
+		if h.grid.providerID == "" {
+			h.showRows()
+		} else {
+			h.grid.start(q, h.grid.providerID, h.grid.heading)
+		}
+		h.reloadRows()
+		return
+	}
+	heading := "Results"
+	if q.Text != "" {
+		heading = "Results for “" + q.Text + "”"
+	}
+	if q.Genre != "" {
+		heading = joinNonEmpty(" · ", heading, q.Genre)
+	}
+	// The same query again (Enter after the typing delay ran it) keeps the grid as it is.
+	if !h.grid.showing(q, "") {
+		h.grid.start(q, "", heading)
+	}
+	h.showGrid()
+}
+
+func (h *home) showRows() {
+	h.grid.providerID = ""
+	h.body.Objects = []fyne.CanvasObject{h.rowsView}
+	h.body.Refresh()
+}
+
+func (h *home) showGrid() {
+	h.body.Objects = []fyne.CanvasObject{h.grid.content}
+	h.body.Refresh()
+}
+
+// seeAll opens the grid over one provider's titles.
+func (h *home) seeAll(providerID, name string) {
+	q := h.query()
+	h.grid.start(q, providerID, name)
+	h.showGrid()
+}
+
+// reload refreshes everything from the catalog and library: the genre menu, the rows,
+// and the grid if it is showing.
+func (h *home) reload() {
+	h.genreLoads++
+	gen := h.genreLoads
+	cat := h.u.svc.catalog
+	h.u.background(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, catalog.DefaultProviderTimeout+time.Second)
+		defer cancel()
+		genres := cat.Genres(ctx)
+		runOnUI(func() {
+			if gen != h.genreLoads {
+				return
+			}
+			h.genre.Options = append([]string{allGenres}, genres...)
+			h.genre.Refresh()
+		})
+	})
+	h.applyQuery()
+}
+
+// reloadRows rebuilds the row list and refills every row in the background.
+func (h *home) reloadRows() {
+	q := h.query()
+	q.PageSize = rowLength
+
+	keys := []string{rowContinue, rowMyList}
+	names := map[string]string{rowContinue: "Continue watching", rowMyList: "My list"}
+	providers := h.u.svc.catalog.Providers()
+	// The local demo comes first among the providers: it is what --demo is for.
+	slices.SortStableFunc(providers, func(a, b catalog.Provider) int {
+		return boolRank(a.ID() == demoProviderID) - boolRank(b.ID() == demoProviderID)
+	})
+	for _, p := range providers {
+		if !h.u.svc.catalog.Enabled(p.ID()) {
+			continue
+		}
+		keys = append(keys, p.ID())
+		names[p.ID()] = p.Name()
+	}
+	h.rowsBox.RemoveAll()
+	for _, k := range keys {
+		r := h.rows[k]
+		if r == nil {
+			key := k
+			r = newTitleRow(h.u, names[k], func() { h.seeAll(key, names[key]) })
+			if k == rowContinue || k == rowMyList {
+				r.seeAll.Hide()
+			}
+			h.rows[k] = r
+		}
+		r.setName(names[k])
+		h.rowsBox.Add(r.box)
+		h.fillRow(k, q)
+	}
+}
+
+// refreshLibraryRows refills the rows that come from the library (Continue watching and
+// My list), after the user played, finished or picked something.
+func (h *home) refreshLibraryRows() {
+	q := h.query()
+	q.PageSize = rowLength
+	h.fillRow(rowContinue, q)
+	h.fillRow(rowMyList, q)
+}
+
+// fillRow fetches a row's titles in the background; an answer to an older fill of the
+// same row is dropped.
+func (h *home) fillRow(key string, q catalog.Query) {
+	r := h.rows[key]
+	if r == nil {
+		return
+	}
+	r.fills++
+	gen := r.fills
+	h.u.background(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, catalog.DefaultProviderTimeout+time.Second)
+		defer cancel()
+		items, err := h.rowItems(ctx, key, q)
+		runOnUI(func() {
+			if gen != r.fills {
+				return
+			}
+			h.providerAnswered(key, err)
+			r.set(items)
+		})
+	})
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 0
+	}
+	return 1
+}
+
+// rowItem is a title on a row, with how much of it was watched.
+type rowItem struct {
+	title    catalog.Title
+	progress float64
+}
+
+// rowItems fetches one row's titles. It runs off the UI goroutine.
+func (h *home) rowItems(ctx context.Context, key string, q catalog.Query) ([]rowItem, error) {
+	lib := h.u.svc.library
+	switch key {
+	case rowContinue:
+		recents, err := lib.ContinueWatching(rowLength)
+		if err != nil {
+			return nil, err
+		}
+		var items []rowItem
+		seen := map[string]bool{}
+		for _, r := range recents {
+			seriesID, _, _, isEpisode := splitEpisodeID(r.TitleID)
+			id := r.TitleID
+			if isEpisode {
+				id = seriesID
+			}
+			if seen[id] {
+				continue
+			}
+			t, ok := h.u.lookupTitle(ctx, id, r.Title)
+			if !ok {
+				continue
+			}
+			seen[id] = true
+			items = append(items, rowItem{t, fractionOf(r.Position)})
+		}
+		return items, nil
+	case rowMyList:
+		ids, err := lib.Favorites()
+		if err != nil {
+			return nil, err
+		}
+		var items []rowItem
+		for _, id := range ids {
+			if t, ok := h.u.lookupTitle(ctx, id, catalog.Title{}); ok {
+				items = append(items, rowItem{title: t})
+			}
+		}
+		return items, nil
+	}
+	page, err := h.u.svc.catalog.SearchProvider(ctx, key, q)
+	items := make([]rowItem, len(page.Titles))
+	for i, t := range page.Titles {
+		items[i] = rowItem{title: t}
+	}
+	return items, err
+}
+
+// providerAnswered puts up or takes down the banner for a provider that is offline.
+func (h *home) providerAnswered(key string, err error) {
+	bannerKey := "provider:" + key
+	if err == nil {
+		h.u.banners.hide(bannerKey)
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	name := key
+	if p, ok := h.u.svc.catalog.Provider(key); ok {
+		name = p.Name()
+	}
+	h.u.banners.show(bannerKey, explain(catalog.ProviderError{Provider: key, Name: name, Err: err}))
+}
+
+// lookupTitle finds a title for the library rows: the catalog's current version, else
+// the snapshot the library kept (so the rows still show when a provider is offline).
+func (u *ui) lookupTitle(ctx context.Context, id string, snapshot catalog.Title) (catalog.Title, bool) {
+	if t, err := u.svc.catalog.Get(ctx, id); err == nil {
+		return t, true
+	}
+	if snapshot.ID != "" {
+		return snapshot, true
+	}
+	return u.svc.library.Title(id)
+}
+
+// fraction is how much of the file was watched, 0 when unknown.
+func fractionOf(p library.Position) float64 {
+	if p.Duration <= 0 {
+		return 0
+	}
+	return clamp01(float64(p.Position) / float64(p.Duration))
+}
+
+// titleRow is one horizontal row of cards under a heading.
+type titleRow struct {
+	u      *ui
+	name   *widget.Label
+	seeAll *widget.Button
+	cards  *fyne.Container
+	empty  *widget.Label
+	box    *fyne.Container
+	items  []rowItem
+	fills  int // counts fills, so that an older answer is dropped
+}
+
+func newTitleRow(u *ui, name string, onSeeAll func()) *titleRow {
+	r := &titleRow{u: u}
+	r.name = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.seeAll = widget.NewButton("See all", onSeeAll)
+	r.seeAll.Importance = widget.LowImportance
+	r.cards = container.NewHBox()
+	r.empty = widget.NewLabel("Loading…")
+	scroll := container.NewHScroll(r.cards)
+	scroll.SetMinSize(fyne.NewSize(cardPosterWidth, cardPosterHeight+cardTextHeight))
+	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), container.NewStack(scroll, r.empty))
+	return r
+}
+
+func (r *titleRow) setName(name string) { r.name.SetText(name) }
+
+// set fills the row; an empty row hides itself.
+func (r *titleRow) set(items []rowItem) {
+	r.items = items
+	r.empty.Hide()
+	// Cards are reused in order so that posters already loaded stay.
+	for len(r.cards.Objects) < len(items) {
+		r.cards.Add(newCard(r.u.svc.posters, r.u.openDetail))
+	}
+	r.cards.Objects = r.cards.Objects[:len(items)]
+	for i, it := range items {
+		r.cards.Objects[i].(*card).setTitle(it.title, it.progress)
+	}
+	r.cards.Refresh()
+	if len(items) == 0 {
+		r.box.Hide()
+	} else {
+		r.box.Show()
+	}
+}
+
+// titleGrid is the virtualised grid of search results or of one provider's titles. It
+// knows the total from the first page and fetches the other pages as they scroll into
+// view, so thousands of titles cost only the cards on screen.
+type titleGrid struct {
+	u       *ui
+	heading string
+	label   *widget.Label
+	status  *widget.Label
+	grid    *widget.GridWrap
+	content fyne.CanvasObject
+
+	query      catalog.Query
+	providerID string // "" for a merged query
+	gen        int
+	pages      map[int][]catalog.Title
+	loading    map[int]bool
+	total      int
+}
+
+func newTitleGrid(u *ui) *titleGrid {
+	g := &titleGrid{u: u, pages: map[int][]catalog.Title{}, loading: map[int]bool{}}
+	g.label = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	g.status = widget.NewLabel("")
+	g.grid = widget.NewGridWrap(
+		func() int { return g.total },
+		func() fyne.CanvasObject { return newCard(u.svc.posters, u.openDetail) },
+		func(id widget.GridWrapItemID, o fyne.CanvasObject) { o.(*card).setTitle(g.titleAt(id), 0) },
+	)
+	back := widget.NewButtonWithIcon("Home", theme.HomeIcon(), func() {
+		g.providerID = ""
+		u.home.search.SetText("")
+		u.home.genre.SetSelected(allGenres)
+		u.home.showRows()
+		u.home.reloadRows()
+	})
+	g.content = container.NewBorder(container.NewHBox(back, g.label, g.status), nil, nil, nil, g.grid)
+	return g
+}
+
+// showing reports whether the grid already holds the answer to q over providerID.
+func (g *titleGrid) showing(q catalog.Query, providerID string) bool {
+	return g.gen > 0 && g.query == q && g.providerID == providerID && g.u.home.body.Objects[0] == g.content
+}
+
+// start shows the first page of a new query.
+func (g *titleGrid) start(q catalog.Query, providerID, heading string) {
+	g.gen++
+	g.query, g.providerID, g.heading = q, providerID, heading
+	g.pages = map[int][]catalog.Title{}
+	g.loading = map[int]bool{}
+	g.total = 0
+	g.label.SetText(heading)
+	g.status.SetText("Searching…")
+	g.grid.Refresh()
+	g.grid.ScrollToTop()
+	g.fetch(0)
+}
+
+// titleAt returns the title at index id, fetching its page if needed.
+func (g *titleGrid) titleAt(id int) catalog.Title {
+	page, i := id/gridPageSize, id%gridPageSize
+	titles, ok := g.pages[page]
+	if !ok {
+		g.fetch(page)
+		return catalog.Title{}
+	}
+	if i < len(titles) {
+		return titles[i]
+	}
+	return catalog.Title{}
+}
+
+func (g *titleGrid) fetch(page int) {
+	if g.loading[page] {
+		return
+	}
+	g.loading[page] = true
+	gen, q, providerID := g.gen, g.query, g.providerID
+	q.Page, q.PageSize = page, gridPageSize
+	cat := g.u.svc.catalog
+	g.u.background(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, catalog.DefaultProviderTimeout+time.Second)
+		defer cancel()
+		var res catalog.Page
+		var err error
+		if providerID == "" {
+			res = cat.Search(ctx, q)
+		} else {
+			res, err = cat.SearchProvider(ctx, providerID, q)
+		}
+		runOnUI(func() {
+			if gen != g.gen {
+				return
+			}
+			g.pages[page] = res.Titles
+			for _, pe := range res.Errors {
+				g.u.home.providerAnswered(pe.Provider, pe.Err)
+			}
+			if providerID != "" {
+				g.u.home.providerAnswered(providerID, err)
+			}
+			total := max(res.Total, page*gridPageSize+len(res.Titles))
+			if res.HasMore {
+				total = max(total, (page+1)*gridPageSize+1)
+			}
+			if page == 0 || total > g.total {
+				g.total = total
+			}
+			switch {
+			case g.total == 0 && err != nil:
+				g.status.SetText("— " + explain(err).Title)
+			case g.total == 0:
+				g.status.SetText("— nothing found")
+			default:
+				g.status.SetText("— " + plural(g.total, "title"))
+			}
+			g.grid.Refresh()
+		})
+	})
+}
+
+// Titles lists the titles loaded so far, in grid order (tests read it).
+func (g *titleGrid) Titles() []catalog.Title {
+	var out []catalog.Title
+	for p := 0; ; p++ {
+		ts, ok := g.pages[p]
+		if !ok {
+			return out
+		}
+		out = append(out, ts...)
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// askForMagnet shows the "Paste magnet" dialog, filled in from the clipboard when it
+// holds a magnet.
+func (u *ui) askForMagnet() {
+	entry := widget.NewEntry()
+	entry.SetPlaceHolder("magnet:?xt=urn:btih:…")
+	if clip := strings.TrimSpace(u.app.Clipboard().Content()); looksLikeTorrentInput(clip) {
+		entry.SetText(clip)
+	}
+	d := dialog.NewForm("Play a magnet link", "Play", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Magnet or info hash", entry)},
+		func(ok bool) {
+			if ok && strings.TrimSpace(entry.Text) != "" {
+				u.playSource(entry.Text)
+			}
+		}, u.win)
+	d.Resize(fyne.NewSize(640, 180))
+	d.Show()
+}
+
+// pasteFromClipboard is Ctrl+V outside a text field: play a magnet that was copied.
+func (u *ui) pasteFromClipboard() {
+	clip := strings.TrimSpace(u.app.Clipboard().Content())
+	if clip == "" {
+		return
+	}
+	if !looksLikeTorrentInput(clip) {
+		u.banners.show("paste", problem{
+			Title: "Nothing to play in the clipboard",
+			What:  "Ctrl+V plays a magnet link or info hash you copied, but the clipboard holds something else.",
+			Todo:  "Copy a magnet link (magnet:?xt=urn:btih:…) and press Ctrl+V again.",
+		})
+		return
+	}
+	u.banners.hide("paste")
+	u.playSource(clip)
+}
+
+// looksLikeTorrentInput is a cheap check before offering clipboard text as a source.
+func looksLikeTorrentInput(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if strings.HasPrefix(s, "magnet:?") {
+		return true
+	}
+	_, err := catalog.NormalizeInfoHash(s)
+	return err == nil
+}
+
+// askForTorrentFile shows the file dialog for a .torrent.
+func (u *ui) askForTorrentFile() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			showErrorDialog(u.win, err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		defer r.Close()
+		data, err := io.ReadAll(io.LimitReader(r, mytorrents.MaxTorrentFileSize+1))
+		if err == nil && len(data) > mytorrents.MaxTorrentFileSize {
+			err = fmt.Errorf("%s is larger than a .torrent file can be (%s)", r.URI().Name(), formatBytes(mytorrents.MaxTorrentFileSize))
+		}
+		if err != nil {
+			showErrorDialog(u.win, err)
+			return
+		}
+		u.playTorrentBytes(data)
+	}, u.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".torrent"}))
+	d.Show()
+}
+
+// dropped handles files dropped on the window: a .torrent plays, a subtitle file goes
+// to the film playing, a video file plays directly.
+func (u *ui) dropped(_ fyne.Position, uris []fyne.URI) {
+	for _, uri := range uris {
+		if uri.Scheme() != "file" {
+			continue
+		}
+		path := uri.Path()
+		switch ext := strings.ToLower(uri.Extension()); {
+		case ext == ".torrent":
+			u.playSource(path)
+		case isSubtitleFile(ext):
+			if u.playback == nil {
+				u.banners.show("drop", problem{
+					Title: "No film is playing",
+					What:  "Subtitles dropped on the window go to the film that is playing.",
+					Todo:  "Start the film first, then drop " + uri.Name() + " onto it.",
+				})
+				continue
+			}
+			u.playback.loadSubtitleFile(path)
+		case isVideoFile(ext):
+			u.playLocalFile(path)
+		}
+	}
+}

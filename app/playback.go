@@ -1,0 +1,736 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+
+	"marquee/catalog"
+	"marquee/player"
+	"marquee/torrent"
+)
+
+const (
+	// statusInterval paces the clock, seek bar and status overlay: 4 Hz is smooth enough
+	// for a clock and costs nothing.
+	statusInterval = 250 * time.Millisecond
+	// keySeekStep is what ←/→ move; volumeStep is what ↑/↓ change.
+	keySeekStep = 10 * time.Second
+	volumeStep  = 0.1
+	// saveEvery is how often the resume position is written while playing.
+	saveEvery = 10 * time.Second
+	// watchedFraction of a film counts as watched (the credits are left).
+	watchedFraction = 0.9
+	// readaheadDuration is how much film the engine fetches ahead of the reader.
+	readaheadDuration = 30 * time.Second
+	// subtitleOffsetStep is what one press of "later"/"earlier" shifts subtitles by.
+	subtitleOffsetStep = 250 * time.Millisecond
+	// maxTorrentSubtitles and maxSubtitleBytes bound the subtitle files loaded from a
+	// torrent alongside the film.
+	maxTorrentSubtitles = 8
+	maxSubtitleBytes    = 4 << 20
+)
+
+// nextEpisodeDelay is the "Up next" countdown; tests shorten it.
+var nextEpisodeDelay = 5 * time.Second
+
+// controlsHideAfter is how long the controls stay after the last mouse move or key;
+// tests shorten it.
+var controlsHideAfter = 3 * time.Second
+
+// playRequest says what to play.
+type playRequest struct {
+	title           catalog.Title
+	season, episode int // an episode of a series; 0 for a movie
+	source          catalog.Source
+	fileIndex       int    // file inside the torrent, or catalog.MainFile
+	path            string // a local media file instead of a torrent
+	// resume starts from the saved position of the file, once the file is known.
+	resume bool
+}
+
+// libraryID is the key of the title or episode in the user's library; "" for a local file
+// that belongs to no title.
+func (r playRequest) libraryID() string {
+	switch {
+	case r.title.ID == "":
+		return ""
+	case r.episode > 0:
+		return catalog.EpisodeID(r.title.ID, r.season, r.episode)
+	}
+	return r.title.ID
+}
+
+// episodeLabel is "S1:E2" for an episode, "" for a movie.
+func (r playRequest) episodeLabel() string {
+	if r.episode == 0 {
+		return ""
+	}
+	return fmt.Sprintf("S%d:E%d", r.season, r.episode)
+}
+
+func (r playRequest) displayName() string {
+	name := r.title.Name
+	if name == "" {
+		name = filepath.Base(r.path)
+	}
+	return joinNonEmpty(" · ", name, r.episodeLabel())
+}
+
+// splitEpisodeID undoes catalog.EpisodeID: "<title id>/s<season>e<episode>".
+func splitEpisodeID(id string) (titleID string, season, episode int, ok bool) {
+	i := strings.LastIndex(id, "/s")
+	if i < 0 {
+		return "", 0, 0, false
+	}
+	if _, err := fmt.Sscanf(id[i+1:], "s%de%d", &season, &episode); err != nil {
+		return "", 0, 0, false
+	}
+	// The round trip rejects trailing text and odd spellings such as "s01e2".
+	if catalog.EpisodeID(id[:i], season, episode) != id {
+		return "", 0, 0, false
+	}
+	return id[:i], season, episode, true
+}
+
+// play opens the player view for req, replacing a player view already open.
+func (u *ui) play(req playRequest) {
+	fullScreen := u.win.FullScreen()
+	if u.playback != nil {
+		// Pages opened over the player (settings) go too: the new film takes its place.
+		u.nav.popTo(pagePlayer)
+	}
+	pb := newPlayback(u, req)
+	p := page{name: pagePlayer, content: pb.content, keys: pb.typedKey, leave: pb.leave}
+	if u.nav.top().name == pagePlayer {
+		u.nav.replaceTop(p) // the old session's leave stops it
+		u.win.SetFullScreen(fullScreen)
+	} else {
+		u.nav.push(p)
+	}
+	u.playback = pb
+	pb.start()
+}
+
+// playLocalFile plays a video file from disk.
+func (u *ui) playLocalFile(path string) {
+	u.play(playRequest{path: path, fileIndex: catalog.MainFile})
+}
+
+// playSource plays what the user pasted, dropped or passed on the command line. Magnets
+// and .torrent files are kept in "My torrents".
+func (u *ui) playSource(input string) {
+	input = strings.TrimSpace(input)
+	if isLocalMedia(input) {
+		u.playLocalFile(input)
+		return
+	}
+	u.background(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		t, err := u.svc.myTorrents.Add(ctx, input)
+		runOnUI(func() { u.playAdded(t, err) })
+	})
+}
+
+// playTorrentBytes plays a .torrent the user opened.
+func (u *ui) playTorrentBytes(data []byte) {
+	t, err := u.svc.myTorrents.AddTorrentFile(data)
+	u.playAdded(t, err)
+}
+
+func (u *ui) playAdded(t catalog.Title, err error) {
+	if err != nil {
+		showErrorDialog(u.win, err)
+		return
+	}
+	u.home.reloadRows()
+	if len(t.Sources) == 0 {
+		return
+	}
+	u.play(playRequest{title: t, source: t.Sources[0], fileIndex: t.Sources[0].FileIndex, resume: true})
+}
+
+// isLocalMedia reports whether s names a video file on disk rather than a torrent.
+func isLocalMedia(s string) bool {
+	if !isVideoFile(strings.ToLower(filepath.Ext(s))) {
+		return false
+	}
+	st, err := os.Stat(s)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func isVideoFile(ext string) bool    { return torrent.KindOf("f"+ext) == torrent.KindVideo }
+func isSubtitleFile(ext string) bool { return torrent.KindOf("f"+ext) == torrent.KindSubtitle }
+
+// playback is the player view and the session behind it: it finds the film (engine,
+// metadata, file), opens the player, shows its pictures and state, and feeds the
+// library.
+type playback struct {
+	u   *ui
+	req playRequest
+
+	ctx      context.Context
+	cancel   context.CancelFunc
+	stopOnce sync.Once
+	stopped  chan struct{}
+	wg       sync.WaitGroup // the opener and status goroutines
+
+	// Set once by the opener goroutine, then read anywhere.
+	mu     sync.Mutex
+	player *player.Player
+	tor    *torrent.Torrent
+	stream *torrent.Stream
+	file   torrent.File
+	closer io.Closer // the local file, if any
+	info   player.MediaInfo
+	// addedHere: the torrent was not in the engine before this session.
+	addedHere bool
+
+	// lastStatus is the latest sample of the watch goroutine.
+	lastStatus atomic.Pointer[playStatus]
+	// Library feeding state, used by the watch goroutine only.
+	watchedMarked bool
+	lastSaved     time.Time
+
+	// Widgets and UI-goroutine state.
+	video      *videoView
+	activity   *activityArea
+	seek       *seekBar
+	playBtn    *widget.Button
+	clock      *widget.Label
+	volume     *widget.Slider
+	muteBtn    *widget.Button
+	fullBtn    *widget.Button
+	audioBtn   *widget.Button
+	subsBtn    *widget.Button
+	title      *widget.Label
+	statusText *widget.Label
+	indicator  *seedingIndicator
+	centre     *canvas.Text
+	centreBox  *fyne.Container
+	message    *fyne.Container
+	messageLbl *widget.Label
+	upNext     *fyne.Container
+	upNextLbl  *widget.Label
+	controls   fyne.CanvasObject
+	top        fyne.CanvasObject
+	content    fyne.CanvasObject
+
+	state          player.State
+	opened         bool
+	lastActivity   time.Time
+	controlsHidden bool
+	subOffset      time.Duration
+	chosenSubtitle int // the subtitle track shown, -1 for none
+	upNextTimer    *time.Timer
+}
+
+func newPlayback(u *ui, req playRequest) *playback {
+	ctx, cancel := context.WithCancel(u.ctx)
+	pb := &playback{u: u, req: req, ctx: ctx, cancel: cancel, stopped: make(chan struct{}), lastActivity: time.Now(), chosenSubtitle: -1}
+	pb.build()
+	return pb
+}
+
+// start runs the opener (engine, metadata, file, stream, player), then the status
+// sampler and the loading of the torrent's subtitle files.
+func (pb *playback) start() {
+	pb.wg.Add(1)
+	go func() {
+		defer pb.wg.Done()
+		p, err := pb.open()
+		if err != nil {
+			pb.forgetFailedTorrent()
+			if pb.ctx.Err() == nil {
+				runOnUI(func() { pb.failed(err) })
+			}
+			return
+		}
+		pb.wg.Add(2)
+		go func() {
+			defer pb.wg.Done()
+			pb.watch()
+		}()
+		go func() {
+			defer pb.wg.Done()
+			pb.loadTorrentSubtitles(p)
+		}()
+	}()
+}
+
+// forgetFailedTorrent drops a torrent this session added but could not play, so that a
+// dead magnet is not re-added (and announced) at every start.
+func (pb *playback) forgetFailedTorrent() {
+	pb.mu.Lock()
+	t, added := pb.tor, pb.addedHere
+	pb.mu.Unlock()
+	if t != nil && added {
+		if err := t.Drop(true); err != nil {
+			pb.u.svc.log.Info("drop unplayable torrent", "err", err)
+		}
+	}
+}
+
+// open finds the film and starts the player. It runs on its own goroutine.
+func (pb *playback) open() (*player.Player, error) {
+	req := pb.req
+	var (
+		src  io.ReadSeeker
+		size int64
+		name string
+	)
+	if req.path != "" {
+		f, err := os.Open(req.path)
+		if err != nil {
+			return nil, err
+		}
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		src, size, name = f, st.Size(), filepath.Base(req.path)
+		pb.mu.Lock()
+		pb.closer = f
+		pb.file = torrent.File{Index: 0, Path: name, Length: size, Kind: torrent.KindVideo}
+		pb.mu.Unlock()
+	} else {
+		stream, err := pb.openTorrent()
+		if err != nil {
+			return nil, err
+		}
+		src, size, name = stream, stream.Size(), stream.Name()
+	}
+
+	var resumeAt time.Duration
+	lib, id := pb.u.svc.library, req.libraryID()
+	if id != "" {
+		if req.resume {
+			if pos, ok := lib.Resume(id, pb.file.Index); ok && !pos.Finished() {
+				resumeAt = pos.Position
+			}
+		}
+		if err := lib.RememberTitle(req.title); err != nil {
+			pb.u.svc.log.Warn("remember title", "id", req.title.ID, "err", err)
+		}
+		if err := lib.MarkPlayed(id, pb.file.Index); err != nil {
+			pb.u.svc.log.Warn("mark played", "id", id, "err", err)
+		}
+	}
+
+	pb.say("Opening " + name + "…")
+	w, h := pb.video.sizeInPixels()
+	p, err := player.Open(pb.ctx, src, player.Options{
+		Size:        size,
+		Name:        name,
+		Video:       pb.video,
+		Subtitles:   pb.video,
+		Audio:       pb.u.svc.audio,
+		OnEvent:     pb.onEvent,
+		VideoWidth:  w,
+		VideoHeight: h,
+		StartPaused: resumeAt > 0,
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.SetVolume(pb.u.svc.settings.volume())
+	if resumeAt > 0 && (p.Duration() == 0 || resumeAt < p.Duration()) {
+		p.Seek(resumeAt)
+	}
+	if resumeAt > 0 {
+		p.Play()
+	}
+	info := p.Info()
+	pb.mu.Lock()
+	pb.player, pb.info = p, info
+	stream := pb.stream
+	pb.mu.Unlock()
+	if stream != nil && info.Bitrate > 0 {
+		stream.SetReadaheadDuration(readaheadDuration, info.Bitrate)
+	}
+	if pb.ctx.Err() != nil {
+		return nil, pb.ctx.Err()
+	}
+	runOnUI(pb.playerReady)
+	return p, nil
+}
+
+// openTorrent adds the source, waits for metadata, picks the file and opens a stream.
+func (pb *playback) openTorrent() (*torrent.Stream, error) {
+	eng := pb.u.svc.engine
+	if eng == nil {
+		return nil, errEngineUnavailable
+	}
+	req := pb.req
+	uri := req.source.URI()
+	if uri == "" {
+		return nil, errors.New("this title has no source to play")
+	}
+	pb.say("Looking for peers…")
+	known := map[string]bool{}
+	for _, t := range eng.Torrents() {
+		known[t.InfoHash()] = true
+	}
+	t, err := eng.Add(pb.ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	pb.mu.Lock()
+	pb.tor, pb.addedHere = t, !known[t.InfoHash()]
+	pb.mu.Unlock()
+	if !t.HasMetadata() {
+		pb.say("Fetching the film's details from peers…")
+		ctx, cancel := context.WithTimeout(pb.ctx, pb.u.svc.metadataTimeout)
+		err := t.WaitMetadata(ctx)
+		cancel()
+		if err != nil {
+			if pb.ctx.Err() != nil {
+				return nil, pb.ctx.Err()
+			}
+			return nil, err
+		}
+	}
+	var file torrent.File
+	if req.fileIndex >= 0 {
+		files := t.Files()
+		found := false
+		for _, f := range files {
+			if f.Index == req.fileIndex {
+				file, found = f, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("the torrent has no file number %d (it has %d files): %w", req.fileIndex, len(files), torrent.ErrNoPlayableFile)
+		}
+	} else if file, err = t.MainFile(); err != nil {
+		return nil, err
+	}
+	stream, err := t.NewStream(file.Index)
+	if err != nil {
+		return nil, err
+	}
+	pb.mu.Lock()
+	pb.stream, pb.file = stream, file
+	pb.mu.Unlock()
+	return stream, nil
+}
+
+// loadTorrentSubtitles adds the torrent's subtitle files as tracks, in the background of
+// playback: they are small, but each may need a piece from a peer.
+func (pb *playback) loadTorrentSubtitles(p *player.Player) {
+	pb.mu.Lock()
+	t := pb.tor
+	pb.mu.Unlock()
+	if t == nil {
+		return
+	}
+	n := 0
+	for _, f := range t.Files() {
+		if f.Kind != torrent.KindSubtitle || f.Length > maxSubtitleBytes || n == maxTorrentSubtitles {
+			continue
+		}
+		n++
+		s, err := t.NewStream(f.Index)
+		if err != nil {
+			continue
+		}
+		data, err := readAllContext(pb.ctx, s, f.Length)
+		s.Close()
+		if err != nil {
+			continue
+		}
+		if _, err := p.LoadSubtitles(bytes.NewReader(data), filepath.Base(f.Path)); err != nil {
+			pb.u.svc.log.Info("subtitle file in torrent", "file", f.Path, "err", err)
+		}
+	}
+}
+
+// readAllContext reads a whole stream, giving up when ctx ends.
+func readAllContext(ctx context.Context, s *torrent.Stream, size int64) ([]byte, error) {
+	buf := make([]byte, 0, size)
+	chunk := make([]byte, 64<<10)
+	for int64(len(buf)) < size {
+		n, err := s.ReadContext(ctx, chunk)
+		buf = append(buf, chunk[:n]...)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf[:min(int64(len(buf)), size)], nil
+}
+
+func (pb *playback) currentTorrent() (*torrent.Torrent, torrent.File) {
+	pb.mu.Lock()
+	defer pb.mu.Unlock()
+	return pb.tor, pb.file
+}
+
+func (pb *playback) currentPlayer() *player.Player {
+	pb.mu.Lock()
+	defer pb.mu.Unlock()
+	return pb.player
+}
+
+// onEvent receives the player's events on the player's event goroutine.
+func (pb *playback) onEvent(ev player.Event) {
+	runOnUI(func() { pb.handleEvent(ev) })
+}
+
+func (pb *playback) handleEvent(ev player.Event) {
+	if pb.ctx.Err() != nil {
+		return
+	}
+	switch ev.Kind {
+	case player.EventState:
+		pb.setState(ev.State)
+	case player.EventFirstFrame:
+		pb.opened = true
+		pb.setState(ev.State)
+	case player.EventBuffering:
+		if pb.state == player.StateBuffering || !pb.opened {
+			pb.showCentre(fmt.Sprintf("Buffering %d%%", int(ev.Buffer*100)))
+		}
+	case player.EventEnded:
+		pb.setState(player.StateEnded)
+		pb.ended()
+	case player.EventError:
+		pb.setState(player.StateError)
+		pb.failed(ev.Err)
+	case player.EventTracks:
+		pb.playerReady()
+	}
+}
+
+// ended saves the finished film and queues the next episode of a series.
+func (pb *playback) ended() {
+	pb.showControls()
+	if pb.req.episode == 0 {
+		return
+	}
+	next, ok := nextEpisode(pb.req.title, pb.req.season, pb.req.episode)
+	if !ok {
+		return
+	}
+	next.resume = false
+	pb.upNextLbl.SetText("Up next: " + next.displayName() + episodeName(next))
+	pb.upNext.Show()
+	pb.upNextTimer = time.AfterFunc(nextEpisodeDelay, func() {
+		runOnUI(func() {
+			if pb.ctx.Err() == nil && pb.upNext.Visible() {
+				pb.u.play(next)
+			}
+		})
+	})
+}
+
+func episodeName(r playRequest) string {
+	for _, s := range r.title.Seasons {
+		for _, ep := range s.Episodes {
+			if s.Number == r.season && ep.Number == r.episode && ep.Name != "" {
+				return " — " + ep.Name
+			}
+		}
+	}
+	return ""
+}
+
+func (pb *playback) playNextNow() {
+	if next, ok := nextEpisode(pb.req.title, pb.req.season, pb.req.episode); ok {
+		pb.cancelUpNext()
+		next.resume = false
+		pb.u.play(next)
+	}
+}
+
+func (pb *playback) cancelUpNext() {
+	if pb.upNextTimer != nil {
+		pb.upNextTimer.Stop()
+	}
+	pb.upNext.Hide()
+}
+
+// playStatus is one sample of the session for the overlay, the seek bar and the test
+// status hook.
+type playStatus struct {
+	State         string  `json:"state"`
+	PositionMS    int64   `json:"position_ms"`
+	DurationMS    int64   `json:"duration_ms"`
+	FramesPainted int64   `json:"frames_painted"`
+	FramesShown   int     `json:"frames_shown"`
+	BytesComplete int64   `json:"bytes_complete"`
+	Length        int64   `json:"length"`
+	DownloadRate  float64 `json:"download_rate"`
+	UploadRate    float64 `json:"upload_rate"`
+	Peers         int     `json:"peers"`
+	BufferedAhead int64   `json:"buffered_ahead"`
+	Seeding       bool    `json:"seeding"`
+	Uploading     bool    `json:"uploading"`
+
+	position, duration time.Duration
+	spans              []span
+	torrent            bool
+	bitrate            int64
+}
+
+// watch samples the session at statusInterval until it stops, and saves the position.
+func (pb *playback) watch() {
+	tick := time.NewTicker(statusInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-pb.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		st := pb.sample()
+		pb.lastStatus.Store(&st)
+		pb.u.hooks.writeStatus(st)
+		pb.feedLibrary(st)
+		runOnUI(func() { pb.showStatus(st) })
+	}
+}
+
+func (pb *playback) sample() playStatus {
+	pb.mu.Lock()
+	p, t, stream, file, info := pb.player, pb.tor, pb.stream, pb.file, pb.info
+	pb.mu.Unlock()
+	st := playStatus{
+		position:      p.Position(),
+		duration:      p.Duration(),
+		State:         p.State().String(),
+		FramesPainted: pb.video.framesPainted.Load(),
+		FramesShown:   p.Stats().FramesShown,
+		bitrate:       info.Bitrate,
+	}
+	st.PositionMS, st.DurationMS = st.position.Milliseconds(), st.duration.Milliseconds()
+	up := pb.u.currentUploadState()
+	st.Seeding, st.Uploading = up.seeding, up.upload.Active
+	if t == nil {
+		st.spans = []span{{0, 1}}
+		st.BytesComplete, st.Length = file.Length, file.Length
+		return st
+	}
+	st.torrent = true
+	ts := t.Stats()
+	st.BytesComplete, st.Length = ts.BytesComplete, ts.Length
+	st.DownloadRate, st.UploadRate, st.Peers = ts.DownloadRate, ts.UploadRate, ts.Peers
+	// What is buffered counts from the picture on screen, not from the reader, which runs
+	// ahead to fill the player's queues: estimate the byte under the playback position.
+	offset := stream.Position()
+	if st.duration > 0 && file.Length > 0 {
+		offset = min(int64(float64(file.Length)*(float64(st.position)/float64(st.duration))), offset)
+	}
+	st.BufferedAhead = t.ContiguousAhead(file.Index, offset)
+	if st.bitrate <= 0 && st.duration > 0 {
+		st.bitrate = int64(float64(file.Length*8) / st.duration.Seconds())
+	}
+	if file.Length > 0 {
+		for _, r := range t.Availability(file.Index) {
+			st.spans = append(st.spans, span{float64(r.Start) / float64(file.Length), float64(r.End) / float64(file.Length)})
+		}
+	}
+	return st
+}
+
+// feedLibrary saves the position now and then, and marks the film watched at 90%.
+func (pb *playback) feedLibrary(st playStatus) {
+	id := pb.req.libraryID()
+	if id == "" || st.duration <= 0 || st.State != player.StatePlaying.String() {
+		return
+	}
+	lib := pb.u.svc.library
+	if !pb.watchedMarked && float64(st.position) >= watchedFraction*float64(st.duration) {
+		pb.watchedMarked = true
+		if err := lib.SetWatched(id, true); err != nil {
+			pb.u.svc.log.Warn("mark watched", "id", id, "err", err)
+		}
+	}
+	if time.Since(pb.lastSaved) >= saveEvery {
+		pb.lastSaved = time.Now()
+		if err := lib.SetResume(id, pb.file.Index, st.position, st.duration); err != nil {
+			pb.u.svc.log.Warn("save position", "id", id, "err", err)
+		}
+	}
+}
+
+// leave runs when the player view is popped: playback stops in the background.
+func (pb *playback) leave() {
+	if pb.u.playback == pb {
+		pb.u.playback = nil
+	}
+	if pb.u.win.FullScreen() {
+		pb.u.win.SetFullScreen(false)
+	}
+	pb.cancelUpNext()
+	pb.u.dropSeedingIndicator(pb.indicator)
+	pb.u.stopPlayback(pb, func() {
+		// The final position is saved now: show it on the pages below.
+		if d := pb.u.currentDetail; d != nil {
+			d.refresh()
+		}
+		pb.u.home.refreshLibraryRows()
+	})
+}
+
+// stop ends the session: it saves the position, closes the player and the stream, and
+// waits for the session's goroutines. It may be called from any goroutine, any number
+// of times; every call returns once the session is stopped.
+func (pb *playback) stop() {
+	pb.stopOnce.Do(func() {
+		defer close(pb.stopped)
+		pb.cancel()
+		pb.wg.Wait()
+		pb.mu.Lock()
+		p, stream, closer, file := pb.player, pb.stream, pb.closer, pb.file
+		pb.mu.Unlock()
+		if p != nil {
+			pb.saveFinalPosition(p, file)
+			p.Close()
+		}
+		if stream != nil {
+			stream.Close()
+		}
+		if closer != nil {
+			closer.Close()
+		}
+	})
+	<-pb.stopped
+}
+
+func (pb *playback) saveFinalPosition(p *player.Player, file torrent.File) {
+	id := pb.req.libraryID()
+	if id == "" {
+		return
+	}
+	lib := pb.u.svc.library
+	pos, dur := p.Position(), p.Duration()
+	var err error
+	switch {
+	case p.State() == player.StateEnded || (dur > 0 && float64(pos) >= watchedFraction*float64(dur)):
+		if err = lib.SetWatched(id, true); err == nil {
+			err = lib.ClearResume(id, file.Index)
+		}
+	case pos > 0:
+		err = lib.SetResume(id, file.Index, pos, dur)
+	}
+	if err != nil {
+		pb.u.svc.log.Warn("save position", "id", id, "err", err)
+	}
+}

@@ -1,0 +1,371 @@
+package app
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"marquee/catalog"
+	"marquee/player"
+	"marquee/player/mediagen"
+	"marquee/torrent/torrenttest"
+)
+
+// openLocal plays a local film and waits until it shows pictures.
+func openLocal(t *testing.T, env *testEnv, path string) *playback {
+	t.Helper()
+	onUI(func() { env.u.playLocalFile(path) })
+	pb := uiValue(func() *playback { return env.u.playback })
+	waitFor(t, "the film playing", 60*time.Second, func() bool {
+		return playerState(env.u) == player.StatePlaying && pb.video.framesPainted.Load() > 0
+	})
+	return pb
+}
+
+// The keyboard drives the real player: Space, ←/→, ↑/↓, M, S, F and Esc.
+func TestKeyboardShortcutsDrivePlayer(t *testing.T) {
+	path := film(t, shortFilm)
+	env := newTestEnv(t, nil)
+	pb := openLocal(t, env, path)
+	p := pb.currentPlayer()
+
+	typeKey(env, fyne.KeySpace)
+	waitFor(t, "Space to pause", 10*time.Second, func() bool { return p.State() == player.StatePaused })
+	typeKey(env, fyne.KeySpace)
+	waitFor(t, "Space to resume", 10*time.Second, func() bool { return p.State() == player.StatePlaying })
+
+	// Seeks are checked while paused, so the clock cannot move under the assertion.
+	typeKey(env, fyne.KeySpace)
+	waitFor(t, "pause before seeking", 10*time.Second, func() bool { return p.State() == player.StatePaused })
+	start := p.Position()
+	typeKey(env, fyne.KeyRight)
+	waitFor(t, "→ to land 10 s later", 20*time.Second, func() bool {
+		return p.State() == player.StatePaused && near(p.Position(), start+keySeekStep, time.Second)
+	})
+	typeKey(env, fyne.KeyLeft)
+	waitFor(t, "← to land 10 s earlier", 20*time.Second, func() bool {
+		return p.State() == player.StatePaused && near(p.Position(), start, time.Second)
+	})
+
+	if v := p.Volume(); v != 1 {
+		t.Fatalf("volume starts at %v, want 1", v)
+	}
+	typeKey(env, fyne.KeyDown)
+	typeKey(env, fyne.KeyDown)
+	if v := p.Volume(); math.Abs(v-0.8) > 1e-9 {
+		t.Fatalf("volume after ↓↓ = %v, want 0.8", v)
+	}
+	typeKey(env, fyne.KeyUp)
+	if v := p.Volume(); math.Abs(v-0.9) > 1e-9 {
+		t.Fatalf("volume after ↓↓↑ = %v, want 0.9", v)
+	}
+	if saved := env.svc.settings.volume(); math.Abs(saved-0.9) > 1e-9 {
+		t.Fatalf("saved volume %v, want 0.9 for the next film", saved)
+	}
+
+	typeKey(env, fyne.KeyM)
+	if !p.Muted() {
+		t.Fatal("M did not mute")
+	}
+	typeKey(env, fyne.KeyM)
+	if p.Muted() {
+		t.Fatal("a second M did not unmute")
+	}
+
+	// S turns on the film's subtitle track; its cues ("Line N", one a second) appear.
+	typeKey(env, fyne.KeyS)
+	tracks := p.SubtitleTracks()
+	if len(tracks) == 0 || uiValue(func() int { return pb.chosenSubtitle }) != tracks[0].ID {
+		t.Fatalf("S chose track %d of %+v, want the first", pb.chosenSubtitle, tracks)
+	}
+	typeKey(env, fyne.KeySpace)
+	waitFor(t, "a subtitle on the picture", 20*time.Second, func() bool {
+		return strings.HasPrefix(pb.video.subtitles.Text(), "Line ")
+	})
+	typeKey(env, fyne.KeyS)
+	if got := uiValue(func() int { return pb.chosenSubtitle }); got != -1 || uiValue(pb.video.subtitles.Text) != "" {
+		t.Fatalf("a second S left track %d and text %q, want subtitles off", got, pb.video.subtitles.Text())
+	}
+
+	typeKey(env, fyne.KeyF)
+	if !uiValue(env.win.FullScreen) {
+		t.Fatal("F did not go full screen")
+	}
+	typeKey(env, fyne.KeyEscape)
+	if uiValue(env.win.FullScreen) || uiValue(func() string { return env.u.nav.top().name }) != pagePlayer {
+		t.Fatal("Esc in full screen should leave full screen and stay in the player")
+	}
+	typeKey(env, fyne.KeyEscape)
+	if top := uiValue(func() string { return env.u.nav.top().name }); top != pageHome {
+		t.Fatalf("Esc led to %q, want home", top)
+	}
+	select {
+	case <-pb.stopped:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the player did not stop")
+	}
+	if p.State() != player.StateError && p.Err() == nil {
+		select {
+		case <-p.Done():
+		default:
+			t.Fatal("the player is still running after leaving its view")
+		}
+	}
+}
+
+func near(a, b, tolerance time.Duration) bool {
+	d := a - b
+	return d > -tolerance && d < tolerance
+}
+
+// A .srt dropped on the player becomes the subtitle track shown.
+func TestDroppedSubtitleFileIsShown(t *testing.T) {
+	path := film(t, shortFilm)
+	srt := filepath.Join(t.TempDir(), "dropped.srt")
+	var cues []mediagen.Cue
+	for i := range 24 {
+		cues = append(cues, mediagen.Cue{Start: time.Duration(i) * time.Second, End: time.Duration(i)*time.Second + 900*time.Millisecond, Text: "Dropped cue"})
+	}
+	if err := os.WriteFile(srt, mediagen.FormatSRT(cues), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := newTestEnv(t, nil)
+	pb := openLocal(t, env, path)
+	onUI(func() { env.u.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(srt)}) })
+	waitFor(t, "the dropped subtitles on the picture", 20*time.Second, func() bool {
+		return pb.chosenSubtitle >= 1000 && pb.video.subtitles.Text() == "Dropped cue"
+	})
+}
+
+// Subtitle size in Settings applies at once to the film playing.
+func TestSubtitleSizeAppliesMidPlayback(t *testing.T) {
+	env := newTestEnv(t, nil)
+	pb := openLocal(t, env, film(t, tinyFilm))
+	onUI(env.u.openSettings)
+	onUI(func() {
+		// The settings page is on top of the player; the slider is the only one there.
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if s, ok := o.(*widget.Slider); ok {
+				s.SetValue(40)
+			}
+		}
+	})
+	if got := uiValue(func() float32 { return pb.video.subtitles.textSize }); got != 40 {
+		t.Fatalf("subtitle size in the player is %v after setting 40", got)
+	}
+	if got := env.svc.settings.subtitleSize(); got != 40 {
+		t.Fatalf("saved subtitle size %v, want 40", got)
+	}
+}
+
+// A series plays its next episode when one ends, and the finished one is marked watched.
+func TestNextEpisodePlaysAutomatically(t *testing.T) {
+	old := nextEpisodeDelay
+	nextEpisodeDelay = 0
+	t.Cleanup(func() { nextEpisodeDelay = old })
+	swarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Path: film(t, tinyFilm)})
+	src := catalog.Source{Magnet: swarm.Magnet, FileIndex: catalog.MainFile}
+	series := catalog.Title{
+		ID: "show", Kind: catalog.KindSeries, Name: "Test Show", Year: 2020, Licence: "CC0 1.0",
+		Seasons: []catalog.Season{{Number: 1, Episodes: []catalog.Episode{
+			{Number: 1, Name: "Pilot", Sources: []catalog.Source{src}},
+			{Number: 2, Name: "Second", Sources: []catalog.Source{src}},
+		}}},
+	}
+	env := newTestEnv(t, []catalog.Provider{newStaticProvider("tv", "Shows", series)})
+	id := catalog.JoinID("tv", "show")
+	waitFor(t, "the show's poster", 20*time.Second, func() bool { return cardFor(env.u, "tv", id) != nil })
+	onUI(func() { env.u.openDetail(cardFor(env.u, "tv", id).Title()) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	if got := uiValue(func() string { return d.play.Text }); got != "Play S1:E1" {
+		t.Fatalf("a new series offers %q, want Play S1:E1", got)
+	}
+	onUI(func() { d.play.OnTapped() })
+	waitFor(t, "episode 2 to start after episode 1 ends", 60*time.Second, func() bool {
+		pb := env.u.playback
+		return pb != nil && pb.req.episode == 2 && pb.video.framesPainted.Load() > 0
+	})
+	ep1 := catalog.EpisodeID(id, 1, 1)
+	if !env.svc.library.IsWatched(ep1) {
+		t.Fatal("episode 1 played to the end but is not marked watched")
+	}
+	if n := uiValue(func() int { return len(env.u.nav.stack) }); n != 3 {
+		t.Fatalf("navigation stack has %d pages, want home → detail → player (the next episode replaces the player)", n)
+	}
+	onUI(env.u.nav.back)
+	waitFor(t, "the detail page to offer episode 2", 20*time.Second, func() bool {
+		return strings.Contains(d.play.Text, "S1:E2")
+	})
+}
+
+// What the user sees when a film cannot play: each case gets a message that says what
+// happened and what to do, and the app keeps running.
+func TestPlaybackErrorsAreExplained(t *testing.T) {
+	good, err := os.ReadFile(film(t, tinyFilm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An MP4 names its video codec in the sample description; an unknown name is a film
+	// this FFmpeg cannot decode.
+	unsupported := filepath.Join(t.TempDir(), "unsupported.mp4")
+	stsd := strings.Index(string(good), "stsd")
+	i := strings.Index(string(good[stsd:]), "avc1")
+	if stsd < 0 || i < 0 {
+		t.Fatal("no avc1 sample entry in the test film")
+	}
+	patched := append([]byte(nil), good...)
+	copy(patched[stsd+i:], "xyz1")
+	if err := os.WriteFile(unsupported, patched, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	codecSwarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Path: unsupported})
+	noVideo := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Size: 256 << 10, Name: "notes.bin"})
+
+	cases := []struct {
+		name, magnet, hash, want string
+	}{
+		{"no metadata", "magnet:?xt=urn:btih:" + strings.Repeat("7e", 20) + "&dn=Nobody+Seeds+This", strings.Repeat("7e", 20), "could not be found"},
+		{"no playable file", noVideo.Magnet, noVideo.InfoHash, "Nothing to play"},
+		{"unsupported codec", codecSwarm.Magnet, codecSwarm.InfoHash, "Unsupported video format"},
+	}
+	env := newTestEnv(t, nil)
+	env.svc.metadataTimeout = 2 * time.Second
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			title := movie(tc.name, tc.name, 2000, catalog.Source{Magnet: tc.magnet})
+			onUI(func() { env.u.play(playRequest{title: title, source: title.Sources[0], fileIndex: catalog.MainFile}) })
+			pb := uiValue(func() *playback { return env.u.playback })
+			waitFor(t, "the message", 60*time.Second, func() bool { return pb.message.Visible() })
+			msg := uiValue(func() string { return pb.messageLbl.Text })
+			if !strings.Contains(msg, tc.want) || strings.Count(msg, "\n\n") != 2 {
+				t.Fatalf("message %q, want %q with what happened and what to do", msg, tc.want)
+			}
+			onUI(env.u.nav.back)
+			// A torrent that could not play is not kept to be re-added at every start.
+			waitFor(t, "the unplayable torrent to leave the engine", 10*time.Second, func() bool {
+				return findTorrent(env.svc.engine, tc.hash) == nil
+			})
+		})
+	}
+	// The library survived all of it.
+	if err := env.svc.library.SetFavorite("x:y", true); err != nil || !env.svc.library.IsFavorite("x:y") {
+		t.Fatalf("library unusable after playback errors: %v", err)
+	}
+}
+
+// While data is missing the player view says "Buffering N%", and the status overlay shows
+// the download: peers, progress and seeding.
+func TestBufferingAndStatusOverlay(t *testing.T) {
+	// The film needs about 115 kB/s; the only seeder sends 48 KiB/s.
+	swarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Path: film(t, shortFilm), UploadCaps: []int64{48 << 10}})
+	title := movie("slow", "Slow Film", 2001, catalog.Source{Magnet: swarm.Magnet})
+	env := newTestEnv(t, nil)
+	onUI(func() { env.u.play(playRequest{title: title, source: title.Sources[0], fileIndex: catalog.MainFile}) })
+	pb := uiValue(func() *playback { return env.u.playback })
+	waitFor(t, "Buffering with a percentage", 90*time.Second, func() bool {
+		return strings.HasPrefix(pb.CentreText(), "Buffering ") && strings.HasSuffix(pb.CentreText(), "%")
+	})
+	waitFor(t, "the status overlay", 30*time.Second, func() bool {
+		s := pb.statusText.Text
+		return strings.Contains(s, "1 peer") && strings.Contains(s, "% downloaded") && strings.Contains(s, "seeding on")
+	})
+	st := pb.lastStatus.Load()
+	if st == nil || st.BytesComplete >= st.Length {
+		t.Fatalf("status %+v: the slow swarm cannot have sent everything yet", st)
+	}
+}
+
+// The controls hide while the film plays and come back when the mouse moves; a tap on a
+// control never keeps the keyboard from the player.
+func TestControlsHideWhilePlayingAndKeysStayWithThePlayer(t *testing.T) {
+	old := controlsHideAfter
+	controlsHideAfter = 0
+	t.Cleanup(func() { controlsHideAfter = old })
+	env := newTestEnv(t, nil)
+	onUI(func() { env.win.Canvas().Focus(env.u.home.search) })
+	pb := openLocal(t, env, film(t, shortFilm))
+	if f := uiValue(env.win.Canvas().Focused); f != nil {
+		t.Fatalf("the search box's focus (%T) followed into the player, where it would take Space and the arrows", f)
+	}
+	waitFor(t, "the controls to hide", 20*time.Second, func() bool { return !pb.controls.Visible() && !pb.top.Visible() })
+	if !uiValue(func() bool { return env.u.indicators[len(env.u.indicators)-1].Visible() }) {
+		t.Fatal("the seeding indicator must stay visible while the controls hide")
+	}
+	onUI(func() { pb.activity.MouseMoved(nil) })
+	if !uiValue(pb.controls.Visible) {
+		t.Fatal("moving the mouse did not bring the controls back")
+	}
+	onUI(func() { test.Tap(pb.volume) })
+	if f := uiValue(env.win.Canvas().Focused); f != nil {
+		t.Fatalf("after a tap on the volume slider %T has the keyboard focus, so Space would not reach the player", f)
+	}
+}
+
+// The audio menu switches tracks; the subtitle menu turns tracks on and off and shifts
+// their timing.
+func TestAudioAndSubtitleMenus(t *testing.T) {
+	spec := shortFilm
+	spec.Label = "app-two-audio"
+	spec.Duration = 6 * time.Second
+	spec.Audio = []mediagen.AudioTrack{{Codec: "aac", Language: "eng"}, {Codec: "aac", Language: "fra", Frequency: 880}}
+	env := newTestEnv(t, nil)
+	pb := openLocal(t, env, film(t, spec))
+	p := pb.currentPlayer()
+	if uiValue(pb.audioBtn.Disabled) {
+		t.Fatal("a film with two audio tracks leaves the audio menu disabled")
+	}
+	items := uiValue(pb.audioMenu)
+	if len(items) != 2 || !items[0].Checked || !strings.Contains(items[1].Label, "FRA") {
+		t.Fatalf("audio menu %v, want ENG (checked) and FRA", menuLabels(items))
+	}
+	onUI(items[1].Action)
+	waitFor(t, "the French track", 10*time.Second, func() bool { return p.AudioTrack() == p.AudioTracks()[1].ID })
+	if items := uiValue(pb.audioMenu); !items[1].Checked {
+		t.Fatalf("audio menu after switching: %v", menuLabels(items))
+	}
+
+	subs := uiValue(pb.subtitleMenu)
+	byLabel := func(items []*fyne.MenuItem, prefix string) *fyne.MenuItem {
+		for _, it := range items {
+			if strings.HasPrefix(it.Label, prefix) {
+				return it
+			}
+		}
+		t.Fatalf("no %q in the subtitle menu %v", prefix, menuLabels(items))
+		return nil
+	}
+	if !byLabel(subs, "Off").Checked {
+		t.Fatal("subtitles start off, the menu should say so")
+	}
+	onUI(byLabel(subs, "ENG").Action)
+	onUI(byLabel(uiValue(pb.subtitleMenu), "Show later").Action)
+	onUI(byLabel(uiValue(pb.subtitleMenu), "Show later").Action)
+	if got := uiValue(func() time.Duration { return pb.subOffset }); got != 2*subtitleOffsetStep {
+		t.Fatalf("subtitle offset %v after two 'later', want %v", got, 2*subtitleOffsetStep)
+	}
+	subs = uiValue(pb.subtitleMenu)
+	if !byLabel(subs, "ENG").Checked || !strings.Contains(byLabel(subs, "Show later").Label, "+0.50 s") {
+		t.Fatalf("subtitle menu %v", menuLabels(subs))
+	}
+	onUI(byLabel(subs, "Reset timing").Action)
+	onUI(byLabel(uiValue(pb.subtitleMenu), "Off").Action)
+	if got := uiValue(func() int { return pb.chosenSubtitle }); got != -1 || uiValue(func() time.Duration { return pb.subOffset }) != 0 {
+		t.Fatalf("after Reset timing and Off: track %d, offset %v", got, pb.subOffset)
+	}
+}
+
+func menuLabels(items []*fyne.MenuItem) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, it.Label)
+	}
+	return out
+}

@@ -1,0 +1,408 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"marquee/catalog/feed"
+	"marquee/catalog/library"
+	"marquee/torrent"
+)
+
+// Preference keys. They are part of the user's saved state: never rename one.
+const (
+	prefSeeding            = "seeding.on"
+	prefUploadLimit        = "seeding.upload_limit" // bytes/s, 0 = unlimited
+	prefRatioLimit         = "seeding.ratio_limit"  // 0 = none
+	prefSeedWhileWatching  = "seeding.only_while_watching"
+	prefDownloadLimit      = "network.download_limit" // bytes/s, 0 = unlimited
+	prefMaxConns           = "network.max_conns"      // per torrent, 0 = engine default
+	prefListenPort         = "network.listen_port"    // -1 = engine default, 0 = random
+	prefCacheDir           = "cache.dir"              // "" = engine default
+	prefCacheLimit         = "cache.limit"            // bytes, 0 = unlimited
+	prefClearCacheOnExit   = "cache.clear_on_exit"
+	prefProviderPrefix     = "catalog.provider." // + provider ID: bool
+	prefSubtitleSize       = "subtitles.size"    // points
+	prefVolume             = "player.volume"     // 0..1
+	defaultCacheLimit      = 20 << 30
+	defaultSubtitleSize    = 26
+	defaultListenPortValue = -1
+)
+
+// seedingExplanation is the honest sentence next to the seeding switch.
+const seedingExplanation = "While seeding is on, parts of the films you watch are uploaded from your connection to other viewers, which is how BitTorrent keeps films available."
+
+// settings is the user's configuration, kept in Fyne's preferences. Reads are cheap and
+// always current, so nothing caches them.
+type settings struct {
+	prefs fyne.Preferences
+}
+
+func (s settings) seeding() bool           { return s.prefs.BoolWithFallback(prefSeeding, true) }
+func (s settings) uploadLimit() int64      { return int64(s.prefs.Int(prefUploadLimit)) }
+func (s settings) ratioLimit() float64     { return s.prefs.Float(prefRatioLimit) }
+func (s settings) seedWhileWatching() bool { return s.prefs.Bool(prefSeedWhileWatching) }
+func (s settings) downloadLimit() int64    { return int64(s.prefs.Int(prefDownloadLimit)) }
+func (s settings) maxConns() int           { return s.prefs.Int(prefMaxConns) }
+func (s settings) listenPort() int {
+	return s.prefs.IntWithFallback(prefListenPort, defaultListenPortValue)
+}
+func (s settings) cacheDir() string { return s.prefs.String(prefCacheDir) }
+func (s settings) cacheLimit() int64 {
+	return int64(s.prefs.IntWithFallback(prefCacheLimit, defaultCacheLimit))
+}
+func (s settings) clearCacheOnExit() bool { return s.prefs.Bool(prefClearCacheOnExit) }
+func (s settings) providerEnabled(id string) bool {
+	return s.prefs.BoolWithFallback(prefProviderPrefix+id, true)
+}
+func (s settings) subtitleSize() float32 {
+	return float32(s.prefs.FloatWithFallback(prefSubtitleSize, defaultSubtitleSize))
+}
+func (s settings) volume() float64 { return s.prefs.FloatWithFallback(prefVolume, 1) }
+
+// listenAddr is the engine's ListenAddr for the saved port.
+func (s settings) listenAddr() string {
+	switch p := s.listenPort(); {
+	case p < 0:
+		return ""
+	default:
+		return ":" + strconv.Itoa(p)
+	}
+}
+
+// engineConfig builds the engine's configuration from the saved settings. "Clear the
+// cache on exit" is not part of it: the user can change it while the engine runs, so
+// services.close applies it.
+func (s settings) engineConfig(logger *slog.Logger) torrent.Config {
+	return torrent.Config{
+		DataDir:               s.cacheDir(),
+		ListenAddr:            s.listenAddr(),
+		MaxConnsPerTorrent:    s.maxConns(),
+		UploadLimit:           s.uploadLimit(),
+		DownloadLimit:         s.downloadLimit(),
+		SeedingDisabled:       !s.seeding(),
+		RatioLimit:            s.ratioLimit(),
+		SeedOnlyWhileWatching: s.seedWhileWatching(),
+		CacheLimit:            s.cacheLimit(),
+		Logger:                logger,
+	}
+}
+
+// choice is one entry of a settings menu.
+type choice[T comparable] struct {
+	label string
+	value T
+}
+
+var (
+	rateChoices = []choice[int64]{
+		{"Unlimited", 0}, {"100 kB/s", 100_000}, {"250 kB/s", 250_000}, {"500 kB/s", 500_000},
+		{"1 MB/s", 1_000_000}, {"2 MB/s", 2_000_000}, {"5 MB/s", 5_000_000}, {"10 MB/s", 10_000_000},
+	}
+	ratioChoices = []choice[float64]{
+		{"Never", 0}, {"Ratio 0.5", 0.5}, {"Ratio 1", 1}, {"Ratio 1.5", 1.5}, {"Ratio 2", 2}, {"Ratio 3", 3},
+	}
+	connChoices = []choice[int]{
+		{"Default (50)", 0}, {"10", 10}, {"25", 25}, {"100", 100}, {"200", 200},
+	}
+	cacheChoices = []choice[int64]{
+		{"2 GB", 2 << 30}, {"5 GB", 5 << 30}, {"10 GB", 10 << 30}, {"20 GB", 20 << 30},
+		{"50 GB", 50 << 30}, {"100 GB", 100 << 30}, {"Unlimited", 0},
+	}
+)
+
+// newChoiceSelect is a Select over fixed choices. A saved value that is not one of them
+// (set by an older version) is shown as its own entry rather than lost.
+func newChoiceSelect[T comparable](choices []choice[T], current T, label func(T) string, onChange func(T)) *widget.Select {
+	if !slices.ContainsFunc(choices, func(c choice[T]) bool { return c.value == current }) {
+		choices = append(slices.Clone(choices), choice[T]{label(current), current})
+	}
+	labels := make([]string, len(choices))
+	selected := ""
+	for i, c := range choices {
+		labels[i] = c.label
+		if c.value == current {
+			selected = c.label
+		}
+	}
+	sel := widget.NewSelect(labels, nil)
+	sel.SetSelected(selected)
+	sel.OnChanged = func(l string) {
+		for _, c := range choices {
+			if c.label == l {
+				onChange(c.value)
+				return
+			}
+		}
+	}
+	return sel
+}
+
+// settingsScreen builds the settings page. Every control applies at once: to the
+// preferences, and to the running engine, catalog or player. leave runs when the page
+// closes.
+func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
+	st := u.svc.settings
+	eng := u.svc.engine
+
+	// Seeding.
+	seedToggle := widget.NewCheck("Seed (share what you watch)", nil)
+	seedToggle.SetChecked(st.seeding())
+	seedToggle.OnChanged = func(on bool) { u.setSeeding(on) }
+	explanation := widget.NewLabel(seedingExplanation)
+	explanation.Wrapping = fyne.TextWrapWord
+	upload := newChoiceSelect(rateChoices, st.uploadLimit(), func(v int64) string { return formatRate(float64(v)) }, func(v int64) {
+		st.prefs.SetInt(prefUploadLimit, int(v))
+		u.engineTask(func(e *torrent.Engine) { e.SetUploadLimit(v) })
+	})
+	ratio := newChoiceSelect(ratioChoices, st.ratioLimit(), func(v float64) string { return fmt.Sprintf("Ratio %g", v) }, func(v float64) {
+		st.prefs.SetFloat(prefRatioLimit, v)
+		u.engineTask(func(e *torrent.Engine) { e.SetRatioLimit(v) })
+	})
+	whileWatching := widget.NewCheck("Seed only while I am watching", func(on bool) {
+		st.prefs.SetBool(prefSeedWhileWatching, on)
+		u.engineTask(func(e *torrent.Engine) { e.SetSeedOnlyWhileWatching(on) })
+	})
+	whileWatching.SetChecked(st.seedWhileWatching())
+	seeding := widget.NewCard("Seeding", "", container.NewVBox(
+		seedToggle, explanation,
+		widget.NewForm(
+			widget.NewFormItem("Upload limit", upload),
+			widget.NewFormItem("Stop seeding after", ratio),
+		),
+		whileWatching,
+	))
+
+	// Network.
+	download := newChoiceSelect(rateChoices, st.downloadLimit(), func(v int64) string { return formatRate(float64(v)) }, func(v int64) {
+		st.prefs.SetInt(prefDownloadLimit, int(v))
+		u.engineTask(func(e *torrent.Engine) { e.SetDownloadLimit(v) })
+	})
+	conns := newChoiceSelect(connChoices, st.maxConns(), strconv.Itoa, func(v int) {
+		st.prefs.SetInt(prefMaxConns, v)
+		u.engineTask(func(e *torrent.Engine) { e.SetMaxConnsPerTorrent(v) })
+	})
+	port := widget.NewEntry()
+	port.SetPlaceHolder("42069 (default)")
+	if p := st.listenPort(); p >= 0 {
+		port.SetText(strconv.Itoa(p))
+	}
+	portNote := widget.NewLabel("")
+	portNote.Wrapping = fyne.TextWrapWord
+	if eng != nil {
+		portNote.SetText("Listening on " + strings.Join(eng.ListenAddrs(), ", ") + ". A new port applies the next time Marquee starts.")
+	}
+	port.Validator = validatePort
+	port.OnChanged = func(s string) {
+		if validatePort(s) != nil {
+			return
+		}
+		p, _ := strconv.Atoi(strings.TrimSpace(s))
+		if strings.TrimSpace(s) == "" {
+			p = defaultListenPortValue
+		}
+		st.prefs.SetInt(prefListenPort, p)
+	}
+	network := widget.NewCard("Network", "", container.NewVBox(
+		widget.NewForm(
+			widget.NewFormItem("Download limit", download),
+			widget.NewFormItem("Connections per film", conns),
+			widget.NewFormItem("Listen port (0 = random)", port),
+		),
+		portNote,
+	))
+
+	// Cache.
+	folder := widget.NewEntry()
+	folder.SetPlaceHolder("default")
+	folder.SetText(st.cacheDir())
+	folder.OnChanged = func(s string) { st.prefs.SetString(prefCacheDir, strings.TrimSpace(s)) }
+	chooseFolder := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() {
+		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+			if err == nil && dir != nil {
+				folder.SetText(dir.Path())
+			}
+		}, u.win)
+	})
+	folderNote := widget.NewLabel("A new folder applies the next time Marquee starts.")
+	if eng != nil {
+		folderNote.SetText("In use: " + eng.DataDir() + ". A new folder applies the next time Marquee starts.")
+	}
+	folderNote.Wrapping = fyne.TextWrapWord
+	capSel := newChoiceSelect(cacheChoices, st.cacheLimit(), func(v int64) string { return formatBytes(v) }, func(v int64) {
+		st.prefs.SetInt(prefCacheLimit, int(v))
+		u.engineTask(func(e *torrent.Engine) { e.SetCacheLimit(v) })
+	})
+	used := widget.NewLabel("")
+	refreshUsed := func() {
+		u.engineTask(func(e *torrent.Engine) {
+			n := e.CacheSize()
+			runOnUI(func() { used.SetText("Using " + formatBytes(n)) })
+		})
+	}
+	refreshUsed()
+	clearNow := widget.NewButtonWithIcon("Clear now", theme.DeleteIcon(), func() {
+		u.engineTask(func(e *torrent.Engine) {
+			err := e.ClearCache()
+			runOnUI(func() {
+				if err != nil {
+					showErrorDialog(u.win, fmt.Errorf("clear the cache: %w", err))
+				}
+			})
+		})
+		refreshUsed()
+	})
+	clearOnExit := widget.NewCheck("Clear the cache when Marquee closes", func(on bool) {
+		st.prefs.SetBool(prefClearCacheOnExit, on)
+	})
+	clearOnExit.SetChecked(st.clearCacheOnExit())
+	cache := widget.NewCard("Cache", "", container.NewVBox(
+		widget.NewForm(
+			widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, chooseFolder, folder)),
+			widget.NewFormItem("Size limit", capSel),
+		),
+		folderNote,
+		container.NewHBox(used, clearNow),
+		clearOnExit,
+	))
+
+	// Catalog.
+	providers := container.NewVBox()
+	for _, p := range u.svc.catalog.Providers() {
+		id := p.ID()
+		check := widget.NewCheck(p.Name(), func(on bool) {
+			st.prefs.SetBool(prefProviderPrefix+id, on)
+			u.svc.catalog.SetEnabled(id, on)
+			u.home.reload()
+		})
+		check.SetChecked(u.svc.catalog.Enabled(id))
+		providers.Add(check)
+	}
+	feeds := container.NewVBox()
+	var listFeeds func()
+	listFeeds = func() {
+		feeds.RemoveAll()
+		list, err := u.svc.library.Feeds()
+		if err != nil {
+			feeds.Add(widget.NewLabel("Cannot read your feeds: " + err.Error()))
+			return
+		}
+		for _, f := range list {
+			f := f
+			remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+				if err := u.svc.library.RemoveFeed(f.URL); err != nil {
+					showErrorDialog(u.win, err)
+					return
+				}
+				u.svc.catalog.Remove(feed.ProviderID(f.URL))
+				listFeeds()
+				u.home.reload()
+			})
+			feeds.Add(container.NewBorder(nil, nil, nil, remove, widget.NewLabel(joinNonEmpty(" — ", f.Name, f.URL))))
+		}
+	}
+	listFeeds()
+	feedURL := widget.NewEntry()
+	feedURL.SetPlaceHolder("https://example.org/films.json or a local file")
+	feedStatus := widget.NewLabel("")
+	feedStatus.Wrapping = fyne.TextWrapWord
+	addFeed := widget.NewButtonWithIcon("Add feed", theme.ContentAddIcon(), nil)
+	addFeed.OnTapped = func() {
+		loc := strings.TrimSpace(feedURL.Text)
+		if loc == "" {
+			return
+		}
+		addFeed.Disable()
+		feedStatus.SetText("Checking " + loc + "…")
+		u.background(func(context.Context) {
+			err := u.addFeed(loc)
+			runOnUI(func() {
+				addFeed.Enable()
+				if err != nil {
+					feedStatus.SetText("Not added: " + err.Error())
+					return
+				}
+				feedStatus.SetText("Added.")
+				feedURL.SetText("")
+				listFeeds()
+				u.home.reload()
+			})
+		})
+	}
+	catalogCard := widget.NewCard("Catalog", "", container.NewVBox(
+		widget.NewLabel("Providers"), providers,
+		widget.NewLabel("Feeds"), feeds,
+		container.NewBorder(nil, nil, nil, addFeed, feedURL), feedStatus,
+	))
+
+	// Subtitles.
+	sizeLabel := widget.NewLabel(fmt.Sprintf("%.0f pt", st.subtitleSize()))
+	size := widget.NewSlider(14, 56)
+	size.Step = 2
+	size.SetValue(float64(st.subtitleSize()))
+	size.OnChanged = func(v float64) {
+		st.prefs.SetFloat(prefSubtitleSize, v)
+		sizeLabel.SetText(fmt.Sprintf("%.0f pt", v))
+		if u.playback != nil {
+			u.playback.video.subtitles.SetTextSize(float32(v))
+		}
+	}
+	subtitles := widget.NewCard("Subtitles", "", widget.NewForm(
+		widget.NewFormItem("Size", container.NewBorder(nil, nil, nil, sizeLabel, size)),
+	))
+
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), u.nav.back)
+	indicator := u.newSeedingIndicator()
+	top := container.NewBorder(nil, nil,
+		container.NewHBox(back, widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+		container.NewPadded(indicator))
+	body := container.NewVBox(seeding, network, cache, catalogCard, subtitles)
+	content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
+	return content, func() { u.dropSeedingIndicator(indicator) }
+}
+
+// setSeeding saves the seeding switch and applies it to the engine. SetSeeding(false)
+// waits until uploads have stopped, so it runs on the engine task goroutine.
+func (u *ui) setSeeding(on bool) {
+	u.svc.settings.prefs.SetBool(prefSeeding, on)
+	u.engineTask(func(e *torrent.Engine) { e.SetSeeding(on) })
+	u.refreshSeedingIndicators()
+}
+
+// addFeed validates the feed at loc by loading it once, then subscribes to it.
+func (u *ui) addFeed(loc string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	f, err := feed.Load(ctx, loc, u.svc.feedOptions())
+	if err != nil {
+		return err
+	}
+	if err := u.svc.library.AddFeed(library.UserFeed{URL: loc, Name: f.Name, Added: time.Now()}); err != nil {
+		return err
+	}
+	u.svc.catalog.Add(feed.New(loc, u.svc.feedOptions()))
+	return nil
+}
+
+func validatePort(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	p, err := strconv.Atoi(s)
+	if err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("a port is a number from 0 to 65535")
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"marquee/catalog"
+	"marquee/catalog/builtin"
+	"marquee/catalog/feed"
+	"marquee/torrent"
+	"marquee/torrent/torrenttest"
+)
+
+// settingsCheck finds the check box labelled text on the settings page.
+func settingsCheck(t *testing.T, env *testEnv, text string) *widget.Check {
+	t.Helper()
+	var found *widget.Check
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if c, ok := o.(*widget.Check); ok && c.Text == text {
+				found = c
+			}
+		}
+	})
+	if found == nil {
+		t.Fatalf("no %q check box on the settings page", text)
+	}
+	return found
+}
+
+// The seeding switch flips the real engine, is saved, and the always-visible indicator
+// follows it.
+func TestSeedingToggleChangesEngine(t *testing.T) {
+	env := newTestEnv(t, nil)
+	eng := env.svc.engine
+	if !eng.Seeding() {
+		t.Fatal("seeding should be on by default")
+	}
+	home := uiValue(func() *seedingIndicator { return env.u.indicators[0] })
+	if got := uiValue(home.Text); !strings.HasPrefix(got, "Seeding on") {
+		t.Fatalf("indicator says %q, want Seeding on", got)
+	}
+	onUI(env.u.openSettings)
+	toggle := settingsCheck(t, env, "Seed (share what you watch)")
+	if !uiValue(func() bool { return toggle.Checked }) {
+		t.Fatal("the seeding switch shows off while seeding is on")
+	}
+	explanation := false
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if l, ok := o.(*widget.Label); ok && l.Text == seedingExplanation {
+				explanation = true
+			}
+		}
+	})
+	if !explanation {
+		t.Fatal("the settings page does not say what seeding means")
+	}
+
+	onUI(func() { test.Tap(toggle) })
+	waitFor(t, "the engine to stop seeding", 10*time.Second, func() bool { return !eng.Seeding() })
+	if env.svc.settings.seeding() {
+		t.Fatal("seeding off was not saved")
+	}
+	waitFor(t, "the indicator to say seeding off", 10*time.Second, func() bool { return home.Text() == "Seeding off" })
+
+	onUI(func() { test.Tap(toggle) })
+	waitFor(t, "the engine to seed again", 10*time.Second, func() bool { return eng.Seeding() })
+	waitFor(t, "the indicator to say seeding on", 10*time.Second, func() bool { return strings.HasPrefix(home.Text(), "Seeding on") })
+}
+
+// With seeding on, a leecher gets data from us and the indicator says we are uploading;
+// switched off, the engine stops sending and the indicator says so.
+func TestIndicatorShowsUploadingNow(t *testing.T) {
+	env := newTestEnv(t, nil)
+	eng := env.svc.engine
+	path := film(t, shortFilm)
+	seeded, err := eng.Seed(path, torrent.SeedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mi, err := seeded.Metainfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A slow leecher keeps the upload going long enough to be seen.
+	eng.SetUploadLimit(256 << 10)
+	leecher := torrenttest.NewLeecher(t, mi, eng.ListenAddrs()...)
+	home := uiValue(func() *seedingIndicator { return env.u.indicators[0] })
+	waitFor(t, "the indicator to show the upload", 30*time.Second, func() bool { return strings.HasPrefix(home.Text(), "Uploading ") })
+	if leecher.BytesReceived() == 0 {
+		t.Fatal("indicator says uploading but the leecher got nothing")
+	}
+	onUI(func() { env.u.setSeeding(false) })
+	waitFor(t, "the indicator to say seeding off", 10*time.Second, func() bool { return home.Text() == "Seeding off" })
+	waitFor(t, "the engine to stop seeding", 10*time.Second, func() bool { return !eng.Seeding() && !eng.Uploading().Active })
+	got := leecher.BytesReceived()
+	// Once SetSeeding(false) has returned, no payload leaves; give the network a moment
+	// to deliver anything already sent, then nothing more may arrive.
+	time.Sleep(500 * time.Millisecond)
+	settled := leecher.BytesReceived()
+	time.Sleep(time.Second)
+	if after := leecher.BytesReceived(); after != settled {
+		t.Fatalf("leecher still receiving with seeding off: %d → %d bytes (had %d at switch-off)", settled, after, got)
+	}
+}
+
+// Limits and the other engine settings are saved and reach the engine at once.
+func TestEngineSettingsApplyAtOnce(t *testing.T) {
+	env := newTestEnv(t, nil)
+	onUI(env.u.openSettings)
+	var selects []*widget.Select
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if s, ok := o.(*widget.Select); ok {
+				selects = append(selects, s)
+			}
+		}
+	})
+	pick := func(option string) {
+		for _, s := range selects {
+			for _, o := range s.Options {
+				if o == option {
+					onUI(func() { s.SetSelected(option) })
+					return
+				}
+			}
+		}
+		t.Fatalf("no menu offers %q", option)
+	}
+	pick("500 kB/s") // upload limit comes first on the page
+	pick("Ratio 2")
+	pick("100")
+	pick("5 GB")
+	st := env.svc.settings
+	if st.uploadLimit() != 500_000 || st.ratioLimit() != 2 || st.maxConns() != 100 || st.cacheLimit() != 5<<30 {
+		t.Fatalf("saved upload %d, ratio %v, conns %d, cache %d", st.uploadLimit(), st.ratioLimit(), st.maxConns(), st.cacheLimit())
+	}
+	// The engine's config is what the next start uses.
+	cfg := st.engineConfig(nil)
+	if cfg.UploadLimit != 500_000 || cfg.RatioLimit != 2 || cfg.MaxConnsPerTorrent != 100 || cfg.CacheLimit != 5<<30 {
+		t.Fatalf("engine config %+v does not carry the settings", cfg)
+	}
+
+	whileWatching := settingsCheck(t, env, "Seed only while I am watching")
+	onUI(func() { test.Tap(whileWatching) })
+	if !st.seedWhileWatching() {
+		t.Fatal("seed-only-while-watching was not saved")
+	}
+
+	// Switching a provider off takes its row off the home page.
+	builtinCheck := settingsCheck(t, env, uiValue(func() string {
+		p, _ := env.svc.catalog.Provider(builtin.ID)
+		return p.Name()
+	}))
+	onUI(func() { test.Tap(builtinCheck) })
+	if env.svc.catalog.Enabled(builtin.ID) || st.providerEnabled(builtin.ID) {
+		t.Fatal("switching the built-in catalog off did not apply")
+	}
+	onUI(env.u.nav.back)
+	if uiValue(func() bool { _, ok := env.u.home.rows[builtin.ID]; return ok && rowShown(env.u, builtin.ID) }) {
+		t.Fatal("the built-in row is still on the home page")
+	}
+
+	// An invalid port is refused; a valid one is kept for the next start.
+	if validatePort("70000") == nil || validatePort("http") == nil || validatePort("6881") != nil || validatePort("") != nil {
+		t.Fatal("port validation is wrong")
+	}
+}
+
+// rowShown reports whether the home page lists the row for key.
+func rowShown(u *ui, key string) bool {
+	r := u.home.rows[key]
+	for _, o := range u.home.rowsBox.Objects {
+		if o == r.box {
+			return true
+		}
+	}
+	return false
+}
+
+// A feed added in Settings is checked first: a bad one is refused with the reason, a good
+// one is saved and its titles get a row at once.
+func TestAddFeedInSettings(t *testing.T) {
+	dir := t.TempDir()
+	good := movie("reel", "Feed Reel", 1925, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + strings.Repeat("cd", 20)})
+	data, err := feed.Marshal(feed.Feed{Version: feed.Version, Name: "Test Feed", Titles: []catalog.Title{good}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goodPath := filepath.Join(dir, "good.json")
+	badPath := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(goodPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(badPath, []byte(`{"version": 1, "name": "Broken", "titles": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := newTestEnv(t, nil)
+	onUI(env.u.openSettings)
+	var entry *widget.Entry
+	var add *widget.Button
+	var status *widget.Label
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			switch w := o.(type) {
+			case *widget.Entry:
+				if strings.Contains(w.PlaceHolder, "films.json") {
+					entry = w
+				}
+			case *widget.Button:
+				if w.Text == "Add feed" {
+					add = w
+				}
+			case *widget.Label:
+				if w.Text == "" && status == nil && entry != nil && add != nil {
+					status = w // the line right under the feed entry
+				}
+			}
+		}
+	})
+	if entry == nil || add == nil || status == nil {
+		t.Fatal("no feed entry, Add feed button or status line on the settings page")
+	}
+
+	onUI(func() { entry.SetText(badPath); test.Tap(add) })
+	waitFor(t, "the bad feed refused", 20*time.Second, func() bool { return strings.HasPrefix(status.Text, "Not added: ") })
+	if got := uiValue(func() string { return status.Text }); !strings.Contains(got, "titles") {
+		t.Fatalf("refusal %q does not name the problem (no titles)", got)
+	}
+	if feeds, _ := env.svc.library.Feeds(); len(feeds) != 0 {
+		t.Fatalf("a bad feed was saved: %+v", feeds)
+	}
+
+	onUI(func() { entry.SetText(goodPath); test.Tap(add) })
+	waitFor(t, "the good feed added", 20*time.Second, func() bool { return status.Text == "Added." })
+	feeds, err := env.svc.library.Feeds()
+	if err != nil || len(feeds) != 1 || feeds[0].URL != goodPath || feeds[0].Name != "Test Feed" {
+		t.Fatalf("saved feeds %+v (%v)", feeds, err)
+	}
+	onUI(env.u.nav.back)
+	id := catalog.JoinID(feed.ProviderID(goodPath), "reel")
+	waitFor(t, "the feed's row", 20*time.Second, func() bool { return cardFor(env.u, feed.ProviderID(goodPath), id) != nil })
+}

@@ -1,0 +1,215 @@
+package app
+
+import (
+	"image"
+	"image/color"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+)
+
+// videoView paints the player's frames aspect-correct on black and shows subtitles over
+// them. It is the player's frame and subtitle sink: the player calls ShowFrame and
+// ShowSubtitle from its own goroutines, and at most one repaint is queued on the UI
+// thread at a time, whatever the frame rate.
+type videoView struct {
+	widget.BaseWidget
+
+	background *canvas.Rectangle
+	picture    *canvas.Image
+	subtitles  *subtitleOverlay
+
+	latest        atomic.Pointer[image.RGBA]
+	paintQueued   atomic.Bool
+	framesPainted atomic.Int64
+
+	// onResize receives the view's size in device pixels, so the player scales frames
+	// to what is shown rather than to the source size.
+	onResize func(width, height int)
+	lastSize fyne.Size
+	// pixelW and pixelH are the last size in device pixels, read by the opener goroutine.
+	pixelW, pixelH atomic.Int32
+}
+
+func newVideoView() *videoView {
+	v := &videoView{
+		background: canvas.NewRectangle(color.Black),
+		picture:    canvas.NewImageFromImage(nil),
+		subtitles:  newSubtitleOverlay(),
+	}
+	// The GPU scales the frame: Fyne's default smooth scaling resamples on the CPU and
+	// cannot keep up with 720p (stack notes).
+	v.picture.FillMode = canvas.ImageFillContain
+	v.picture.ScaleMode = canvas.ImageScaleFastest
+	v.ExtendBaseWidget(v)
+	return v
+}
+
+// ShowFrame implements the player's frame sink.
+func (v *videoView) ShowFrame(img *image.RGBA, _ time.Duration) {
+	v.latest.Store(img)
+	if !v.paintQueued.CompareAndSwap(false, true) {
+		return
+	}
+	runOnUI(func() {
+		v.paintQueued.Store(false)
+		frame := v.latest.Load()
+		if frame == nil {
+			return
+		}
+		v.picture.Image = frame
+		v.picture.Refresh()
+		v.framesPainted.Add(1)
+	})
+}
+
+// ShowSubtitle implements the player's subtitle sink; "" clears.
+func (v *videoView) ShowSubtitle(text string) {
+	runOnUI(func() { v.subtitles.SetText(text) })
+}
+
+// sizeInPixels is the view's last laid-out size in device pixels, 0×0 before layout. It
+// may be called from any goroutine.
+func (v *videoView) sizeInPixels() (int, int) {
+	return int(v.pixelW.Load()), int(v.pixelH.Load())
+}
+
+// Clear blanks the picture, for when playback stops.
+func (v *videoView) Clear() {
+	v.latest.Store(nil)
+	v.picture.Image = nil
+	v.picture.Refresh()
+	v.subtitles.SetText("")
+}
+
+func (v *videoView) CreateRenderer() fyne.WidgetRenderer {
+	return &videoRenderer{view: v, objects: []fyne.CanvasObject{v.background, v.picture, v.subtitles}}
+}
+
+type videoRenderer struct {
+	view    *videoView
+	objects []fyne.CanvasObject
+}
+
+func (r *videoRenderer) Destroy()                     {}
+func (r *videoRenderer) MinSize() fyne.Size           { return fyne.NewSize(160, 90) }
+func (r *videoRenderer) Objects() []fyne.CanvasObject { return r.objects }
+func (r *videoRenderer) Refresh()                     { r.view.subtitles.Refresh() }
+
+func (r *videoRenderer) Layout(size fyne.Size) {
+	for _, o := range r.objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+	v := r.view
+	if size == v.lastSize {
+		return
+	}
+	v.lastSize = size
+	scale := float32(1)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(v); c != nil {
+		scale = c.Scale()
+	}
+	w, h := int(size.Width*scale), int(size.Height*scale)
+	v.pixelW.Store(int32(w))
+	v.pixelH.Store(int32(h))
+	if v.onResize != nil {
+		v.onResize(w, h)
+	}
+}
+
+// subtitleOverlay draws up to a few lines of text, centred near the bottom, on a
+// translucent band so they stay readable on bright frames.
+type subtitleOverlay struct {
+	widget.BaseWidget
+	text     string
+	textSize float32
+}
+
+func newSubtitleOverlay() *subtitleOverlay {
+	s := &subtitleOverlay{textSize: 26}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *subtitleOverlay) SetText(text string) {
+	if text == s.text {
+		return
+	}
+	s.text = text
+	s.Refresh()
+}
+
+// SetTextSize changes the subtitle size in points.
+func (s *subtitleOverlay) SetTextSize(size float32) {
+	s.textSize = size
+	s.Refresh()
+}
+
+func (s *subtitleOverlay) Text() string { return s.text }
+
+func (s *subtitleOverlay) CreateRenderer() fyne.WidgetRenderer {
+	r := &subtitleRenderer{overlay: s, band: canvas.NewRectangle(color.NRGBA{A: 0x99})}
+	r.Refresh()
+	return r
+}
+
+type subtitleRenderer struct {
+	overlay *subtitleOverlay
+	band    *canvas.Rectangle
+	lines   []*canvas.Text
+	objects []fyne.CanvasObject
+}
+
+func (r *subtitleRenderer) Destroy()                     {}
+func (r *subtitleRenderer) MinSize() fyne.Size           { return fyne.NewSize(0, 0) }
+func (r *subtitleRenderer) Objects() []fyne.CanvasObject { return r.objects }
+
+func (r *subtitleRenderer) Refresh() {
+	var lines []string
+	if t := strings.TrimSpace(r.overlay.text); t != "" {
+		lines = strings.Split(t, "\n")
+	}
+	r.lines = r.lines[:0]
+	for _, l := range lines {
+		txt := canvas.NewText(l, color.White)
+		txt.TextSize = r.overlay.textSize
+		txt.Alignment = fyne.TextAlignCenter
+		r.lines = append(r.lines, txt)
+	}
+	r.objects = r.objects[:0]
+	if len(r.lines) > 0 {
+		r.objects = append(r.objects, r.band)
+		for _, l := range r.lines {
+			r.objects = append(r.objects, l)
+		}
+	}
+	r.Layout(r.overlay.Size())
+	canvas.Refresh(r.overlay)
+}
+
+func (r *subtitleRenderer) Layout(size fyne.Size) {
+	if len(r.lines) == 0 {
+		return
+	}
+	lineH := r.overlay.textSize * 1.3
+	var widest float32
+	for _, l := range r.lines {
+		if w := l.MinSize().Width; w > widest {
+			widest = w
+		}
+	}
+	total := lineH * float32(len(r.lines))
+	top := size.Height - size.Height*0.08 - total
+	for i, l := range r.lines {
+		l.Move(fyne.NewPos(0, top+float32(i)*lineH))
+		l.Resize(fyne.NewSize(size.Width, lineH))
+	}
+	pad := r.overlay.textSize * 0.4
+	r.band.Move(fyne.NewPos((size.Width-widest)/2-pad, top-pad/2))
+	r.band.Resize(fyne.NewSize(widest+2*pad, total+pad))
+}
