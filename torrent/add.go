@@ -201,7 +201,7 @@ func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
 	}
 
 	t := newTorrent(e, spec)
-	ds := &diskStorage{db: e.db, opened: t.storageOpened}
+	ds := &diskStorage{db: e.db, opened: t.storageOpened, writeFailed: t.storageWriteFailed}
 	if spec.kind == kindSeed {
 		ds.root = filepath.Dir(spec.seedPath)
 		if spec.seedIsDir {
@@ -234,11 +234,10 @@ func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
 			return nil, fmt.Errorf("add torrent %s: %w", spec.ih.HexString(), err)
 		}
 	}
-	at.SetOnWriteChunkError(func(err error) {
-		// Disk full or a vanished folder: stop downloading this torrent, say why.
-		e.log.Error("write torrent data", "torrent", t.Name(), "err", err)
-		at.DisallowDataDownload()
-	})
+	// A failed write (a full disk, a vanished folder) reaches storageWriteFailed from the
+	// storage. anacrolix's default handler would also disallow downloading, which in v1.61
+	// breaks its own pending-pieces invariant and panics the process at a later check.
+	at.SetOnWriteChunkError(func(error) {})
 	if e.maxConns > 0 {
 		at.SetMaxEstablishedConns(e.maxConns)
 	}

@@ -2,10 +2,16 @@ package torrent
 
 import (
 	"bytes"
+	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	anacrolix "github.com/anacrolix/torrent"
+	"github.com/anacrolix/torrent/metainfo"
 
 	"marquee/torrent/torrenttest"
 )
@@ -87,5 +93,54 @@ func TestCorruptPeerNeverReachesTheReader(t *testing.T) {
 	}
 	if rest := readAllAt(t, s, 0, -1); !bytes.Equal(rest, want) {
 		t.Fatal("stream returned wrong bytes")
+	}
+}
+
+// TestFullDiskFailsTheReadWithENOSPC: when downloaded data cannot be stored, a read waiting
+// for it ends with an error that names the cause, instead of waiting for ever. The data file
+// is a link to /dev/full, which the kernel answers with ENOSPC like a full disk.
+func TestFullDiskFailsTheReadWithENOSPC(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Fatalf("this test needs Linux's /dev/full: %v", err)
+	}
+	swarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Size: 4 << 20, Name: "film.mkv"})
+	cfg := testConfig(t)
+	ih := metainfo.NewHashFromHex(swarm.InfoHash)
+	dir := filepath.Join(cfg.DataDir, "data", ih.HexString())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/full", filepath.Join(dir, "film.mkv")); err != nil {
+		t.Fatal(err)
+	}
+	e := newTestEngine(t, cfg)
+	tor := addSwarm(t, e, swarm)
+	s, err := tor.NewStream(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = s.ReadContext(ctxGuard(t), make([]byte, 64<<10))
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("read with a full disk: %v, want an error wrapping ENOSPC", err)
+	}
+	if !strings.Contains(err.Error(), "film.mkv") {
+		t.Fatalf("the error %q does not say which film could not be saved", err)
+	}
+	if _, err := s.ReadContext(ctxGuard(t), make([]byte, 1)); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("a second read after the failure: %v, want ENOSPC at once rather than a wait", err)
+	}
+
+	// The user frees space and presses Play again: a new stream downloads again.
+	if err := os.Remove(filepath.Join(dir, "film.mkv")); err != nil {
+		t.Fatal(err)
+	}
+	retry, err := tor.NewStream(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer retry.Close()
+	if got := readAllAt(t, retry, 0, 1<<20); !bytes.Equal(got, swarm.Data()[:1<<20]) {
+		t.Fatalf("after space was freed the stream returned %d wrong bytes", len(got))
 	}
 }

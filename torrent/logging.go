@@ -46,15 +46,17 @@ func (h anacrolixLogHandler) WithGroup(name string) slog.Handler {
 	return anacrolixLogHandler{next: h.next.WithGroup(name)}
 }
 
-// isRoutineFailure spots records about things the engine does on purpose: cancelled reads,
-// dropped torrents, closed connections.
+// isRoutineFailure spots records about things the engine does on purpose (cancelled reads,
+// dropped torrents, closed connections) or that are normal on a machine without internet
+// (the DHT finding no bootstrap nodes), and the write errors the engine reports itself.
 func isRoutineFailure(r slog.Record) bool {
 	text := r.Message
 	r.Attrs(func(a slog.Attr) bool {
 		text += " " + a.Value.String()
 		return true
 	})
-	for _, s := range []string{"context canceled", "context deadline exceeded", "torrent closed", "use of closed", "read failed"} {
+	for _, s := range []string{"context canceled", "context deadline exceeded", "torrent closed", "use of closed", "read failed",
+		"error bootstrapping", "writing received chunk"} {
 		if strings.Contains(text, s) {
 			return true
 		}

@@ -110,13 +110,18 @@ func (t *Torrent) replan() {
 	}
 	windows := make([]window, 0, len(t.streams))
 	background := make(map[int]bool)
+	// After a write failure nothing is wanted: data that cannot be stored is not fetched.
+	stopped := t.writeError() != nil
 	for s := range t.streams {
+		if stopped {
+			break
+		}
 		windows = append(windows, s.window())
 		if s.steady() {
 			background[s.index] = true
 		}
 	}
-	if t.downloadAll {
+	if t.downloadAll && !stopped {
 		for i := range t.t.Files() {
 			background[i] = true
 		}

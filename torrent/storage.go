@@ -54,6 +54,9 @@ type diskStorage struct {
 	// opened is told about the storage, or why the metadata was rejected, as soon as anacrolix
 	// has the info. It runs with the anacrolix client lock held: it must not call back in.
 	opened func(*diskTorrent, error)
+	// writeFailed hears of failures to store downloaded data (a full disk, a folder made
+	// read-only), except those of writes that began before the last restartWrites.
+	writeFailed func(error)
 }
 
 var errReadOnly = errors.New("seeded files are read-only")
@@ -78,6 +81,7 @@ func (s *diskStorage) open(info *metainfo.Info, ih metainfo.Hash) (*diskTorrent,
 		ih:          ih,
 		pieceLength: info.PieceLength,
 		readOnly:    s.readOnly,
+		writeFailed: s.writeFailed,
 		handles:     make(map[int]*fileHandle),
 		pending:     make(map[int]byte),
 		dirty:       make(map[int]bool),
@@ -137,6 +141,7 @@ type fileHandle struct {
 	writable bool
 	refs     int
 	retired  bool // replaced by a writable handle; close once unused
+	epoch    int
 }
 
 // maxOpenFiles bounds the handles one torrent keeps open; torrents can have thousands of files.
@@ -150,6 +155,7 @@ type diskTorrent struct {
 	totalLength int64
 	readOnly    bool
 	files       []diskFile
+	writeFailed func(error)
 
 	mu      sync.Mutex
 	closed  bool
@@ -158,6 +164,7 @@ type diskTorrent struct {
 	pending map[int]byte
 	dirty   map[int]bool // files written since their last sync
 	handles map[int]*fileHandle
+	epoch   int // handles opened before the last restartWrites belong to older epochs
 }
 
 func (dt *diskTorrent) piece(p metainfo.Piece) storage.PieceImpl {
@@ -264,6 +271,13 @@ func (dt *diskTorrent) writeAt(b []byte, off int64) (int, error) {
 			return err
 		}
 		m, err := h.f.WriteAt(src, fileOff)
+		if err != nil {
+			// Reopen at the next write: the file may be replaced or the disk freed by then.
+			dt.retire(i, h)
+			if dt.writeFailed != nil && h.epoch == dt.currentEpoch() {
+				dt.writeFailed(err)
+			}
+		}
 		dt.release(h)
 		n += m
 		dt.mu.Lock()
@@ -321,9 +335,40 @@ func (dt *diskTorrent) acquire(i int, write bool) (*fileHandle, error) {
 		}
 		return nil, err
 	}
-	h := &fileHandle{f: f, writable: write, refs: 1}
+	h := &fileHandle{f: f, writable: write, refs: 1, epoch: dt.epoch}
 	dt.handles[i] = h
 	return h, nil
+}
+
+func (dt *diskTorrent) currentEpoch() int {
+	dt.mu.Lock()
+	defer dt.mu.Unlock()
+	return dt.epoch
+}
+
+// restartWrites reopens every file at its next use and stops reporting failures of writes
+// already under way: after a failure, the user may have freed space or fixed the folder.
+func (dt *diskTorrent) restartWrites() {
+	dt.mu.Lock()
+	defer dt.mu.Unlock()
+	dt.epoch++
+	for i, h := range dt.handles {
+		delete(dt.handles, i)
+		h.retired = true
+		if h.refs == 0 {
+			h.f.Close()
+		}
+	}
+}
+
+// retire stops handing out h for file i; it closes once its last user releases it.
+func (dt *diskTorrent) retire(i int, h *fileHandle) {
+	dt.mu.Lock()
+	defer dt.mu.Unlock()
+	if dt.handles[i] == h {
+		delete(dt.handles, i)
+		h.retired = true
+	}
 }
 
 func (dt *diskTorrent) release(h *fileHandle) {

@@ -74,6 +74,7 @@ func (t *Torrent) NewStream(fileIndex int) (*Stream, error) {
 	}
 	t.streams[s] = struct{}{}
 	t.mu.Unlock()
+	t.retryWrites()
 	t.touch()
 	t.replan()
 	t.e.applyUploadPolicy()
@@ -109,20 +110,23 @@ func (s *Stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	// Taken before the check below, so that a failure after the check still ends the read.
+	writeFailure := s.t.writeFailureContext()
+	if err := s.t.writeError(); err != nil && s.t.ContiguousAhead(s.index, pos) == 0 {
+		return 0, s.writeFailed(err)
+	}
 	// anacrolix v1.61's file reader reads past the end of its file into the next one.
 	if rest := s.size - pos; int64(len(p)) > rest {
 		p = p[:rest]
 	}
-	rctx := s.ctx
-	if ctx.Done() != nil {
-		var cancel context.CancelFunc
-		rctx, cancel = context.WithCancel(ctx)
-		stop := context.AfterFunc(s.ctx, cancel)
-		defer func() {
-			stop()
-			cancel()
-		}()
-	}
+	rctx, cancel := context.WithCancel(ctx)
+	stopOnClose := context.AfterFunc(s.ctx, cancel)
+	stopOnWriteFailure := context.AfterFunc(writeFailure, cancel)
+	defer func() {
+		stopOnClose()
+		stopOnWriteFailure()
+		cancel()
+	}()
 	s.r.SetContext(rctx)
 	n, err := s.r.Read(p)
 	if n > 0 && s.t.storageClosed() {
@@ -149,6 +153,8 @@ func (s *Stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 		return 0, ErrClosed
 	case ctx.Err() != nil:
 		return 0, ctx.Err()
+	case writeFailure.Err() != nil:
+		return 0, s.writeFailed(context.Cause(writeFailure))
 	}
 	select {
 	case <-s.t.t.Closed():
@@ -156,6 +162,10 @@ func (s *Stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	default:
 	}
 	return 0, fmt.Errorf("read %s at %d: %w", s.name, pos, err)
+}
+
+func (s *Stream) writeFailed(err error) error {
+	return fmt.Errorf("cannot save the downloaded data of %s: %w", s.name, err)
 }
 
 // Seek sets the position for the next Read and re-prioritises at once: the pieces at the new

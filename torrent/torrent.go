@@ -40,6 +40,15 @@ type Torrent struct {
 	planner planner
 
 	stats statsSampler
+
+	// writeFailure ends, with the failure as its cause, at the next failure to store
+	// downloaded data; a new one is made for the reads after it.
+	writeFailure struct {
+		sync.Mutex
+		ctx    context.Context
+		cancel context.CancelCauseFunc
+		err    error // set while downloading is stopped by a failure; a new stream retries
+	}
 }
 
 func newTorrent(e *Engine, spec addSpec) *Torrent {
@@ -54,6 +63,54 @@ func newTorrent(e *Engine, spec addSpec) *Torrent {
 		streams:    make(map[*Stream]struct{}),
 		lastUsed:   time.Now(),
 	}
+}
+
+// storageWriteFailed handles a failure to store downloaded data (a full disk, a folder made
+// read-only): the torrent stops downloading, so that it does not fetch data only to drop it,
+// and reads waiting for data end with err instead of waiting for ever. A new stream retries.
+func (t *Torrent) storageWriteFailed(err error) {
+	t.writeFailure.Lock()
+	first := t.writeFailure.err == nil
+	t.writeFailure.err = err
+	cancel := t.writeFailure.cancel
+	t.writeFailure.ctx, t.writeFailure.cancel = nil, nil
+	t.writeFailure.Unlock()
+	if cancel != nil {
+		cancel(err)
+	}
+	if first {
+		t.e.log.Error("cannot store downloaded data; stopped downloading", "torrent", t.Name(), "err", err)
+		// The storage may call here with anacrolix's client lock held; replanning takes it.
+		go t.replan()
+	}
+}
+
+// writeError is the failure that stopped downloading, or nil.
+func (t *Torrent) writeError() error {
+	t.writeFailure.Lock()
+	defer t.writeFailure.Unlock()
+	return t.writeFailure.err
+}
+
+// retryWrites lets a torrent stopped by a write failure download again.
+func (t *Torrent) retryWrites() {
+	t.writeFailure.Lock()
+	failed := t.writeFailure.err != nil
+	t.writeFailure.err = nil
+	t.writeFailure.Unlock()
+	if dt := t.disk(); failed && dt != nil {
+		dt.restartWrites()
+	}
+}
+
+// writeFailureContext ends at the next failure to store downloaded data.
+func (t *Torrent) writeFailureContext() context.Context {
+	t.writeFailure.Lock()
+	defer t.writeFailure.Unlock()
+	if t.writeFailure.ctx == nil {
+		t.writeFailure.ctx, t.writeFailure.cancel = context.WithCancelCause(context.Background())
+	}
+	return t.writeFailure.ctx
 }
 
 // storageOpened runs under the anacrolix client lock when the info arrives.
