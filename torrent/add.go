@@ -214,16 +214,15 @@ func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
 		ds.layout = cacheLayout(ds.root)
 	}
 	t.uploadAllowed = e.uploadAllowedLocked(0, 0)
-	// anacrolix v1.61 ignores AddTorrentOpts.DisallowDataUpload/DisallowDataDownload. Until
-	// the info is set the torrent has no pieces to upload, so switching them off before
-	// setting it leaves no window in which a peer could be served.
+	// anacrolix v1.61 ignores AddTorrentOpts.DisallowDataUpload. Until the info is set the
+	// torrent has no pieces to upload, so switching it off before setting the info leaves no
+	// window in which a peer could be served. Seeds are not DisallowDataDownload'ed: in v1.61
+	// that breaks anacrolix's pending-pieces invariant and panics at a later check; nothing
+	// gives their pieces a priority, so nothing is requested, and the storage is read-only.
 	at, _ := e.client.AddTorrentOpt(anacrolix.AddTorrentOpts{InfoHash: spec.ih, Storage: ds})
 	t.t = at
 	if !t.uploadAllowed {
 		at.DisallowDataUpload()
-	}
-	if spec.kind == kindSeed {
-		at.DisallowDataDownload()
 	}
 	if spec.infoBytes != nil {
 		if err := at.SetInfoBytes(spec.infoBytes); err != nil {

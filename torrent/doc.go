@@ -70,8 +70,12 @@
 //     KeepAliveTimeout is set to 500 ms (engine.go, writerWakeInterval).
 //   - Reading data for a peer request that fails after its torrent closed panics the process:
 //     storage reads never fail after Close (storage.go, readAfterClose).
-//   - AddTorrentOpts.DisallowDataUpload/DisallowDataDownload are ignored: they are applied
-//     before the info is set (add.go).
+//   - AddTorrentOpts.DisallowDataUpload is ignored: it is applied before the info is set
+//     (add.go).
+//   - Torrent.DisallowDataDownload (also anacrolix's default reaction to a failed chunk write)
+//     leaves pieces pending that its request order drops, and an amortized consistency check
+//     then panics the process: the engine never calls it. A failed write stops the download
+//     through the planner instead, and fails waiting reads (storageWriteFailed).
 //   - File readers read past the end of their file, and their readahead grows without bound
 //     with sequential reads: Stream clamps reads and pins the reader's readahead.
 //   - An explicit peer is forgotten after one failed attempt: x.pe and AddPeers addresses are
