@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
+	"marquee/catalog/library"
 	"marquee/player"
 	"marquee/torrent"
 )
@@ -31,8 +32,6 @@ const (
 	volumeStep  = 0.1
 	// saveEvery is how often the resume position is written while playing.
 	saveEvery = 10 * time.Second
-	// watchedFraction of a film counts as watched (the credits are left).
-	watchedFraction = 0.9
 	// readaheadDuration is how much film the engine fetches ahead of the reader.
 	readaheadDuration = 30 * time.Second
 	// subtitleOffsetStep is what one press of "later"/"earlier" shifts subtitles by.
@@ -656,7 +655,7 @@ func (pb *playback) feedLibrary(st playStatus) {
 		return
 	}
 	lib := pb.u.svc.library
-	if !pb.watchedMarked && float64(st.position) >= watchedFraction*float64(st.duration) {
+	if !pb.watchedMarked && float64(st.position) >= library.FinishedFraction*float64(st.duration) {
 		pb.watchedMarked = true
 		if err := lib.SetWatched(id, true); err != nil {
 			pb.u.svc.log.Warn("mark watched", "id", id, "err", err)
@@ -723,7 +722,7 @@ func (pb *playback) saveFinalPosition(p *player.Player, file torrent.File) {
 	pos, dur := p.Position(), p.Duration()
 	var err error
 	switch {
-	case p.State() == player.StateEnded || (dur > 0 && float64(pos) >= watchedFraction*float64(dur)):
+	case p.State() == player.StateEnded || (dur > 0 && float64(pos) >= library.FinishedFraction*float64(dur)):
 		if err = lib.SetWatched(id, true); err == nil {
 			err = lib.ClearResume(id, file.Index)
 		}

@@ -1,6 +1,7 @@
 // Package library remembers what the user did: favorite titles, watched marks, resume
 // positions per title and file, the recently played list behind "Continue watching",
-// the torrents and feeds the user added, and which providers are switched off.
+// the torrents and feeds the user added. (Which providers are on is a setting, kept in
+// the app's preferences.)
 //
 // It is stored in bbolt (go.etcd.io/bbolt), one file under the user's config folder.
 // bbolt because it is pure Go (no cgo, unlike the SQLite bindings, so cross-builds stay
@@ -41,9 +42,9 @@ var ErrLocked = errors.New("the library is in use by another running Marquee")
 // lockTimeout is how long Open waits for another instance to let go of the file.
 var lockTimeout = 2 * time.Second
 
-// FinishedFraction of a file's duration counts as watched to the end: credits run in
-// the last few percent.
-const FinishedFraction = 0.95
+// FinishedFraction of a file's duration counts as watched: the last tenth of a film is
+// mostly credits, and viewers stop there.
+const FinishedFraction = 0.9
 
 var (
 	bucketMeta      = []byte("meta")
@@ -54,10 +55,9 @@ var (
 	bucketTitles    = []byte("titles")
 	bucketTorrents  = []byte("torrents")
 	bucketFeeds     = []byte("feeds")
-	bucketProviders = []byte("providers")
 
 	allBuckets = [][]byte{bucketMeta, bucketFavorites, bucketWatched, bucketResume, bucketRecent,
-		bucketTitles, bucketTorrents, bucketFeeds, bucketProviders}
+		bucketTitles, bucketTorrents, bucketFeeds}
 )
 
 const schemaVersion = "1"
@@ -583,32 +583,5 @@ func (l *Library) Feeds() ([]UserFeed, error) {
 		})
 	})
 	slices.SortStableFunc(out, func(a, b UserFeed) int { return a.Added.Compare(b.Added) })
-	return out, err
-}
-
-// SetProviderEnabled remembers whether a catalog provider is switched on.
-func (l *Library) SetProviderEnabled(id string, on bool) error {
-	if err := requireID("provider ID", id); err != nil {
-		return err
-	}
-	return l.update("provider "+id, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketProviders)
-		if on {
-			return b.Delete([]byte(id))
-		}
-		return b.Put([]byte(id), []byte("off"))
-	})
-}
-
-// DisabledProviders lists the providers the user switched off, for
-// catalog.Catalog.SetEnabled at start-up.
-func (l *Library) DisabledProviders() ([]string, error) {
-	var out []string
-	err := l.view("providers", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketProviders).ForEach(func(k, v []byte) error {
-			out = append(out, string(k))
-			return nil
-		})
-	})
 	return out, err
 }

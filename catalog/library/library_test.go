@@ -171,7 +171,7 @@ func TestResumeAndContinueWatching(t *testing.T) {
 	}
 }
 
-func TestTorrentsFeedsAndProviders(t *testing.T) {
+func TestTorrentsAndFeeds(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "library.db")
 	lib, _ := open(t, path)
 	lib.SetClock(tick())
@@ -182,9 +182,6 @@ func TestTorrentsFeedsAndProviders(t *testing.T) {
 	}
 	must(t, lib.AddFeed(library.UserFeed{URL: "https://one.example/feed.json", Name: "One"}))
 	must(t, lib.AddFeed(library.UserFeed{URL: "/home/u/feed.json", Name: "Two"}))
-	must(t, lib.SetProviderEnabled("archive", false))
-	must(t, lib.SetProviderEnabled("feed-x", false))
-	must(t, lib.SetProviderEnabled("feed-x", true))
 	lib.Close()
 
 	// Everything survives a restart.
@@ -198,9 +195,6 @@ func TestTorrentsFeedsAndProviders(t *testing.T) {
 	must(t, err)
 	if len(feeds) != 2 || feeds[0].Name != "One" || feeds[1].URL != "/home/u/feed.json" {
 		t.Errorf("Feeds = %+v", feeds)
-	}
-	if off, _ := lib.DisabledProviders(); !slices.Equal(off, []string{"archive"}) {
-		t.Errorf("DisabledProviders = %q", off)
 	}
 	must(t, lib.RemoveTorrent("bb"))
 	must(t, lib.RemoveFeed("https://one.example/feed.json"))

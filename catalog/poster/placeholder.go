@@ -62,14 +62,17 @@ func Placeholder(name string, year int, w, h int) image.Image {
 	}
 	margin := w / 12
 	maxWidth := w - 2*margin
-	// Start big and shrink until the name fits in five lines and half the height.
+	// Start big and shrink until the name fits in five lines and half the height without
+	// breaking a word (down to a size where a very long word must break anyway).
 	var lines []string
 	var face font.Face
 	for size := float64(w) / 6.5; ; size *= 0.88 {
 		face = newFace(bold, size)
 		lines = wrap(face, name, maxWidth)
 		lineHeight := face.Metrics().Height.Ceil()
-		if (len(lines) <= 5 && len(lines)*lineHeight <= h/2) || size < 8 {
+		fits := len(lines) <= 5 && len(lines)*lineHeight <= h/2
+		wordsWhole := widestWord(face, name) <= fixed.I(maxWidth) || size < float64(w)/12
+		if (fits && wordsWhole) || size < 8 {
 			break
 		}
 		face.Close()
@@ -163,6 +166,14 @@ func paintGradient(img *image.RGBA, name string) {
 }
 
 func lerp(a, b uint8, t float64) uint8 { return uint8(float64(a) + (float64(b)-float64(a))*t + 0.5) }
+
+func widestWord(face font.Face, text string) fixed.Int26_6 {
+	var widest fixed.Int26_6
+	for _, word := range strings.Fields(text) {
+		widest = max(widest, font.MeasureString(face, word))
+	}
+	return widest
+}
 
 // wrap breaks text into lines no wider than maxWidth, splitting words that are too
 // long on their own.
