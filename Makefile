@@ -26,7 +26,7 @@ BUILD_PKGS := pkg-config gcc libavcodec-dev libavformat-dev libavutil-dev libsws
 # tools to drive and photograph the real app.
 TEST_PKGS := ffmpeg aria2 transmission-cli mktorrent xvfb xauth xdotool imagemagick x11-utils
 
-.PHONY: all deps deps-build deps-run deps-test build run test vet fuzz bench clean
+.PHONY: all deps deps-build deps-run deps-test build run test vet fuzz bench package clean
 
 all: build
 
@@ -83,5 +83,22 @@ fuzz: deps-test
 bench: deps-test build
 	$(GO) test ./bench -run '^$$' -bench . -benchtime 1x -timeout 60m
 
+# A Linux desktop package (Marquee.tar.xz; `sudo make install` inside it installs). fyne
+# writes Exec=marquee %F for the types in FyneApp.toml's [CanOpen]; %F passes only local
+# files, so magnet links would never arrive: the entry is rewritten to %U, which passes URLs
+# (magnet:, file://) as they are. fyne also bumps Build in FyneApp.toml; the file is kept.
+FYNE := $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
+package: deps-build
+	mkdir -p bin/package && cp FyneApp.toml bin/package/FyneApp.toml.keep
+	$(FYNE) package --os linux --release; status=$$?; \
+		cp bin/package/FyneApp.toml.keep FyneApp.toml; exit $$status
+	rm -rf bin/package/tree && mkdir -p bin/package/tree
+	tar -xJf Marquee.tar.xz -C bin/package/tree
+	sed -i 's/^Exec=\(.*\) %F$$/Exec=\1 %U/' bin/package/tree/*/usr/local/share/applications/*.desktop
+	grep -q '^Exec=marquee %U$$' bin/package/tree/*/usr/local/share/applications/*.desktop
+	grep -q '^MimeType=.*x-scheme-handler/magnet;' bin/package/tree/*/usr/local/share/applications/*.desktop
+	tar -cJf Marquee.tar.xz -C bin/package/tree .
+	@echo "Marquee.tar.xz: registers Marquee for magnet: links and .torrent files"
+
 clean:
-	rm -rf bin testdata/cache
+	rm -rf bin testdata/cache Marquee.tar.xz
