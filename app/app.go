@@ -110,7 +110,16 @@ func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
 	u.nav = newNavigator()
 	// A text field focused on the page left behind would keep taking the keys that the
 	// new page's shortcuts need.
-	u.nav.changed = func() { w.Canvas().Unfocus() }
+	u.nav.changed = func() {
+		w.Canvas().Unfocus()
+		// Banners wait behind the film and come back when the player is left; what goes
+		// wrong with playback itself is told in the player view.
+		if u.nav.top().name == pagePlayer {
+			u.banners.box.Hide()
+		} else {
+			u.banners.box.Show()
+		}
+	}
 	u.home = newHome(u)
 	u.nav.push(page{name: pageHome, content: u.home.content(), shown: u.home.refreshLibraryRows})
 	w.SetContent(container.NewBorder(u.banners.box, nil, nil, nil, u.nav.holder))

@@ -44,9 +44,13 @@ func TestTapPosterOpensDetailAndPlayOpensPlayer(t *testing.T) {
 		t.Fatalf("the detail page's seeding indicator says %q", got)
 	}
 
+	onUI(func() { env.u.banners.show("test-banner", problem{Title: "Something is offline"}) })
 	onUI(func() { test.Tap(d.play) })
 	if top := uiValue(func() string { return env.u.nav.top().name }); top != pagePlayer {
 		t.Fatalf("after Play the page is %q, want the player", top)
+	}
+	if uiValue(env.u.banners.box.Visible) {
+		t.Fatal("a banner covers the film")
 	}
 	pb := uiValue(func() *playback { return env.u.playback })
 	if !uiValue(pb.indicator.Visible) {
@@ -76,6 +80,9 @@ func TestTapPosterOpensDetailAndPlayOpensPlayer(t *testing.T) {
 	typeKey(env, fyne.KeyEscape)
 	if top := uiValue(func() string { return env.u.nav.top().name }); top != pageDetail {
 		t.Fatalf("Esc in the player leads to %q, want the detail page", top)
+	}
+	if !uiValue(env.u.banners.box.Visible) || !uiValue(func() bool { return env.u.banners.has("test-banner") }) {
+		t.Fatal("the banner did not come back after leaving the player")
 	}
 	select {
 	case <-pb.stopped:
