@@ -212,6 +212,7 @@ func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
 	} else {
 		ds.root = e.torrentDataDir(spec.ih)
 		ds.layout = cacheLayout(ds.root)
+		ds.unverifiedIsIncomplete = known && rec.Kind == kindCache
 	}
 	t.uploadAllowed = e.uploadAllowedLocked(0, 0)
 	// anacrolix v1.61 ignores AddTorrentOpts.DisallowDataUpload. Until the info is set the

@@ -66,8 +66,10 @@
 //
 // # anacrolix v1.61 defects worked around here
 //
-//   - A connection's writer can lose its wake-up and idle until the keep-alive timer (a minute):
-//     KeepAliveTimeout is set to 500 ms (engine.go, writerWakeInterval).
+//   - A connection's writer can lose its wake-up and idle until the keep-alive timer (a minute).
+//     The timer cannot simply be shortened: aria2 drops peers sending two keep-alives within
+//     5 s as flooding. Instead a Read that has waited a second re-asserts its piece's priority,
+//     which makes anacrolix wake the writers of the peers that have it (nudgeStalledReads).
 //   - Reading data for a peer request that fails after its torrent closed panics the process:
 //     storage reads never fail after Close (storage.go, readAfterClose).
 //   - AddTorrentOpts.DisallowDataUpload is ignored: it is applied before the info is set

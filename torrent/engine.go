@@ -64,13 +64,9 @@ const (
 	evictionInterval   = 5 * time.Second
 	redialInterval     = 3 * time.Second
 	closeClientTimeout = 5 * time.Second
-	// writerWakeInterval works around a lost wake-up in anacrolix v1.61: a connection's writer
-	// takes its wake-up channel only after it has filled its buffer, so a wake-up in between
-	// (data read for a peer request, new requests to send, an upload-limiter retry) is lost
-	// and the connection sits idle until the keep-alive timer, a minute by default. Measured:
-	// loopback transfers stalled for 58 s under CPU load. Waking every half second bounds the
-	// stall; an idle useful connection then sends a 4-byte keep-alive at that rate.
-	writerWakeInterval = 500 * time.Millisecond
+	// stallNudgeAfter is how long a Read may wait for its piece before the engine re-asserts
+	// the piece's priority to wake the peers' writers (see nudgeStalledReads).
+	stallNudgeAfter = time.Second
 	// Limiter bursts must hold a 16 KiB chunk (upload) and a full read of the connection
 	// buffer (download); see the stack notes on anacrolix's rate limiter pitfalls.
 	minLimiterBurst = 256 << 10
@@ -205,7 +201,6 @@ func (e *Engine) newClient(host string, port int) (*anacrolix.Client, error) {
 	cc.UploadRateLimiter = e.upLimiter
 	cc.DownloadRateLimiter = e.downLimiter
 	cc.Slogger = newAnacrolixLogger(e.log)
-	cc.KeepAliveTimeout = writerWakeInterval
 	return anacrolix.NewClient(cc)
 }
 
@@ -365,6 +360,9 @@ func (e *Engine) loop() {
 				}
 			}
 			e.applyUploadPolicy()
+			for _, t := range ts {
+				t.nudgeStalledReads(now.Add(-stallNudgeAfter))
+			}
 			if now.Sub(lastRedial) >= redialInterval {
 				lastRedial = now
 				for _, t := range ts {

@@ -2,6 +2,7 @@ package torrent
 
 import (
 	"sync"
+	"time"
 
 	anacrolix "github.com/anacrolix/torrent"
 )
@@ -108,29 +109,33 @@ func (t *Torrent) replan() {
 		t.mu.Unlock()
 		return
 	}
-	windows := make([]window, 0, len(t.streams))
-	background := make(map[int]bool)
-	// After a write failure nothing is wanted: data that cannot be stored is not fetched.
-	stopped := t.writeError() != nil
+	streams := make([]*Stream, 0, len(t.streams))
 	for s := range t.streams {
-		if stopped {
-			break
-		}
-		windows = append(windows, s.window())
-		if s.steady() {
-			background[s.index] = true
-		}
+		streams = append(streams, s)
 	}
-	if t.downloadAll && !stopped {
-		for i := range t.t.Files() {
-			background[i] = true
-		}
-	}
+	downloadAll := t.downloadAll
 	t.mu.Unlock()
 
 	p := &t.planner
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	windows := make([]window, 0, len(streams))
+	background := make(map[int]bool)
+	// After a write failure nothing is wanted: data that cannot be stored is not fetched.
+	if t.writeError() == nil {
+		for _, s := range streams {
+			windows = append(windows, s.window())
+			s.background = s.wantsBackground()
+			if s.background {
+				background[s.index] = true
+			}
+		}
+		if downloadAll {
+			for i := range t.t.Files() {
+				background[i] = true
+			}
+		}
+	}
 	select {
 	case <-t.t.Closed():
 		return
@@ -166,6 +171,41 @@ func (t *Torrent) replan() {
 		}
 	}
 	p.files = background
+}
+
+// nudgeStalledReads re-asserts the priority of each piece a Read has waited for since before
+// cutoff. Changing a piece's priority makes anacrolix recompute the requests of every peer
+// that has it and wake their writers: in v1.61 a connection's writer can miss its wake-up and
+// idle until the keep-alive timer (a minute). The keep-alive itself cannot be shortened: aria2
+// drops peers that send two keep-alives within 5 s as flooding.
+func (t *Torrent) nudgeStalledReads(cutoff time.Time) {
+	t.mu.Lock()
+	var pieces []int
+	for s := range t.streams {
+		if i := s.stalledPiece(cutoff); i >= 0 {
+			pieces = append(pieces, i)
+		}
+	}
+	t.mu.Unlock()
+	if len(pieces) == 0 {
+		return
+	}
+	p := &t.planner
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, i := range pieces {
+		prio, ok := p.applied[i]
+		if !ok || prio == anacrolix.PiecePriorityNone {
+			continue
+		}
+		other := anacrolix.PiecePriorityNext
+		if prio == other {
+			other = anacrolix.PiecePriorityNow
+		}
+		piece := t.t.Piece(i)
+		piece.SetPriority(other)
+		piece.SetPriority(prio)
+	}
 }
 
 // pieceCompleted moves Now and Next on to the next missing pieces.

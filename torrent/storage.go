@@ -57,6 +57,12 @@ type diskStorage struct {
 	// writeFailed hears of failures to store downloaded data (a full disk, a folder made
 	// read-only), except those of writes that began before the last restartWrites.
 	writeFailed func(error)
+	// unverifiedIsIncomplete says the state database has followed this torrent from its
+	// start, so a piece it never recorded as verified is not: without it, every piece in a
+	// sparse file's unwritten middle would be hashed once before it is downloaded and again
+	// after. Only a torrent the database does not know (a lost database) is hashed to learn
+	// what its data holds.
+	unverifiedIsIncomplete bool
 }
 
 var errReadOnly = errors.New("seeded files are read-only")
@@ -111,6 +117,13 @@ func (s *diskStorage) open(info *metainfo.Info, ih metainfo.Hash) (*diskTorrent,
 	states, err := s.db.loadPieces(ih, info.NumPieces())
 	if err != nil {
 		return nil, fmt.Errorf("load piece state of %s: %w", ih.HexString(), err)
+	}
+	if s.unverifiedIsIncomplete {
+		for i, st := range states {
+			if st == 0 {
+				states[i] = pieceIncomplete
+			}
+		}
 	}
 	dt.states = states
 	return dt, nil

@@ -37,6 +37,11 @@ type Stream struct {
 	pos        atomic.Int64
 	readahead  atomic.Int64 // 0: defaultReadahead
 	contiguous atomic.Int64 // bytes read since the last seek
+	// waitingSince is when the Read in progress began (unix nanoseconds), 0 between reads.
+	waitingSince atomic.Int64
+	// background says whether this stream lets the rest of its file download; it is only
+	// changed by the planner (under the planner's lock).
+	background bool
 }
 
 // errStreamClosed wraps ErrClosed for reads on a closed stream.
@@ -128,7 +133,9 @@ func (s *Stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 		cancel()
 	}()
 	s.r.SetContext(rctx)
+	s.waitingSince.Store(time.Now().UnixNano())
 	n, err := s.r.Read(p)
+	s.waitingSince.Store(0)
 	if n > 0 && s.t.storageClosed() {
 		// The torrent closed while we read: the bytes may not be real (see readAfterClose).
 		return 0, fmt.Errorf("torrent %s was dropped: %w", s.t.describe(), ErrClosed)
@@ -270,9 +277,35 @@ func (s *Stream) window() window {
 	}
 }
 
-// steady reports whether the stream has been reading contiguously for a whole window: the
-// player is past its start-up and seek probing, so the rest of the file may download in the
-// background without delaying the first frame.
-func (s *Stream) steady() bool {
-	return s.contiguous.Load() >= max(s.Readahead(), s.head)
+// wantsBackground reports whether the rest of the file may download behind this stream's
+// window. Only when the player is past its start-up and seek probing (it has read a whole
+// window contiguously) and the window ahead is complete: on a scarce swarm, pieces asked for
+// in the background sit in the seeders' queues ahead of the pieces playback needs next.
+// Once on, it stays on until the buffer ahead falls below half a window, so that it does not
+// flap with every piece the player consumes.
+func (s *Stream) wantsBackground() bool {
+	readahead := s.Readahead()
+	if s.contiguous.Load() < max(readahead, s.head) {
+		return false
+	}
+	pos := min(s.pos.Load(), s.size)
+	return backgroundWanted(s.t.ContiguousAhead(s.index, pos), min(readahead, s.size-pos), s.background)
+}
+
+// backgroundWanted decides, for a steady stream with buffered bytes ready ahead of the reader
+// and a window of want bytes, whether the rest of the file may download now.
+func backgroundWanted(buffered, want int64, wasOn bool) bool {
+	if wasOn {
+		return buffered >= want/2
+	}
+	return buffered >= want
+}
+
+// stalledPiece is the piece a Read has been waiting for since before cutoff, or -1.
+func (s *Stream) stalledPiece(cutoff time.Time) int {
+	since := s.waitingSince.Load()
+	if since == 0 || since > cutoff.UnixNano() || s.closed.Load() {
+		return -1
+	}
+	return int((s.offset + min(s.pos.Load(), s.size-1)) / s.t.PieceLength())
 }

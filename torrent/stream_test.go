@@ -309,8 +309,33 @@ func TestWindowStaysBoundedDuringSequentialReads(t *testing.T) {
 			t.Fatalf("piece %d beyond the %d-byte window has priority %v", i, window, ps.Priority)
 		}
 	}
-	if ps := tor.t.PieceState(windowEnd + 4); !done(ps) && ps.Priority != anacrolix.PiecePriorityNormal {
-		t.Errorf("after a steady read the rest of the file should download in the background, piece has %v", ps.Priority)
+	// Once the window ahead is full, the rest of the file downloads in the background.
+	eventually(t, "the rest of the file to download in the background", func() bool {
+		ps := tor.t.PieceState(windowEnd + 4)
+		return done(ps) || ps.Priority == anacrolix.PiecePriorityNormal
+	})
+}
+
+// TestBackgroundWaitsForAFullWindow: on a swarm barely faster than playback, pieces past the
+// window are not asked for while the window ahead of the reader has holes (they would queue
+// at the seeders ahead of what playback needs next); once it is full they are, and they stay
+// wanted until the buffer falls below half a window.
+func TestBackgroundWaitsForAFullWindow(t *testing.T) {
+	const window = 8 << 20
+	for _, c := range []struct {
+		buffered int64
+		wasOn    bool
+		want     bool
+	}{
+		{0, false, false},
+		{window - 1, false, false},
+		{window, false, true},
+		{window / 2, true, true},
+		{window/2 - 1, true, false},
+	} {
+		if got := backgroundWanted(c.buffered, window, c.wasOn); got != c.want {
+			t.Errorf("buffered %d of %d, background was on %v: want background %v, got %v", c.buffered, window, c.wasOn, c.want, got)
+		}
 	}
 }
 

@@ -223,7 +223,8 @@ func ClientConfig(dataDir string, uploadCap int64) (*torrent.ClientConfig, *rate
 	cc.Seed = true
 	cc.Slogger = slog.New(slog.DiscardHandler)
 	// anacrolix v1.61 can lose a connection writer's wake-up and then idles until the
-	// keep-alive timer (a minute by default); see the engine's writerWakeInterval.
+	// keep-alive timer (a minute by default); see the engine's nudgeStalledReads. Between
+	// anacrolix clients a short keep-alive is harmless (aria2 would call it flooding).
 	cc.KeepAliveTimeout = 500 * time.Millisecond
 	limit := rate.Inf
 	if uploadCap > 0 {
