@@ -25,6 +25,9 @@ BUILD_PKGS := pkg-config gcc libavcodec-dev libavformat-dev libavutil-dev libsws
 # Tests: media made by ffmpeg, third-party BitTorrent clients, a headless X server and
 # tools to drive and photograph the real app.
 TEST_PKGS := ffmpeg aria2 transmission-cli mktorrent xvfb xauth xdotool imagemagick x11-utils
+# Benchmarks: the npm engines we compare with (webtorrent, peerflix) and a private network
+# namespace for the run.
+BENCH_PKGS := nodejs npm iproute2
 
 .PHONY: all deps deps-build deps-run deps-test build run test vet fuzz bench package clean
 
@@ -80,7 +83,10 @@ fuzz: deps-test
 		done; \
 	done
 
-bench: deps-test build
+# Measures Marquee against webtorrent 1.9.7, peerflix 0.39.0 and aria2c on one loopback
+# swarm (about 25 minutes); writes bench/RESULTS.md and bench/results.png.
+bench: deps-test
+	$(call install-missing,$(BENCH_PKGS))
 	$(GO) test ./bench -run '^$$' -bench . -benchtime 1x -timeout 60m
 
 # A Linux desktop package (Marquee.tar.xz; `sudo make install` inside it installs). fyne

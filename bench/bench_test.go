@@ -1,0 +1,264 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Environment variables of the benchmark:
+//
+//	MARQUEE_BENCH_QUICK=1        a short film and one run of each figure, to check the harness
+//	MARQUEE_BENCH_ENGINES=a,b    only these engines (marquee-serve, marquee-play, webtorrent, peerflix, aria2c)
+//	MARQUEE_BENCH_NO_NETNS=1     do not move the run into a private network namespace
+//	MARQUEE_BENCH_BIN=path       measure this marquee binary instead of building one
+//	MARQUEE_BENCH_RENDER=1       only render RESULTS.md and the chart again from bench/work/samples.json
+const (
+	envQuick   = "MARQUEE_BENCH_QUICK"
+	envEngines = "MARQUEE_BENCH_ENGINES"
+	envNoNetns = "MARQUEE_BENCH_NO_NETNS"
+	envRender  = "MARQUEE_BENCH_RENDER"
+	envInNetns = "MARQUEE_BENCH_IN_NETNS" // set by the re-exec below
+)
+
+// TestMain moves a benchmark run into a fresh network namespace that holds nothing but a
+// loopback interface, when unshare(1) allows it. The engines are configured for loopback
+// anyway, but webtorrent and peerflix grow features across versions (DHT, LSD, UPnP,
+// NAT-PMP) and in a private namespace none of them can send a packet off the machine.
+// The npm peers are installed before, while the registry is still reachable.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	benchRun := flag.Lookup("test.bench").Value.String() != ""
+	if benchRun && os.Getenv(envInNetns) == "" {
+		if err := prepareOutside(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		if os.Getenv(envNoNetns) == "" {
+			if code, ok := reexecIsolated(); ok {
+				os.Exit(code)
+			}
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// prepareOutside does the setup that needs the package registries.
+func prepareOutside() error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	return installPeers(ctx, root)
+}
+
+// reexecIsolated runs this test binary again inside `unshare --net` (adding
+// --map-root-user when not root) with the loopback interface up. ok is false when the
+// namespace cannot be made; the run then goes on in the current one, with a warning.
+func reexecIsolated() (code int, ok bool) {
+	unshare, err1 := exec.LookPath("unshare")
+	ip, err2 := exec.LookPath("ip")
+	if err1 != nil || err2 != nil {
+		fmt.Fprintln(os.Stderr, "bench: warning: unshare or ip missing; running in the host network namespace")
+		return 0, false
+	}
+	args := []string{"--net"}
+	if os.Geteuid() != 0 {
+		args = append(args, "--map-root-user")
+	}
+	if err := exec.Command(unshare, append(args, "true")...).Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: warning: cannot make a network namespace (%v); running in the host one\n", err)
+		return 0, false
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return 0, false
+	}
+	script := `"$0" link set lo up && exec "$@"`
+	args = append(args, "--", "sh", "-c", script, ip, self)
+	args = append(args, os.Args[1:]...)
+	cmd := exec.Command(unshare, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), envInNetns+"=1")
+	if err := cmd.Run(); err != nil {
+		if ee, isExit := err.(*exec.ExitError); isExit {
+			return ee.ExitCode(), true
+		}
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1, true
+	}
+	return 0, true
+}
+
+// BenchmarkEngines is `make bench`: every figure of issue 7 for every engine, written to
+// bench/RESULTS.md and bench/results.png. Run it with -benchtime 1x; one iteration is the
+// whole session (about 25 minutes).
+func BenchmarkEngines(b *testing.B) {
+	root, err := moduleRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if os.Getenv(envRender) != "" {
+		// Render again from the last session's samples: nothing is measured.
+		run, meta, err := loadRun(filepath.Join(root, "bench", "work", "samples.json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if err := render(root, meta, run.Samples, run.Errors, run.Meta.Quick); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	sc := fullScenario
+	quick := os.Getenv(envQuick) != ""
+	if quick {
+		sc = quickScenario
+	}
+	engines := map[engineID]bool{marqueeServe: true, marqueePlay: true, webtorrent: true, peerflix: true, aria2: true}
+	if list := os.Getenv(envEngines); list != "" {
+		engines = map[engineID]bool{}
+		for _, e := range strings.Split(list, ",") {
+			engines[engineID(strings.TrimSpace(e))] = true
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 58*time.Minute)
+	defer cancel()
+	work := filepath.Join(root, "bench", "work", "session")
+	if err := os.RemoveAll(work); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if os.Getenv(envInNetns) == "" {
+		b.Log("not in a private network namespace: engines are still confined to loopback by their flags")
+	}
+	tl, err := prepareTools(ctx, root, work, engines[marqueeServe] || engines[marqueePlay])
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	f, err := makeFilms(ctx, sc.film, filepath.Join(root, "testdata", "bench"), sc.withLarge)
+	if err != nil {
+		b.Fatal(err)
+	}
+	progressLog(start)("films ready in %v: %s (%v, %.2f Mbit/s)", time.Since(start).Round(time.Second), filepath.Base(f.moovStart),
+		f.duration.Round(time.Second), float64(f.bitrate)/1e6)
+
+	for b.Loop() {
+		h := newHarness(sc, tl, f, work, progressLog(time.Now()))
+		runAll(ctx, h, engines)
+		if err := writeOutputs(root, h, quick); err != nil {
+			b.Fatal(err)
+		}
+		for _, fig := range []figure{figTTFFStart, figBytesEnd, figSeek, figRebuffers, figDownload, figPeakRSS} {
+			if v := medianOr(h.samples[fig][marqueeServe]); v == v {
+				b.ReportMetric(v, string(fig)+"/marquee")
+			}
+		}
+	}
+}
+
+// progressLog prints progress to stderr as it happens (b.Logf would hold it until the
+// end of a 25-minute benchmark).
+func progressLog(start time.Time) func(string, ...any) {
+	var mu sync.Mutex
+	return func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(os.Stderr, "bench %6.1fs  %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
+	}
+}
+
+// only keeps the engines selected for this session.
+func only(list []engineID, keep map[engineID]bool) []engineID {
+	var out []engineID
+	for _, id := range list {
+		if keep[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// runAll measures every figure. Runs of timing figures are sequential, engines
+// interleaved run by run so that slow drifts of the machine hit all of them alike. The
+// 3-minute stall runs of the engines go side by side (each in its own swarm), which keeps
+// the session under 30 minutes; the reader there only demuxes, so it needs little CPU.
+func runAll(ctx context.Context, h *harness, engines map[engineID]bool) {
+	for run := 1; run <= h.sc.runs; run++ {
+		for _, id := range only(firstFrameSet, engines) {
+			h.firstFrameRun(ctx, id, h.films.moovStart, run, figTTFFStart, figBytesStart)
+			h.firstFrameRun(ctx, id, h.films.moovEnd, run, figTTFFEnd, figBytesEnd)
+		}
+	}
+	for run := 1; run <= h.sc.runs; run++ {
+		for _, id := range only(httpEngines, engines) {
+			h.seekRun(ctx, id, run)
+		}
+	}
+	for run := 1; run <= h.sc.runs; run++ {
+		var wg sync.WaitGroup
+		for _, id := range only(firstFrameSet, engines) {
+			wg.Add(1)
+			go func() { defer wg.Done(); h.stallRun(ctx, id, run) }()
+		}
+		wg.Wait()
+	}
+	for run := 1; run <= h.sc.runs; run++ {
+		for _, id := range only(downloadEngines, engines) {
+			h.downloadRun(ctx, id, run)
+		}
+	}
+	for run := 1; run <= h.sc.runs; run++ {
+		for _, id := range only(rssEngines, engines) {
+			h.rssRun(ctx, id, run)
+		}
+	}
+}
+
+// writeOutputs saves the samples and writes RESULTS.md and the chart (quick runs go to
+// bench/work instead, so they never overwrite published numbers).
+func writeOutputs(root string, h *harness, quick bool) error {
+	meta := reportMeta{date: time.Now(), machine: machineDescription(), versions: h.tools.versions, films: h.films, sc: h.sc, notes: h.notes}
+	if st, err := os.Stat(h.films.moovStart); err == nil {
+		meta.filmSize = st.Size()
+	}
+	if st, err := os.Stat(h.films.large); err == nil && h.sc.withLarge {
+		meta.large = st.Size()
+	}
+	raw, err := json.MarshalIndent(savedRun{Meta: savedMetaOf(meta), Samples: h.samples, Errors: h.errs}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(root, "bench", "work", "samples.json"), raw, 0o644); err != nil {
+		return err
+	}
+	return render(root, meta, h.samples, h.errs, quick)
+}
+
+func render(root string, meta reportMeta, samples map[figure]map[engineID][]float64, errs map[figure]map[engineID][]string, quick bool) error {
+	dir := filepath.Join(root, "bench")
+	if quick {
+		dir = filepath.Join(root, "bench", "work")
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "bench", "analysis.md")); err == nil {
+		meta.analysis = string(b)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "RESULTS.md"), []byte(renderMarkdown(meta, samples, errs)), 0o644); err != nil {
+		return err
+	}
+	return writeChart(filepath.Join(dir, "results.png"), samples)
+}
