@@ -40,11 +40,13 @@ type Options struct {
 	VideoWidth, VideoHeight int
 	StartPaused             bool
 
+	// Unpaced presents every picture as soon as it is decoded, ignoring the clock, so that
+	// benchmarks (and fuzzing) decode as fast as the CPU allows. Sound, if any, still
+	// plays at the device's pace.
+	Unpaced bool
+
 	// openOutput replaces the audio device in tests.
 	openOutput func(render renderFunc) (audioOutput, error)
-	// unpaced presents every picture as soon as it is decoded, ignoring the clock: fuzzing
-	// and benchmarks decode as fast as the CPU allows.
-	unpaced bool
 }
 
 // Player plays one source. Its methods are safe for concurrent use and never block on

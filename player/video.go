@@ -199,7 +199,7 @@ func (pr *presenter) step() time.Duration {
 		p.landed(vf.serial, vf.pts)
 		return 0
 	}
-	if p.opts.unpaced {
+	if p.opts.Unpaced {
 		pr.pending = nil
 		pr.show(vf)
 		return 0
