@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -438,11 +436,11 @@ func (h *harness) rssRun(ctx context.Context, id engineID, run int) {
 		if err != nil {
 			return err
 		}
-		eng.stop()
-		rss, err := maxRSS(eng.proc)
+		rss, err := peakRSS(eng.proc)
 		if err != nil {
 			return err
 		}
+		eng.stop()
 		h.record(figPeakRSS, id, float64(rss))
 		h.logf("rss %s run %d: peak %.0f MB after %v with %.0f MiB received", id, run, float64(rss)/1e6, h.sc.rssPlay, float64(sent)/(1<<20))
 		return nil
@@ -530,16 +528,13 @@ func fileChecksum(path string) (uint32, int64, error) {
 	return sum.Sum32(), n, err
 }
 
-// maxRSS is the peak resident set of an exited process, from wait4's rusage.
-func maxRSS(p *process) (int64, error) {
-	<-p.done
-	ps := p.cmd.ProcessState
-	if ps == nil {
-		return 0, errors.New("no process state")
+// peakRSS is the peak resident set of a running process: VmHWM in /proc/PID/status.
+// wait4's ru_maxrss would be wrong here: Linux carries the high-water mark across exec, so
+// a child reports at least the RSS its parent (this benchmark) had when it forked.
+func peakRSS(p *process) (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, fmt.Errorf("peak RSS of %s: %w", p.name, err)
 	}
-	ru, ok := ps.SysUsage().(*syscall.Rusage)
-	if !ok || ru == nil {
-		return 0, errors.New("no rusage for the engine")
-	}
-	return ru.Maxrss << 10, nil // Linux reports kilobytes
+	return parseProcKB(status, "VmHWM")
 }

@@ -171,7 +171,7 @@ func renderMarkdown(meta reportMeta, samples map[figure]map[engineID][]float64, 
 		"bytes are what the seeders sent by then. The seek figure plays %v in real time, then times `ffmpeg -ss` to the first frame at %.0f%%. "+
 		"Stalls: ffmpeg demuxes the video in real time behind a player model that buffers at most %v ahead, pauses when the buffer runs dry "+
 		"and resumes once %v is buffered; a stop longer than %v is a rebuffer. Figure 5 reads the whole film over HTTP (aria2c: until it "+
-		"reports the download complete) and checks every byte. Figure 6 is the kernel's peak RSS (wait4) of the engine process.\n\n",
+		"reports the download complete) and checks every byte. Figure 6 is the engine process's peak RSS (VmHWM in /proc/PID/status), read before it is stopped.\n\n",
 		meta.sc.warmup, meta.sc.seekFraction*100, defaultPlayback.ahead, defaultPlayback.resumeAfter, defaultPlayback.rebuffer)
 
 	b.WriteString("| figure | target |")

@@ -73,6 +73,10 @@ func TestSwarmDeliversToAria2c(t *testing.T) {
 		b, _ := os.ReadFile(eng.proc.log.Name())
 		t.Fatalf("aria2c did not finish the download: %v\n%s", err, b)
 	}
+	rss, err := peakRSS(eng.proc)
+	if err != nil || rss <= 0 {
+		t.Fatalf("peak RSS of aria2c: %d, %v", rss, err)
+	}
 	eng.stop()
 	got, err := os.ReadFile(filepath.Join(dir, "leecher", "data", "film.bin"))
 	if err != nil {
@@ -87,10 +91,6 @@ func TestSwarmDeliversToAria2c(t *testing.T) {
 	}
 	if up < int64(len(data)) {
 		t.Fatalf("seeders report %d bytes uploaded, less than the %d-byte film", up, len(data))
-	}
-	rss, err := maxRSS(eng.proc)
-	if err != nil || rss <= 0 {
-		t.Fatalf("peak RSS of aria2c: %d, %v", rss, err)
 	}
 }
 
