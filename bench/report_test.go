@@ -29,7 +29,7 @@ func sampleResults() (map[figure]map[engineID][]float64, map[figure]map[engineID
 		figBytesEnd:   {marqueeServe: {20 << 20, 20 << 20, 20 << 20}, webtorrent: {140 << 20}, peerflix: {3 << 20}},
 		figRebuffers:  {marqueeServe: {0, 0, 0}, webtorrent: {2, 3, 1}},
 		figDownload:   {marqueeServe: {10, 11, 12}, aria2: {20, 20, 20}, webtorrent: {30}},
-		figPeakRSS:    {marqueeServe: {100e6}, aria2: {20e6}},
+		figPeakRSS:    {marqueeServe: {100e6}, aria2: {20e6}, peerflix: {125e6}},
 		figSeek:       {webtorrent: {1.0}},
 		figBytesStart: {},
 	}
@@ -63,6 +63,10 @@ func TestRenderMarkdown(t *testing.T) {
 	}
 	if dl := row("5. time to download"); !strings.Contains(dl, "×0.55") || !strings.HasSuffix(dl, "| yes |") {
 		t.Errorf("download faster than aria2c: %s", dl)
+	}
+	// aria2c plays nothing: the RSS ratio is to peerflix, the best streaming peer.
+	if rss := row("6. peak RSS"); !strings.Contains(rss, "100 MB ×0.80") || !strings.Contains(rss, "20 MB ×0.16") {
+		t.Errorf("RSS ratios must be to the best streaming peer: %s", rss)
 	}
 	if seek := row("3. seek latency"); !strings.Contains(seek, "| failed |") || !strings.HasSuffix(seek, "| **no** (runs failed) |") {
 		t.Errorf("failed runs must show and miss the target: %s", seek)
