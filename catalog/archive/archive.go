@@ -310,28 +310,7 @@ func (p *Provider) writeCache(u string, body []byte) {
 	if path == "" {
 		return
 	}
-	err := func() error {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-		if err != nil {
-			return err
-		}
-		defer os.Remove(tmp.Name())
-		if _, err := tmp.Write(body); err != nil {
-			tmp.Close()
-			return err
-		}
-		if err := tmp.Close(); err != nil {
-			return err
-		}
-		now := p.opts.Now()
-		if err := os.Chtimes(tmp.Name(), now, now); err != nil {
-			return err
-		}
-		return os.Rename(tmp.Name(), path)
-	}()
+	err := catalog.WriteFileAtomic(path, body, 0o755, p.opts.Now())
 	if err != nil {
 		p.opts.Logger.Warn("cannot cache an Internet Archive answer", "path", path, "err", err)
 	}

@@ -416,34 +416,8 @@ func (p *Provider) writeCache(data []byte) {
 	if path == "" {
 		return
 	}
-	if err := writeFileAtomic(path, data); err != nil {
-		p.opts.Logger.Warn("cannot save feed copy", "feed", p.location, "path", path, "err", err)
-		return
-	}
 	// The file's time is when the copy was taken, on the provider's clock.
-	now := p.opts.Now()
-	_ = os.Chtimes(path, now, now)
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+	if err := catalog.WriteFileAtomic(path, data, 0o755, p.opts.Now()); err != nil {
+		p.opts.Logger.Warn("cannot save feed copy", "feed", p.location, "path", path, "err", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -175,7 +175,7 @@ func (p *Provider) AddTorrentFile(data []byte) (catalog.Title, error) {
 		return catalog.Title{}, fmt.Errorf("add torrent: %w", err)
 	}
 	copyPath := filepath.Join(p.dir, info.InfoHash+".torrent")
-	if err := writeFileAtomic(copyPath, data); err != nil {
+	if err := catalog.WriteFileAtomic(copyPath, data, 0o700, time.Time{}); err != nil {
 		return catalog.Title{}, fmt.Errorf("add torrent: keep a copy of the .torrent: %w", err)
 	}
 	ut := library.UserTorrent{
@@ -227,27 +227,4 @@ func readCapped(path string) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d bytes", MaxTorrentFileSize)
 	}
 	return data, nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -32,6 +32,8 @@ import (
 
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
+
+	"marquee/catalog"
 )
 
 var (
@@ -351,24 +353,7 @@ func (l *Loader) writeDisk(url string, data []byte) {
 	if path == "" {
 		return
 	}
-	err := func() error {
-		if err := os.MkdirAll(l.opts.CacheDir, 0o755); err != nil {
-			return err
-		}
-		tmp, err := os.CreateTemp(l.opts.CacheDir, ".tmp-*")
-		if err != nil {
-			return err
-		}
-		defer os.Remove(tmp.Name())
-		if _, err := tmp.Write(data); err != nil {
-			tmp.Close()
-			return err
-		}
-		if err := tmp.Close(); err != nil {
-			return err
-		}
-		return os.Rename(tmp.Name(), path)
-	}()
+	err := catalog.WriteFileAtomic(path, data, 0o755, time.Time{})
 	if err != nil {
 		l.opts.Logger.Warn("cannot cache poster", "path", path, "err", err)
 		return
