@@ -388,17 +388,27 @@ func once(ctx context.Context, path string, build func() error) error {
 	}
 }
 
-func encode(ctx context.Context, s Spec, dir, path string) error {
-	ffmpeg, err := exec.LookPath("ffmpeg")
+// workspace finds the ffmpeg command and makes a scratch folder inside dir, so that the
+// finished file can be renamed into place on the same file system.
+func workspace(dir string) (ffmpeg, work string, err error) {
+	ffmpeg, err = exec.LookPath("ffmpeg")
 	if err != nil {
-		return errors.New("mediagen: the ffmpeg command is not installed (Debian: apt-get install ffmpeg)")
+		return "", "", errors.New("mediagen: the ffmpeg command is not installed (Debian: apt-get install ffmpeg)")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("mediagen: %w", err)
+		return "", "", fmt.Errorf("mediagen: %w", err)
 	}
-	work, err := os.MkdirTemp(dir, ".gen-")
+	work, err = os.MkdirTemp(dir, ".gen-")
 	if err != nil {
-		return fmt.Errorf("mediagen: %w", err)
+		return "", "", fmt.Errorf("mediagen: %w", err)
+	}
+	return ffmpeg, work, nil
+}
+
+func encode(ctx context.Context, s Spec, dir, path string) error {
+	ffmpeg, work, err := workspace(dir)
+	if err != nil {
+		return err
 	}
 	defer os.RemoveAll(work)
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 )
@@ -42,16 +41,9 @@ func GenerateSubtitles(ctx context.Context, track SubtitleTrack, format string, 
 	spec := Spec{Label: "subs", Container: "mkv", Audio: []AudioTrack{{Codec: "flac"}}, Duration: duration, Subtitles: []SubtitleTrack{track}}
 	path := filepath.Join(dir, spec.Key()+"."+format)
 	err := once(ctx, path, func() error {
-		ffmpeg, err := exec.LookPath("ffmpeg")
+		ffmpeg, work, err := workspace(dir)
 		if err != nil {
-			return fmt.Errorf("mediagen: the ffmpeg command is not installed (Debian: apt-get install ffmpeg)")
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("mediagen: %w", err)
-		}
-		work, err := os.MkdirTemp(dir, ".gen-")
-		if err != nil {
-			return fmt.Errorf("mediagen: %w", err)
+			return err
 		}
 		defer os.RemoveAll(work)
 		src := filepath.Join(work, "in.srt")
