@@ -55,15 +55,9 @@ func (p *Player) runAudioDecoder(a *audioPipeline) {
 	next := time.Duration(0)
 	firstOf, abandoned, landedOf, padOf := 0, -1, -1, -1
 	for {
-		it, ok := d.queue.get()
+		it, ok := d.queue.getCurrent(&p.serial)
 		if !ok {
 			return
-		}
-		if it.serial < int(p.serial.Load()) {
-			if it.pkt != nil {
-				it.pkt.Free()
-			}
-			continue
 		}
 		if it.serial != d.serial {
 			rs.free() // its delay line holds audio from before the seek

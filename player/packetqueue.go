@@ -2,6 +2,7 @@ package player
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -76,6 +77,20 @@ func (q *packetQueue) get() (queuedPacket, bool) {
 		q.bytes -= it.pkt.Size()
 	}
 	return it, true
+}
+
+// getCurrent is get for a decoder: packets queued before the latest seek (a serial below
+// current's) are freed and skipped.
+func (q *packetQueue) getCurrent(current *atomic.Int64) (queuedPacket, bool) {
+	for {
+		it, ok := q.get()
+		if !ok || int64(it.serial) >= current.Load() {
+			return it, ok
+		}
+		if it.pkt != nil {
+			it.pkt.Free()
+		}
+	}
 }
 
 // flush frees every queued packet (a seek made them stale).

@@ -1,6 +1,7 @@
 package player
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -217,6 +218,25 @@ func TestPacketQueue(t *testing.T) {
 	pkt := astiav.AllocPacket()
 	if q.put(pkt, 1) {
 		t.Error("put accepted a packet after abort")
+	}
+}
+
+func TestPacketQueueGetCurrentSkipsStaleSerials(t *testing.T) {
+	q := newPacketQueue(astiav.NewRational(1, 1000))
+	for i, serial := range []int{1, 1, 2} {
+		pkt := astiav.AllocPacket()
+		pkt.SetPts(int64(i))
+		q.put(pkt, serial)
+	}
+	var current atomic.Int64
+	current.Store(2)
+	it, ok := q.getCurrent(&current)
+	if !ok || it.serial != 2 || it.pkt.Pts() != 2 {
+		t.Fatalf("getCurrent = serial %d, %v; want the serial-2 packet", it.serial, ok)
+	}
+	it.pkt.Free()
+	if _, _, n, _ := q.level(); n != 0 {
+		t.Errorf("%d packets left; the stale ones must be consumed", n)
 	}
 }
 

@@ -44,15 +44,9 @@ func (p *Player) runVideoDecoder(d *decoder) {
 	fallback := time.Duration(0)
 	firstOf, abandoned := 0, -1
 	for {
-		it, ok := d.queue.get()
+		it, ok := d.queue.getCurrent(&p.serial)
 		if !ok {
 			return
-		}
-		if it.serial < int(p.serial.Load()) {
-			if it.pkt != nil {
-				it.pkt.Free()
-			}
-			continue
 		}
 		seek := p.seekState.Load()
 		d.decode(it, func(f *astiav.Frame) {
