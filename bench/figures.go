@@ -274,11 +274,7 @@ func (h *harness) stallRun(ctx context.Context, id engineID, run int) {
 	err := h.inSwarm(ctx, name, h.films.moovStart, perSeeder, func(dir string, sw *swarm) error {
 		ctx, cancel := context.WithTimeout(ctx, h.sc.stallPlay+5*time.Minute)
 		defer cancel()
-		var extra []string
-		if id == marqueePlay {
-			extra = []string{"--duration", h.sc.stallPlay.String()}
-		}
-		eng, err := startEngine(ctx, h.tools, id, sw.magnet, filepath.Join(dir, "engine"), extra...)
+		eng, err := h.startPlaying(ctx, id, sw, dir, h.sc.stallPlay)
 		if err != nil {
 			return err
 		}
@@ -408,11 +404,7 @@ func (h *harness) rssRun(ctx context.Context, id engineID, run int) {
 	err := h.inSwarm(ctx, name, film, 0, func(dir string, sw *swarm) error {
 		ctx, cancel := context.WithTimeout(ctx, h.sc.rssPlay+5*time.Minute)
 		defer cancel()
-		var extra []string
-		if id == marqueePlay {
-			extra = []string{"--duration", h.sc.rssPlay.String()}
-		}
-		eng, err := startEngine(ctx, h.tools, id, sw.magnet, filepath.Join(dir, "engine"), extra...)
+		eng, err := h.startPlaying(ctx, id, sw, dir, h.sc.rssPlay)
 		if err != nil {
 			return err
 		}
@@ -448,6 +440,16 @@ func (h *harness) rssRun(ctx context.Context, id engineID, run int) {
 	if err != nil {
 		h.fail(figPeakRSS, id, err)
 	}
+}
+
+// startPlaying starts engine id on the swarm's magnet for a real-time play of length
+// play; marquee play is told the length, the HTTP engines serve until they are stopped.
+func (h *harness) startPlaying(ctx context.Context, id engineID, sw *swarm, dir string, play time.Duration) (*engineRun, error) {
+	var extra []string
+	if id == marqueePlay {
+		extra = []string{"--duration", play.String()}
+	}
+	return startEngine(ctx, h.tools, id, sw.magnet, filepath.Join(dir, "engine"), extra...)
 }
 
 // inSwarm runs fn with a fresh run folder and swarm, and cleans both up.
