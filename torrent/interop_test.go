@@ -3,7 +3,9 @@ package torrent
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -109,7 +111,7 @@ func aria2Args(dir string, port int) []string {
 }
 
 // streamFromThirdParty adds the torrent by info hash only, so metadata must come from the
-// third-party seeder at addr, and streams the whole file.
+// third-party seeder at addr, and streams the whole main video file, which must be want.
 func streamFromThirdParty(t *testing.T, torrentFile []byte, addr string, want []byte) {
 	t.Helper()
 	info, err := ParseTorrent(torrentFile)
@@ -138,11 +140,18 @@ func streamFromThirdParty(t *testing.T, torrentFile []byte, addr string, want []
 	if err := tor.WaitMetadata(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s, err := tor.NewStream(0)
+	main, err := tor.MainFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tor.NewStream(main.Index)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if s.Size() != int64(len(want)) {
+		t.Fatalf("main file %q is %d bytes, want %d", main.Path, s.Size(), len(want))
+	}
 	mid := int64(len(want) / 2)
 	if got := readAllAt(t, s, mid, 1<<20); !bytes.Equal(got, want[mid:mid+1<<20]) {
 		t.Fatal("bytes from the middle differ")
@@ -234,5 +243,131 @@ func TestAria2DownloadsFromUs(t *testing.T) {
 	sameFile(t, path, filepath.Join(dir, filepath.Base(path)))
 	if up := tor.Stats().BytesUp; up < 10<<20 {
 		t.Fatalf("engine reports %d bytes uploaded for a 10 MiB download", up)
+	}
+}
+
+// libtorrentSeeder makes a hybrid (v1 + v2) torrent of the folder named by argv[1] with
+// libtorrent 2, the way qBittorrent does by default (BEP 47 padding files align every file,
+// the last one included, to a piece), and writes it to argv[2]; if that file exists it is
+// used instead. With a port in argv[3] it then seeds on 127.0.0.1:port until killed; with 0
+// it exits.
+const libtorrentSeeder = `
+import libtorrent as lt, os, sys, time
+path, out, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if os.path.exists(out):
+	data = open(out, "rb").read()
+else:
+	fs = lt.file_storage()
+	lt.add_files(fs, path)
+	ct = lt.create_torrent(fs, 1 << 16)
+	lt.set_piece_hashes(ct, os.path.dirname(path))
+	data = lt.bencode(ct.generate())
+	open(out + ".tmp", "wb").write(data)
+	os.rename(out + ".tmp", out)
+if port == 0:
+	sys.exit(0)
+s = lt.session({"listen_interfaces": "127.0.0.1:%d" % port, "enable_dht": False,
+	"enable_lsd": False, "enable_upnp": False, "enable_natpmp": False})
+s.add_torrent({"ti": lt.torrent_info(data), "save_path": os.path.dirname(path)})
+while True:
+	time.sleep(1)
+`
+
+// Debian's python3 (the Makefile installs python3-libtorrent for it), not one a version
+// manager may put first on PATH.
+const debianPython = "/usr/bin/python3"
+
+// hybridFolder writes a folder whose film is its last file, so that the film's last bytes
+// sit in the hybrid torrent's final, padded piece, and makes the torrent with libtorrent.
+func hybridFolder(t *testing.T) (folder, torrentPath string, film []byte) {
+	t.Helper()
+	if err := exec.Command(debianPython, "-c", "import libtorrent").Run(); err != nil {
+		t.Skipf("%s cannot import libtorrent (apt-get install python3-libtorrent): %v", debianPython, err)
+	}
+	folder = filepath.Join(t.TempDir(), "hybrid film")
+	video := filepath.Join(folder, "film.mkv")
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := torrenttest.WriteRandomFile(filepath.Join(folder, "a subtitles.srt"), 1234, 14); err != nil {
+		t.Fatal(err)
+	}
+	if err := torrenttest.WriteRandomFile(video, 5<<20+4321, 13); err != nil {
+		t.Fatal(err)
+	}
+	torrentPath = filepath.Join(t.TempDir(), "hybrid.torrent")
+	if out, err := exec.Command(debianPython, "-c", libtorrentSeeder, folder, torrentPath, "0").CombinedOutput(); err != nil {
+		t.Fatalf("libtorrent: %v\n%s", err, out)
+	}
+	film, err := os.ReadFile(video)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return folder, torrentPath, film
+}
+
+func TestStreamHybridTorrentFromLibtorrentSeeder(t *testing.T) {
+	t.Parallel()
+	folder, torrentPath, film := hybridFolder(t)
+	torrentFile, err := os.ReadFile(torrentPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := ParseTorrent(torrentFile)
+	if err != nil {
+		t.Fatalf("our parser refuses libtorrent's hybrid torrent: %v", err)
+	}
+	// The padding files libtorrent puts after each file are not files the user sees.
+	if len(info.Files) != 2 {
+		t.Fatalf("files %+v, want the subtitles and the film without padding", info.Files)
+	}
+	port := freePort(t)
+	startProcess(t, debianPython, "-c", libtorrentSeeder, folder, torrentPath, strconv.Itoa(port))
+	streamFromThirdParty(t, torrentFile, "127.0.0.1:"+strconv.Itoa(port), film)
+}
+
+// anacrolix v1.61 cannot read the last bytes of a hybrid torrent (see readPastReaderEnd); a
+// player opening an MP4 with its moov there must wait for them, give up cleanly, and get
+// them once a peer sends them.
+func TestHybridTorrentTailWaitsCancelsAndArrives(t *testing.T) {
+	t.Parallel()
+	folder, torrentPath, film := hybridFolder(t)
+	torrentFile, err := os.ReadFile(torrentPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newTestEngine(t, testConfig(t))
+	tor, err := e.AddTorrentBytes(torrentFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	main, err := tor.MainFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tor.NewStream(main.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tail := int64(len(film) - 100)
+	if _, err := s.Seek(tail, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(ctxGuard(t), 300*time.Millisecond)
+	defer cancel()
+	if n, err := s.ReadContext(ctx, make([]byte, 100)); n != 0 || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("tail read with no peer: %d bytes, %v; want the context's error", n, err)
+	}
+	port := freePort(t)
+	startProcess(t, debianPython, "-c", libtorrentSeeder, folder, torrentPath, strconv.Itoa(port))
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	waitListening(t, addr)
+	tor.AddPeers(addr)
+	if got := readAllAt(t, s, tail, -1); !bytes.Equal(got, film[tail:]) {
+		t.Fatalf("tail: got %d bytes that differ from the film's last 100", len(got))
+	}
+	if got := readAllAt(t, s, 0, -1); !bytes.Equal(got, film) {
+		t.Fatalf("whole film: %d bytes differ from the %d seeded", len(got), len(film))
 	}
 }

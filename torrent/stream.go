@@ -32,6 +32,7 @@ type Stream struct {
 
 	mu        sync.Mutex // serialises use of r
 	r         anacrolix.Reader
+	rStale    bool // r's position lags pos after a readPastReaderEnd
 	lastPiece int64
 
 	pos        atomic.Int64
@@ -124,6 +125,18 @@ func (s *Stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	if rest := s.size - pos; int64(len(p)) > rest {
 		p = p[:rest]
 	}
+	if rest := s.t.t.Length() - (s.offset + pos); int64(len(p)) > rest {
+		if rest <= 0 {
+			return s.readPastReaderEnd(ctx, p, pos)
+		}
+		p = p[:rest]
+	}
+	if s.rStale {
+		if _, err := s.r.Seek(pos, io.SeekStart); err != nil {
+			return 0, fmt.Errorf("read %s at %d: %w", s.name, pos, err)
+		}
+		s.rStale = false
+	}
 	rctx, cancel := context.WithCancel(ctx)
 	stopOnClose := context.AfterFunc(s.ctx, cancel)
 	stopOnWriteFailure := context.AfterFunc(writeFailure, cancel)
@@ -171,6 +184,55 @@ func (s *Stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	return 0, fmt.Errorf("read %s at %d: %w", s.name, pos, err)
 }
 
+// readPastReaderEnd reads the bytes of a torrent that anacrolix's reader cannot reach. anacrolix
+// v1.61 sizes a torrent that has a v2 file tree (a hybrid v1+v2 torrent, what libtorrent 2 and
+// qBittorrent make) as the sum of its files' lengths, leaving out the piece alignment between
+// them, so its reader stops short of the last file's last bytes, where an MP4's moov or an
+// MKV's cues often are: the read waits forever, and cancelling it panics inside anacrolix
+// (reader.updatePieceCompletion). The pieces themselves download and verify normally, so
+// these bytes are read from storage once their piece is complete.
+func (s *Stream) readPastReaderEnd(ctx context.Context, p []byte, pos int64) (int, error) {
+	off := s.offset + pos
+	pieceLength := s.t.PieceLength()
+	piece := int(off / pieceLength)
+	if rest := (int64(piece)+1)*pieceLength - off; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	s.waitingSince.Store(time.Now().UnixNano())
+	defer s.waitingSince.Store(0)
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
+	for !s.t.t.PieceState(piece).Complete {
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-s.ctx.Done():
+			if s.closed.Load() {
+				return 0, errStreamClosed
+			}
+			return 0, ErrClosed
+		case <-s.t.t.Closed():
+			return 0, fmt.Errorf("torrent %s was dropped: %w", s.t.describe(), ErrClosed)
+		case <-poll.C:
+		}
+	}
+	dt := s.t.disk()
+	if dt == nil {
+		return 0, fmt.Errorf("read %s at %d: the torrent's storage is not open", s.name, pos)
+	}
+	n, err := dt.readAt(p, off)
+	if n > 0 && s.t.storageClosed() {
+		return 0, fmt.Errorf("torrent %s was dropped: %w", s.t.describe(), ErrClosed)
+	}
+	if n < len(p) {
+		return 0, fmt.Errorf("read %s at %d: %w", s.name, pos, err)
+	}
+	s.rStale = true
+	s.pos.Add(int64(n))
+	s.contiguous.Add(int64(n))
+	return n, nil
+}
+
 func (s *Stream) writeFailed(err error) error {
 	return fmt.Errorf("cannot save the downloaded data of %s: %w", s.name, err)
 }
@@ -203,6 +265,7 @@ func (s *Stream) Seek(off int64, whence int) (int64, error) {
 	if _, err := s.r.Seek(target, io.SeekStart); err != nil {
 		return 0, fmt.Errorf("seek %s: %w", s.name, err)
 	}
+	s.rStale = false
 	s.pos.Store(target)
 	s.contiguous.Store(0)
 	s.lastPiece = (s.offset + min(target, s.size)) / s.t.PieceLength()
