@@ -80,6 +80,11 @@
 //     through the planner instead, and fails waiting reads (storageWriteFailed).
 //   - File readers read past the end of their file, and their readahead grows without bound
 //     with sequential reads: Stream clamps reads and pins the reader's readahead.
+//   - A torrent with a v2 file tree (hybrid v1+v2) is sized as the sum of its files, without
+//     the padding that aligns them, so a reader never reaches the last bytes of the last file,
+//     and cancelling a read there panics in reader.updatePieceCompletion. Stream keeps
+//     anacrolix's reader below that size and reads the rest from storage once its piece is
+//     verified (readPastReaderEnd).
 //   - An explicit peer is forgotten after one failed attempt: x.pe and AddPeers addresses are
 //     offered again every few seconds while they are not connected.
 //   - The HTTP scrape logs to the standard logger, ignores HTTP status and body size and
