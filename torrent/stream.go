@@ -149,18 +149,8 @@ func (s *Stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	s.waitingSince.Store(time.Now().UnixNano())
 	n, err := s.r.Read(p)
 	s.waitingSince.Store(0)
-	if n > 0 && s.t.storageClosed() {
-		// The torrent closed while we read: the bytes may not be real (see readAfterClose).
-		return 0, fmt.Errorf("torrent %s was dropped: %w", s.t.describe(), ErrClosed)
-	}
 	if n > 0 {
-		s.pos.Add(int64(n))
-		s.contiguous.Add(int64(n))
-		if piece := (s.offset + pos + int64(n)) / s.t.PieceLength(); piece != s.lastPiece {
-			s.lastPiece = piece
-			s.t.replan()
-		}
-		return n, nil
+		return s.advance(pos, n)
 	}
 	switch {
 	case err == nil:
@@ -221,15 +211,26 @@ func (s *Stream) readPastReaderEnd(ctx context.Context, p []byte, pos int64) (in
 		return 0, fmt.Errorf("read %s at %d: the torrent's storage is not open", s.name, pos)
 	}
 	n, err := dt.readAt(p, off)
-	if n > 0 && s.t.storageClosed() {
-		return 0, fmt.Errorf("torrent %s was dropped: %w", s.t.describe(), ErrClosed)
-	}
 	if n < len(p) {
 		return 0, fmt.Errorf("read %s at %d: %w", s.name, pos, err)
 	}
 	s.rStale = true
+	return s.advance(pos, n)
+}
+
+// advance accounts for n bytes read at pos, and moves the planner's window when the read
+// crossed into another piece.
+func (s *Stream) advance(pos int64, n int) (int, error) {
+	if s.t.storageClosed() {
+		// The torrent closed while we read: the bytes may not be real (see readAfterClose).
+		return 0, fmt.Errorf("torrent %s was dropped: %w", s.t.describe(), ErrClosed)
+	}
 	s.pos.Add(int64(n))
 	s.contiguous.Add(int64(n))
+	if piece := (s.offset + pos + int64(n)) / s.t.PieceLength(); piece != s.lastPiece {
+		s.lastPiece = piece
+		s.t.replan()
+	}
 	return n, nil
 }
 
