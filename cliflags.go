@@ -26,6 +26,7 @@ type engineFlags struct {
 	noTrackers    bool
 	noUPnP        bool
 	maxConns      int
+	webseedConns  int
 	verbose       bool
 }
 
@@ -39,6 +40,7 @@ func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noTrackers, "no-trackers", false, "do not announce to trackers")
 	fs.BoolVar(&f.noUPnP, "no-upnp", false, "do not ask the router to forward the listen port")
 	fs.IntVar(&f.maxConns, "max-conns", 0, "maximum peer connections per torrent (0 = default)")
+	fs.IntVar(&f.webseedConns, "webseed-conns", 0, "parallel requests to each web seed (0 = default 4, at most 16)")
 	fs.BoolVar(&f.verbose, "v", false, "log engine details to stderr")
 }
 
@@ -62,6 +64,7 @@ func (f *engineFlags) config() (torrent.Config, error) {
 		DisableTrackers:    f.noTrackers,
 		DisableUPnP:        f.noUPnP,
 		MaxConnsPerTorrent: f.maxConns,
+		WebseedConns:       f.webseedConns,
 		UploadLimit:        int64(f.uploadLimit),
 		DownloadLimit:      int64(f.downloadLimit),
 		SeedingDisabled:    f.noSeed,

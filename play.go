@@ -235,7 +235,8 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 				"position_ms": p.Position().Milliseconds(), "state": p.State().String(),
 				"downloaded": st.BytesDown, "complete": st.BytesComplete, "length": st.Length,
 				"down_rate": int64(st.DownloadRate), "up_rate": int64(st.UploadRate),
-				"peers": st.Peers, "seeds": st.Seeds,
+				"peers": st.Peers, "seeds": st.Seeds, "webseeds": st.Webseeds,
+				"webseed_bytes": st.WebseedBytes, "duplicate_bytes": st.DuplicateBytes,
 				"frames_shown": ps.FramesShown, "frames_dropped": ps.FramesDropped,
 				"stalls": ps.Stalls, "buffer_percent": ps.BufferPercent,
 			})

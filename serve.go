@@ -104,9 +104,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 			if st.Length > 0 {
 				pct = 100 * float64(st.BytesComplete) / float64(st.Length)
 			}
-			fmt.Fprintf(stderr, "%s: %.1f%% of %s, down %s/s, up %s/s, %d peers, %d readers\n",
+			fmt.Fprintf(stderr, "%s: %.1f%% of %s, down %s/s, up %s/s, %d peers, %d web seeds, %d readers\n",
 				m.name, pct, formatBytes(st.Length), formatBytes(int64(st.DownloadRate)),
-				formatBytes(int64(st.UploadRate)), st.Peers, srv.readers.Load())
+				formatBytes(int64(st.UploadRate)), st.Peers, st.Webseeds, srv.readers.Load())
 		}
 	}
 }

@@ -578,6 +578,7 @@ type playStatus struct {
 	DownloadRate  float64 `json:"download_rate"`
 	UploadRate    float64 `json:"upload_rate"`
 	Peers         int     `json:"peers"`
+	Webseeds      int     `json:"webseeds"`
 	BufferedAhead int64   `json:"buffered_ahead"`
 	Seeding       bool    `json:"seeding"`
 	Uploading     bool    `json:"uploading"`
@@ -629,7 +630,7 @@ func (pb *playback) sample() playStatus {
 	st.torrent = true
 	ts := t.Stats()
 	st.BytesComplete, st.Length = ts.BytesComplete, ts.Length
-	st.DownloadRate, st.UploadRate, st.Peers = ts.DownloadRate, ts.UploadRate, ts.Peers
+	st.DownloadRate, st.UploadRate, st.Peers, st.Webseeds = ts.DownloadRate, ts.UploadRate, ts.Peers, ts.Webseeds
 	// What is buffered counts from the picture on screen, not from the reader, which runs
 	// ahead to fill the player's queues: estimate the byte under the playback position.
 	offset := stream.Position()

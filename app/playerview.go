@@ -204,6 +204,7 @@ func (st playStatus) summary() string {
 	}
 	return strings.Join([]string{
 		"↓ " + formatRate(st.DownloadRate), "↑ " + formatRate(st.UploadRate), plural(st.Peers, "peer"),
+		plural(st.Webseeds, "web seed"),
 		buffered, fmt.Sprintf("%d%% downloaded", done), seeding,
 	}, "  ·  ")
 }

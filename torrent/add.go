@@ -190,6 +190,7 @@ func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
 		// Metadata from an earlier run: streaming can start without asking peers.
 		if mi, _, err := parseMetainfo(rec.Metainfo); err == nil && mi.HashInfoBytes() == spec.ih {
 			spec.infoBytes, spec.metainfo = mi.InfoBytes, rec.Metainfo
+			spec.webseeds = append(spec.webseeds, keepURLs(mi.UrlList, "http", "https")...)
 		}
 	}
 	if known && rec.Kind == kindSeed && spec.kind == kindCache && rec.SeedPath != "" {

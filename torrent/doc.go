@@ -44,6 +44,15 @@
 // first frame or a seek. A seek stops it until the stream is steady again. DownloadAll
 // requests every file at that level.
 //
+// Web seeds. BEP 19 web seeds are fetched by the engine (webseed.go), not by anacrolix, whose
+// web seed requests go out on a 5 s timer in its own order. Every connection of a web seed takes
+// the most wanted missing slice (at most 1 MiB, within one file) in the planner's order: Now,
+// Next, head and tail, Readahead, then the background. Pieces with web seed requests on the wire
+// get priority None at anacrolix so that peers fetch other pieces; the piece a read waits for
+// stays wanted by anacrolix's reader, so for that one the faster source wins. A piece is
+// hash-checked in memory, written to storage and then marked complete through
+// Piece.UpdateCompletion, so readers and peers see it as if a peer had sent it.
+//
 // Several streams on one torrent coexist: each piece gets the highest priority any stream
 // wants.
 //

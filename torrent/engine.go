@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,6 +34,9 @@ type Config struct {
 	ListenAddr string
 
 	DisableDHT, DisableTrackers, DisablePEX, DisableUTP, DisableWebseeds, DisableUPnP, DisableIPv6 bool
+
+	// WebseedConns is the number of parallel requests to each web seed; 0 means 4, at most 16.
+	WebseedConns int
 
 	// MaxConnsPerTorrent caps established peer connections per torrent; 0 means 50.
 	MaxConnsPerTorrent int
@@ -83,6 +87,7 @@ type Engine struct {
 	client  *anacrolix.Client
 
 	upLimiter, downLimiter *rate.Limiter
+	webseedClient          *http.Client
 
 	ctx      context.Context // cancelled by Close; parent of every stream's context
 	cancel   context.CancelFunc
@@ -142,6 +147,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		cacheLimit:            cfg.CacheLimit,
 		maxConns:              cfg.MaxConnsPerTorrent,
 		loopDone:              make(chan struct{}),
+		webseedClient:         newWebseedClient(),
 	}
 	e.client, err = e.newClient(host, port)
 	if err != nil && cfg.ListenAddr == "" {
@@ -194,7 +200,8 @@ func (e *Engine) newClient(host string, port int) (*anacrolix.Client, error) {
 	cc.DisableTrackers = e.cfg.DisableTrackers
 	cc.DisablePEX = e.cfg.DisablePEX
 	cc.DisableUTP = e.cfg.DisableUTP
-	cc.DisableWebseeds = e.cfg.DisableWebseeds
+	// The engine fetches web seeds itself, in the planner's order (webseed.go).
+	cc.DisableWebseeds = true
 	cc.NoDefaultPortForwarding = e.cfg.DisableUPnP
 	// A literal IPv4 listen host has no IPv6 twin; anacrolix would fail to listen on one.
 	ip := net.ParseIP(host)

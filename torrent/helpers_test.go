@@ -116,6 +116,21 @@ func addSwarm(t testing.TB, e *Engine, s *torrenttest.Swarm) *Torrent {
 	return tor
 }
 
+// openMain opens a stream of the torrent's main file, closed by t.Cleanup.
+func openMain(t testing.TB, tor *Torrent) (File, *Stream) {
+	t.Helper()
+	main, err := tor.MainFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tor.NewStream(main.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return main, s
+}
+
 // readAllAt seeks to off and reads n bytes (or to EOF) under the hang guard.
 func readAllAt(t testing.TB, s *Stream, off int64, n int64) []byte {
 	t.Helper()

@@ -140,15 +140,7 @@ func streamFromThirdParty(t *testing.T, torrentFile []byte, addr string, want []
 	if err := tor.WaitMetadata(ctx); err != nil {
 		t.Fatal(err)
 	}
-	main, err := tor.MainFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := tor.NewStream(main.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	main, s := openMain(t, tor)
 	if s.Size() != int64(len(want)) {
 		t.Fatalf("main file %q is %d bytes, want %d", main.Path, s.Size(), len(want))
 	}
@@ -341,15 +333,7 @@ func TestHybridTorrentTailWaitsCancelsAndArrives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	main, err := tor.MainFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := tor.NewStream(main.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	_, s := openMain(t, tor)
 	tail := int64(len(film) - 100)
 	if _, err := s.Seek(tail, io.SeekStart); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package torrent
 
 import (
+	"maps"
 	"sync"
 	"time"
 
@@ -148,17 +149,23 @@ func (t *Torrent) replan() {
 		}
 		return i < len(done) && done[i]
 	})
+	t.webseeds.plan(desired, background)
+	// Pieces on the wire from a web seed are left to it (see webseeds.held).
+	effective := maps.Clone(desired)
+	for i := range t.webseeds.held() {
+		delete(effective, i)
+	}
 	for i, prio := range p.applied {
-		if _, keep := desired[i]; !keep && prio != anacrolix.PiecePriorityNone {
+		if _, keep := effective[i]; !keep && prio != anacrolix.PiecePriorityNone {
 			t.t.Piece(i).SetPriority(anacrolix.PiecePriorityNone)
 		}
 	}
-	for i, prio := range desired {
+	for i, prio := range effective {
 		if p.applied[i] != prio {
 			t.t.Piece(i).SetPriority(prio)
 		}
 	}
-	p.applied = desired
+	p.applied = effective
 	files := t.t.Files()
 	for i := range p.files {
 		if !background[i] {
@@ -179,14 +186,7 @@ func (t *Torrent) replan() {
 // idle until the keep-alive timer (a minute). The keep-alive itself cannot be shortened: aria2
 // drops peers that send two keep-alives within 5 s as flooding.
 func (t *Torrent) nudgeStalledReads(cutoff time.Time) {
-	t.mu.Lock()
-	var pieces []int
-	for s := range t.streams {
-		if i := s.stalledPiece(cutoff); i >= 0 {
-			pieces = append(pieces, i)
-		}
-	}
-	t.mu.Unlock()
+	pieces := t.stalledReads(cutoff)
 	if len(pieces) == 0 {
 		return
 	}
@@ -206,6 +206,19 @@ func (t *Torrent) nudgeStalledReads(cutoff time.Time) {
 		piece.SetPriority(other)
 		piece.SetPriority(prio)
 	}
+}
+
+// stalledReads lists the pieces that Reads have waited for since before cutoff.
+func (t *Torrent) stalledReads(cutoff time.Time) []int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var pieces []int
+	for s := range t.streams {
+		if i := s.stalledPiece(cutoff); i >= 0 {
+			pieces = append(pieces, i)
+		}
+	}
+	return pieces
 }
 
 // pieceCompleted moves Now and Next on to the next missing pieces.

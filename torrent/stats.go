@@ -18,6 +18,15 @@ type Stats struct {
 	PiecesComplete, PiecesTotal int
 	BytesComplete, Length       int64 // verified bytes, total bytes
 	UploadPeers                 int   // peers we sent payload to in the last second or so
+	// Webseeds is how many web seeds are sending (or asked) now, of WebseedsKnown; dropped
+	// ones (errors, wrong data) are in neither Webseeds nor the count of usable ones.
+	Webseeds, WebseedsKnown, WebseedsDropped int
+	// WebseedBytes is the payload from web seeds this session, included in BytesDown.
+	WebseedBytes int64
+	// DuplicateBytes is payload received twice: from a web seed for a piece that a peer
+	// completed, and from peers for chunks already there. DiscardedBytes was received for
+	// pieces dropped by a seek or that failed their hash check.
+	DuplicateBytes, DiscardedBytes int64
 }
 
 // UploadStatus says whether payload is leaving right now, and to how many peers.
@@ -26,6 +35,9 @@ type UploadStatus struct {
 	Peers  int
 	Rate   float64 // bytes/s, smoothed
 }
+
+// chunkSize is anacrolix's request size, for turning its chunk counts into bytes.
+const chunkSize = 16 << 10
 
 // statsSampler holds what the engine loop samples once a second.
 type statsSampler struct {
@@ -40,7 +52,7 @@ type statsSampler struct {
 
 func (t *Torrent) sample(dt time.Duration) {
 	st := t.t.Stats()
-	down, up := st.BytesReadData.Int64(), st.BytesWrittenData.Int64()
+	down, up := st.BytesReadData.Int64()+t.webseeds.bytes.Load(), st.BytesWrittenData.Int64()
 	written := make(map[*anacrolix.PeerConn]int64)
 	for _, c := range t.t.PeerConns() {
 		ps := c.Stats()
@@ -111,7 +123,14 @@ func (t *Torrent) Stats() Stats {
 		PiecesComplete: st.PiecesComplete,
 		PiecesTotal:    t.NumPieces(),
 		Length:         t.Length(),
+		DuplicateBytes: st.ChunksReadWasted.Int64() * chunkSize,
 	}
+	ws := t.webseeds.stats()
+	out.Webseeds, out.WebseedsKnown, out.WebseedsDropped = ws.inUse, ws.known, ws.dropped
+	out.WebseedBytes = ws.bytes
+	out.BytesDown += ws.bytes
+	out.DuplicateBytes += ws.duplicate
+	out.DiscardedBytes = ws.discarded
 	out.BytesComplete = t.bytesComplete(out.PiecesComplete)
 	out.Ratio = ratio(out.BytesUp, out.BytesDown, out.BytesComplete)
 	s := &t.stats
@@ -139,6 +158,12 @@ func (e *Engine) Stats() Stats {
 		out.BytesComplete += s.BytesComplete
 		out.Length += s.Length
 		out.UploadPeers += s.UploadPeers
+		out.Webseeds += s.Webseeds
+		out.WebseedsKnown += s.WebseedsKnown
+		out.WebseedsDropped += s.WebseedsDropped
+		out.WebseedBytes += s.WebseedBytes
+		out.DuplicateBytes += s.DuplicateBytes
+		out.DiscardedBytes += s.DiscardedBytes
 		base += max(s.BytesDown, s.BytesComplete)
 	}
 	if base > 0 {

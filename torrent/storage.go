@@ -424,14 +424,15 @@ func (dt *diskTorrent) completion(p *diskPiece) storage.Completion {
 	return storage.Completion{}
 }
 
-func (dt *diskTorrent) mark(p *diskPiece, state byte) error {
+// markPiece records a piece's state; it is persisted at the next flush.
+func (dt *diskTorrent) markPiece(index int, state byte) error {
 	dt.mu.Lock()
 	defer dt.mu.Unlock()
 	if dt.closed {
 		return ErrClosed
 	}
-	dt.states[p.index] = state
-	dt.pending[p.index] = state
+	dt.states[index] = state
+	dt.pending[index] = state
 	return nil
 }
 
@@ -519,7 +520,7 @@ func (p *diskPiece) WriteAt(b []byte, off int64) (int, error) {
 	return p.dt.writeAt(b, p.offset+off)
 }
 
-func (p *diskPiece) MarkComplete() error    { return p.dt.mark(p, pieceComplete) }
-func (p *diskPiece) MarkNotComplete() error { return p.dt.mark(p, pieceIncomplete) }
+func (p *diskPiece) MarkComplete() error    { return p.dt.markPiece(p.index, pieceComplete) }
+func (p *diskPiece) MarkNotComplete() error { return p.dt.markPiece(p.index, pieceIncomplete) }
 
 func (p *diskPiece) Completion() storage.Completion { return p.dt.completion(p) }

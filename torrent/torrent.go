@@ -37,7 +37,8 @@ type Torrent struct {
 	uploadAllowed bool
 	lastUsed      time.Time
 
-	planner planner
+	planner  planner
+	webseeds *webseeds
 
 	stats statsSampler
 
@@ -52,7 +53,7 @@ type Torrent struct {
 }
 
 func newTorrent(e *Engine, spec addSpec) *Torrent {
-	return &Torrent{
+	t := &Torrent{
 		e:          e,
 		ih:         spec.ih,
 		kind:       spec.kind,
@@ -63,6 +64,8 @@ func newTorrent(e *Engine, spec addSpec) *Torrent {
 		streams:    make(map[*Stream]struct{}),
 		lastUsed:   time.Now(),
 	}
+	t.webseeds = newWebseeds(t, e.webseedClient, e.cfg.WebseedConns, e.cfg.DisableWebseeds)
+	return t
 }
 
 // storageWriteFailed handles a failure to store downloaded data (a full disk, a folder made
@@ -155,9 +158,10 @@ func (t *Torrent) storageClosed() bool {
 
 // merge adds the trackers, web seeds, metainfo sources and peers of a later Add.
 func (t *Torrent) merge(spec addSpec) {
+	// Web seeds are fetched by the engine (webseed.go), never handed to anacrolix.
+	t.webseeds.add(spec.webseeds)
 	ts := &anacrolix.TorrentSpec{
 		DisplayName: spec.name,
-		Webseeds:    spec.webseeds,
 		Sources:     spec.sources,
 		PeerAddrs:   spec.peers,
 	}
@@ -213,6 +217,7 @@ func (t *Torrent) uploading() bool {
 // watch waits for metadata, records it for restarts and then keeps the piece priorities in step
 // with completed pieces until the torrent closes.
 func (t *Torrent) watch() {
+	defer t.webseeds.close()
 	select {
 	case <-t.t.GotInfo():
 	case <-t.t.Closed():
@@ -220,7 +225,8 @@ func (t *Torrent) watch() {
 	case <-t.metaFailed:
 		return
 	}
-	mi := t.t.Metainfo()
+	t.webseeds.setInfo(t.t.Info())
+	mi := t.metainfo()
 	var b []byte
 	if mi.InfoBytes != nil {
 		b, _ = encodeMetainfo(mi)
@@ -269,7 +275,7 @@ func (t *Torrent) Name() string {
 
 // Magnet returns a magnet link for the torrent, with its trackers and web seeds.
 func (t *Torrent) Magnet() string {
-	mi := t.t.Metainfo()
+	mi := t.metainfo()
 	m := metainfo.Magnet{InfoHash: t.ih, DisplayName: t.Name()}
 	m.Trackers = mi.UpvertedAnnounceList().DistinctValues()
 	if len(mi.UrlList) > 0 {
@@ -485,5 +491,12 @@ func (t *Torrent) Metainfo() ([]byte, error) {
 	if _, err := t.info(); err != nil {
 		return nil, err
 	}
-	return encodeMetainfo(t.t.Metainfo())
+	return encodeMetainfo(t.metainfo())
+}
+
+// metainfo is anacrolix's metainfo of the torrent with the web seeds, which the engine keeps.
+func (t *Torrent) metainfo() metainfo.MetaInfo {
+	mi := t.t.Metainfo()
+	mi.UrlList = t.webseeds.urls()
+	return mi
 }
