@@ -21,7 +21,9 @@ import (
 //	MARQUEE_BENCH_NO_NETNS=1     do not move the run into a private network namespace
 //	MARQUEE_BENCH_BIN=path       measure this marquee binary instead of building one
 //	MARQUEE_BENCH_RENDER=1       only render RESULTS.md and the chart again from bench/work/samples.json
+//	MARQUEE_BENCH_ONLY=webseed   only the web seed figures (7); results go to bench/work like a quick run
 const (
+	envOnly    = "MARQUEE_BENCH_ONLY"
 	envQuick   = "MARQUEE_BENCH_QUICK"
 	envEngines = "MARQUEE_BENCH_ENGINES"
 	envNoNetns = "MARQUEE_BENCH_NO_NETNS"
@@ -126,6 +128,10 @@ func BenchmarkEngines(b *testing.B) {
 	if quick {
 		sc = quickScenario
 	}
+	webseedOnlyRun := os.Getenv(envOnly) == "webseed"
+	if o := os.Getenv(envOnly); o != "" && !webseedOnlyRun {
+		b.Fatalf("%s=%q: the only subset is \"webseed\"", envOnly, o)
+	}
 	engines := map[engineID]bool{marqueeServe: true, marqueePlay: true, webtorrent: true, peerflix: true, aria2: true}
 	if list := os.Getenv(envEngines); list != "" {
 		engines = map[engineID]bool{}
@@ -159,8 +165,9 @@ func BenchmarkEngines(b *testing.B) {
 
 	for b.Loop() {
 		h := newHarness(sc, tl, f, work, progressLog(time.Now()))
-		runAll(ctx, h, engines)
-		if err := writeOutputs(root, h, quick); err != nil {
+		runAll(ctx, h, engines, webseedOnlyRun)
+		// A subset must not overwrite the published results of a whole session.
+		if err := writeOutputs(root, h, quick || webseedOnlyRun); err != nil {
 			b.Fatal(err)
 		}
 		for _, fig := range []figure{figTTFFStart, figBytesEnd, figSeek, figRebuffers, figDownload, figPeakRSS} {
@@ -197,16 +204,31 @@ func only(list []engineID, keep map[engineID]bool) []engineID {
 // interleaved run by run so that slow drifts of the machine hit all of them alike. The
 // 3-minute stall runs of the engines go side by side (each in its own swarm), which keeps
 // the session under 30 minutes; the reader there only demuxes, so it needs little CPU.
-func runAll(ctx context.Context, h *harness, engines map[engineID]bool) {
+func runAll(ctx context.Context, h *harness, engines map[engineID]bool, webseedOnlyRun bool) {
+	for run := 1; run <= h.sc.runs; run++ {
+		for _, id := range only(webseedFirstFrameSet, engines) {
+			h.firstFrameRun(ctx, webseedOnly, id, h.films.moovStart, run, figWSTTFFStart, figWSBytesStart)
+			h.firstFrameRun(ctx, webseedOnly, id, h.films.moovEnd, run, figWSTTFFEnd, figWSBytesEnd)
+		}
+		for _, id := range only(webseedHTTPEngines, engines) {
+			h.seekRun(ctx, webseedOnly, id, run, figWSSeek)
+		}
+		for _, id := range only(webseedDownloadEngines, engines) {
+			h.downloadRun(ctx, webseedOnly, id, run, figWSDownload)
+		}
+	}
+	if webseedOnlyRun {
+		return
+	}
 	for run := 1; run <= h.sc.runs; run++ {
 		for _, id := range only(firstFrameSet, engines) {
-			h.firstFrameRun(ctx, id, h.films.moovStart, run, figTTFFStart, figBytesStart)
-			h.firstFrameRun(ctx, id, h.films.moovEnd, run, figTTFFEnd, figBytesEnd)
+			h.firstFrameRun(ctx, aria2Swarm, id, h.films.moovStart, run, figTTFFStart, figBytesStart)
+			h.firstFrameRun(ctx, aria2Swarm, id, h.films.moovEnd, run, figTTFFEnd, figBytesEnd)
 		}
 	}
 	for run := 1; run <= h.sc.runs; run++ {
 		for _, id := range only(httpEngines, engines) {
-			h.seekRun(ctx, id, run)
+			h.seekRun(ctx, aria2Swarm, id, run, figSeek)
 		}
 	}
 	for run := 1; run <= h.sc.runs; run++ {
@@ -219,7 +241,7 @@ func runAll(ctx context.Context, h *harness, engines map[engineID]bool) {
 	}
 	for run := 1; run <= h.sc.runs; run++ {
 		for _, id := range only(downloadEngines, engines) {
-			h.downloadRun(ctx, id, run)
+			h.downloadRun(ctx, aria2Swarm, id, run, figDownload)
 		}
 	}
 	for run := 1; run <= h.sc.runs; run++ {

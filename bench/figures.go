@@ -6,10 +6,13 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"marquee/torrent/torrenttest"
 )
 
 // figure names one measured quantity.
@@ -25,6 +28,13 @@ const (
 	figStallTime  figure = "stall-time" // seconds stalled in those rebuffers
 	figDownload   figure = "download"   // seconds to receive the whole bench film, uncapped
 	figPeakRSS    figure = "peak-rss"   // bytes, peak resident memory streaming the 2 GiB film
+	// The same figures with a web seed as the only source (the Internet Archive's case).
+	figWSTTFFStart  figure = "ws-ttff-moov-start"
+	figWSTTFFEnd    figure = "ws-ttff-moov-end"
+	figWSBytesStart figure = "ws-bytes-moov-start"
+	figWSBytesEnd   figure = "ws-bytes-moov-end"
+	figWSSeek       figure = "ws-seek"
+	figWSDownload   figure = "ws-download" // seconds for the whole film from the capped web seed
 )
 
 // scenario holds the numbers every figure depends on, so that a quick development run
@@ -35,6 +45,7 @@ type scenario struct {
 	withLarge     bool          // the 2 GiB film for figure 6 (else the bench film)
 	seeders       int           // seeders in every swarm
 	capBytes      int64         // per-seeder upload cap for figures 1 to 3
+	webseedCap    int64         // per-connection cap of the web seed in the web seed figures
 	capacityRatio float64       // figure 4: total swarm capacity over the film's bitrate
 	warmup        time.Duration // figure 3: playback before the seek
 	seekFraction  float64       // figure 3: seek target as a fraction of the duration
@@ -47,7 +58,7 @@ type scenario struct {
 // fullScenario is what `make bench` measures, as issue 7 specifies it.
 var fullScenario = scenario{
 	runs: 3, film: benchFilm, withLarge: true,
-	seeders: 4, capBytes: 3 << 19, capacityRatio: 1.5,
+	seeders: 4, capBytes: 3 << 19, webseedCap: 2 << 20, capacityRatio: 1.5,
 	warmup: 10 * time.Second, seekFraction: 0.6, stallPlay: 3 * time.Minute, rssPlay: 30 * time.Second,
 	pieceLength: 256 << 10, largePiece: 1 << 20,
 }
@@ -55,7 +66,7 @@ var fullScenario = scenario{
 // quickScenario checks that the harness works end to end in a few minutes.
 var quickScenario = scenario{
 	runs: 1, film: filmSpec{Duration: 40 * time.Second, VideoKbps: 5000, AudioKbps: 128, KeyframeEach: 250},
-	seeders: 4, capBytes: 3 << 19, capacityRatio: 1.5,
+	seeders: 4, capBytes: 3 << 19, webseedCap: 2 << 20, capacityRatio: 1.5,
 	warmup: 10 * time.Second, seekFraction: 0.6, stallPlay: 20 * time.Second, rssPlay: 10 * time.Second,
 	pieceLength: 256 << 10, largePiece: 1 << 20,
 }
@@ -150,12 +161,31 @@ func (h *harness) checksum(path string) (uint32, error) {
 	return h.crcs[path], nil
 }
 
-// swarm is one run's private tracker and seeders.
+// swarmKind says what serves the film in a run.
+type swarmKind int
+
+const (
+	aria2Swarm  swarmKind = iota // h.sc.seeders aria2c seeders behind a private tracker
+	webseedOnly                  // one BEP 19 web seed capped per connection, no peers
+)
+
+// swarm is what serves one run: a private tracker and seeders, or a web seed.
 type swarm struct {
 	tracker *Tracker
 	seeders *seeders
+	webseed *torrenttest.Webseed
 	meta    *metainfo
-	magnet  string
+	// source is what the streaming engines are given: the magnet, or the .torrent naming the
+	// web seed. direct is aria2c's: the same magnet, or the film's URL on the web seed.
+	source, direct string
+}
+
+// sent is how many bytes the seeders or the web seed have sent.
+func (s *swarm) sent() (int64, error) {
+	if s.webseed != nil {
+		return s.webseed.BytesSent(), nil
+	}
+	return s.seeders.uploaded()
 }
 
 // startSwarm starts a tracker and h.sc.seeders aria2c seeders of film, each capped at
@@ -174,12 +204,44 @@ func (h *harness) startSwarm(ctx context.Context, dir, film string, capBytes int
 		tr.Close()
 		return nil, err
 	}
-	return &swarm{tracker: tr, seeders: s, meta: meta, magnet: meta.magnet(tr.AnnounceURL())}, nil
+	magnet := meta.magnet(tr.AnnounceURL())
+	return &swarm{tracker: tr, seeders: s, meta: meta, source: magnet, direct: magnet}, nil
+}
+
+// startWebseed serves film's folder as a web seed capped at capPerConn bytes/s per
+// connection, like the Internet Archive's servers, and writes a .torrent naming it.
+func (h *harness) startWebseed(dir, film string, capPerConn int64) (*swarm, error) {
+	meta, err := h.metainfo(film)
+	if err != nil {
+		return nil, err
+	}
+	ws := torrenttest.StartWebseed(torrenttest.WebseedConfig{Root: filepath.Dir(film), RatePerConn: capPerConn})
+	// The URL names the file: webtorrent 1.9.7 does not append the name to a base URL ending
+	// in "/" for a single-file torrent, as BEP 19 says; every engine reads a full file URL.
+	fileURL := ws.BaseURL() + url.PathEscape(meta.name)
+	path := filepath.Join(dir, meta.name+".torrent")
+	if err := os.WriteFile(path, meta.webseedTorrentFile(fileURL), 0o644); err != nil {
+		ws.Close()
+		return nil, err
+	}
+	return &swarm{webseed: ws, meta: meta, source: path, direct: fileURL}, nil
 }
 
 func (s *swarm) stop() {
+	if s.webseed != nil {
+		s.webseed.Close()
+		return
+	}
 	s.seeders.stop()
 	s.tracker.Close()
+}
+
+// capFor is the cap of the start-up and seek figures: per seeder, or per web seed connection.
+func (h *harness) capFor(kind swarmKind) int64 {
+	if kind == webseedOnly {
+		return h.sc.webseedCap
+	}
+	return h.sc.capBytes
 }
 
 // runDir makes a fresh folder for one run; cleanup removes it and the data in it.
@@ -196,12 +258,12 @@ func (h *harness) runDir(name string) (string, func(), error) {
 
 // firstFrameRun is figures 1 and 2 for one engine and one moov variant: a cold start on
 // the magnet, and the first frame through the shared reader (or in process).
-func (h *harness) firstFrameRun(ctx context.Context, id engineID, film string, run int, ttff, bytesFig figure) {
+func (h *harness) firstFrameRun(ctx context.Context, kind swarmKind, id engineID, film string, run int, ttff, bytesFig figure) {
 	name := fmt.Sprintf("%s-%s-%d", ttff, id, run)
-	err := h.inSwarm(ctx, name, film, h.sc.capBytes, func(dir string, sw *swarm) error {
+	err := h.inSwarm(ctx, kind, name, film, h.capFor(kind), func(dir string, sw *swarm) error {
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 		defer cancel()
-		eng, err := startEngine(ctx, h.tools, id, sw.magnet, filepath.Join(dir, "engine"))
+		eng, err := startEngine(ctx, h.tools, id, sw.source, filepath.Join(dir, "engine"))
 		if err != nil {
 			return err
 		}
@@ -215,7 +277,7 @@ func (h *harness) firstFrameRun(ctx context.Context, id engineID, film string, r
 		if err != nil {
 			return err
 		}
-		got, err := sw.seeders.uploaded()
+		got, err := sw.sent()
 		if err != nil {
 			return err
 		}
@@ -225,7 +287,7 @@ func (h *harness) firstFrameRun(ctx context.Context, id engineID, film string, r
 		if eng.url != "" {
 			urlUp = fmt.Sprintf(" (URL up after %.2fs)", eng.urlWait.Seconds())
 		}
-		h.logf("%s %s run %d: first frame after %.2fs%s, %.1f MiB sent by seeders",
+		h.logf("%s %s run %d: first frame after %.2fs%s, %.1f MiB sent by the sources",
 			ttff, id, run, at.Sub(eng.started).Seconds(), urlUp, float64(got)/(1<<20))
 		return nil
 	})
@@ -236,12 +298,12 @@ func (h *harness) firstFrameRun(ctx context.Context, id engineID, film string, r
 
 // seekRun is figure 3: cold start, warmup of real-time playback, then a seek to
 // seekFraction of the film, timed to the first frame there.
-func (h *harness) seekRun(ctx context.Context, id engineID, run int) {
-	name := fmt.Sprintf("%s-%s-%d", figSeek, id, run)
-	err := h.inSwarm(ctx, name, h.films.moovStart, h.sc.capBytes, func(dir string, sw *swarm) error {
+func (h *harness) seekRun(ctx context.Context, kind swarmKind, id engineID, run int, fig figure) {
+	name := fmt.Sprintf("%s-%s-%d", fig, id, run)
+	err := h.inSwarm(ctx, kind, name, h.films.moovStart, h.capFor(kind), func(dir string, sw *swarm) error {
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 		defer cancel()
-		eng, err := startEngine(ctx, h.tools, id, sw.magnet, filepath.Join(dir, "engine"))
+		eng, err := startEngine(ctx, h.tools, id, sw.source, filepath.Join(dir, "engine"))
 		if err != nil {
 			return err
 		}
@@ -256,13 +318,13 @@ func (h *harness) seekRun(ctx context.Context, id engineID, run int) {
 		if err != nil {
 			return fmt.Errorf("seek: %w", err)
 		}
-		h.record(figSeek, id, at.Sub(seekAt).Seconds())
-		h.logf("seek %s run %d: played %.1fs, first frame at %v after %.2fs",
-			id, run, warm.played.Seconds(), target.Round(time.Second), at.Sub(seekAt).Seconds())
+		h.record(fig, id, at.Sub(seekAt).Seconds())
+		h.logf("%s %s run %d: played %.1fs, first frame at %v after %.2fs",
+			fig, id, run, warm.played.Seconds(), target.Round(time.Second), at.Sub(seekAt).Seconds())
 		return nil
 	})
 	if err != nil {
-		h.fail(figSeek, id, err)
+		h.fail(fig, id, err)
 	}
 }
 
@@ -271,7 +333,7 @@ func (h *harness) seekRun(ctx context.Context, id engineID, run int) {
 func (h *harness) stallRun(ctx context.Context, id engineID, run int) {
 	name := fmt.Sprintf("stalls-%s-%d", id, run)
 	perSeeder := int64(float64(h.films.bitrate) / 8 * h.sc.capacityRatio / float64(h.sc.seeders))
-	err := h.inSwarm(ctx, name, h.films.moovStart, perSeeder, func(dir string, sw *swarm) error {
+	err := h.inSwarm(ctx, aria2Swarm, name, h.films.moovStart, perSeeder, func(dir string, sw *swarm) error {
 		ctx, cancel := context.WithTimeout(ctx, h.sc.stallPlay+5*time.Minute)
 		defer cancel()
 		eng, err := h.startPlaying(ctx, id, sw, dir, h.sc.stallPlay)
@@ -342,17 +404,25 @@ func marqueeStalls(ctx context.Context, eng *engineRun, play, threshold time.Dur
 
 // downloadRun is figure 5: the whole bench film from uncapped seeders, read over HTTP at
 // full speed (aria2c: its own download), every byte checked.
-func (h *harness) downloadRun(ctx context.Context, id engineID, run int) {
+func (h *harness) downloadRun(ctx context.Context, kind swarmKind, id engineID, run int, fig figure) {
 	film := h.films.moovStart
-	name := fmt.Sprintf("%s-%s-%d", figDownload, id, run)
-	err := h.inSwarm(ctx, name, film, 0, func(dir string, sw *swarm) error {
+	name := fmt.Sprintf("%s-%s-%d", fig, id, run)
+	capBytes := int64(0)
+	if kind == webseedOnly {
+		capBytes = h.sc.webseedCap
+	}
+	err := h.inSwarm(ctx, kind, name, film, capBytes, func(dir string, sw *swarm) error {
 		want, err := h.checksum(film)
 		if err != nil {
 			return err
 		}
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 		defer cancel()
-		eng, err := startEngine(ctx, h.tools, id, sw.magnet, filepath.Join(dir, "engine"))
+		source := sw.source
+		if id == aria2 {
+			source = sw.direct
+		}
+		eng, err := startEngine(ctx, h.tools, id, source, filepath.Join(dir, "engine"))
 		if err != nil {
 			return err
 		}
@@ -381,13 +451,13 @@ func (h *harness) downloadRun(ctx context.Context, id engineID, run int) {
 		if n != sw.meta.length || got != want {
 			return fmt.Errorf("served %d bytes with CRC-32C %08x, want %d bytes with %08x", n, got, sw.meta.length, want)
 		}
-		h.record(figDownload, id, elapsed.Seconds())
-		h.logf("download %s run %d: %.1f MiB in %.2fs (%.1f MiB/s)",
-			id, run, float64(n)/(1<<20), elapsed.Seconds(), float64(n)/(1<<20)/elapsed.Seconds())
+		h.record(fig, id, elapsed.Seconds())
+		h.logf("%s %s run %d: %.1f MiB in %.2fs (%.1f MiB/s)",
+			fig, id, run, float64(n)/(1<<20), elapsed.Seconds(), float64(n)/(1<<20)/elapsed.Seconds())
 		return nil
 	})
 	if err != nil {
-		h.fail(figDownload, id, err)
+		h.fail(fig, id, err)
 	}
 }
 
@@ -401,7 +471,7 @@ func (h *harness) rssRun(ctx context.Context, id engineID, run int) {
 		film = h.films.moovStart
 	}
 	name := fmt.Sprintf("%s-%s-%d", figPeakRSS, id, run)
-	err := h.inSwarm(ctx, name, film, 0, func(dir string, sw *swarm) error {
+	err := h.inSwarm(ctx, aria2Swarm, name, film, 0, func(dir string, sw *swarm) error {
 		ctx, cancel := context.WithTimeout(ctx, h.sc.rssPlay+5*time.Minute)
 		defer cancel()
 		eng, err := h.startPlaying(ctx, id, sw, dir, h.sc.rssPlay)
@@ -424,7 +494,7 @@ func (h *harness) rssRun(ctx context.Context, id engineID, run int) {
 		if err != nil {
 			return err
 		}
-		sent, err := sw.seeders.uploaded()
+		sent, err := sw.sent()
 		if err != nil {
 			return err
 		}
@@ -449,16 +519,21 @@ func (h *harness) startPlaying(ctx context.Context, id engineID, sw *swarm, dir 
 	if id == marqueePlay {
 		extra = []string{"--duration", play.String()}
 	}
-	return startEngine(ctx, h.tools, id, sw.magnet, filepath.Join(dir, "engine"), extra...)
+	return startEngine(ctx, h.tools, id, sw.source, filepath.Join(dir, "engine"), extra...)
 }
 
 // inSwarm runs fn with a fresh run folder and swarm, and cleans both up.
-func (h *harness) inSwarm(ctx context.Context, name, film string, capBytes int64, fn func(dir string, sw *swarm) error) error {
+func (h *harness) inSwarm(ctx context.Context, kind swarmKind, name, film string, capBytes int64, fn func(dir string, sw *swarm) error) error {
 	dir, cleanup, err := h.runDir(name)
 	if err != nil {
 		return err
 	}
-	sw, err := h.startSwarm(ctx, dir, film, capBytes)
+	var sw *swarm
+	if kind == webseedOnly {
+		sw, err = h.startWebseed(dir, film, capBytes)
+	} else {
+		sw, err = h.startSwarm(ctx, dir, film, capBytes)
+	}
 	if err != nil {
 		return err
 	}

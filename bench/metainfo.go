@@ -71,6 +71,13 @@ func (m *metainfo) torrentFile(tracker string) []byte {
 	return append(b, 'e')
 }
 
+// webseedTorrentFile is a .torrent whose only source is the BEP 19 web seed base URL.
+func (m *metainfo) webseedTorrentFile(base string) []byte {
+	b := append([]byte("d4:info"), m.infoBytes...)
+	b = appendBencodeString(append(b, "8:url-list"...), base)
+	return append(b, 'e')
+}
+
 // magnet is the link every engine is started with: the info hash, the name and our
 // loopback tracker, nothing else.
 func (m *metainfo) magnet(tracker string) string {

@@ -48,6 +48,11 @@ var (
 	firstFrameSet   = []engineID{marqueeServe, marqueePlay, webtorrent, peerflix}
 	downloadEngines = []engineID{marqueeServe, webtorrent, peerflix, aria2}
 	rssEngines      = []engineID{marqueeServe, marqueePlay, webtorrent, peerflix, aria2}
+	// peerflix (torrent-stream) has no web seed support; aria2c is the plain HTTP reference.
+	webseedFirstFrameSet   = []engineID{marqueeServe, marqueePlay, webtorrent}
+	webseedHTTPEngines     = []engineID{marqueeServe, webtorrent}
+	webseedDownloadEngines = []engineID{marqueeServe, webtorrent, aria2}
+	webseedPeers           = []engineID{webtorrent}
 )
 
 func seconds(v float64) string { return fmt.Sprintf("%.2f s", v) }
@@ -80,6 +85,18 @@ func reportRows(sc scenario) []row {
 			format: megabytes, target: "≤ 250 MB", meets: func(m, _ float64) bool { return m <= 250e6 }, engines: rssEngines,
 			// aria2c only downloads; it is shown for scale, not as a streaming peer.
 			peers: streamingPeers},
+		{fig: figWSTTFFStart, label: fmt.Sprintf("7. web seed only (%s/s per connection): time to first frame, moov at start", mib(float64(sc.webseedCap))),
+			format: seconds, target: "≤ 0.5× best peer", meets: atMost(0.5), engines: webseedFirstFrameSet, peers: webseedPeers},
+		{fig: figWSTTFFEnd, label: "7. web seed only: time to first frame, moov at end", format: seconds, target: "≤ 0.5× best peer",
+			meets: atMost(0.5), engines: webseedFirstFrameSet, peers: webseedPeers},
+		{fig: figWSBytesStart, label: "7. web seed only: bytes before first frame, moov at start", format: mib, target: "≤ 16 MiB",
+			meets: func(m, _ float64) bool { return m <= 16<<20 }, engines: webseedFirstFrameSet, peers: webseedPeers},
+		{fig: figWSBytesEnd, label: "7. web seed only: bytes before first frame, moov at end", format: mib, target: "≤ 16 MiB",
+			meets: func(m, _ float64) bool { return m <= 16<<20 }, engines: webseedFirstFrameSet, peers: webseedPeers},
+		{fig: figWSSeek, label: fmt.Sprintf("7. web seed only: seek latency (to %.0f%% after %v)", sc.seekFraction*100, sc.warmup),
+			format: seconds, target: "≤ 0.5× best peer", meets: atMost(0.5), engines: webseedHTTPEngines, peers: webseedPeers},
+		{fig: figWSDownload, label: "7. web seed only: time to download the whole bench film", format: seconds,
+			target: "≥ 1.0× aria2c throughput", meets: atMost(1.0), engines: webseedDownloadEngines, reference: aria2},
 	}
 }
 

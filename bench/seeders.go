@@ -199,8 +199,9 @@ func (a *aria2RPC) call(method string, args ...any) ([]aria2Download, error) {
 			}
 			*f.dst = n
 		}
-		// A magnet's first download fetches only the metadata; it has no info yet.
-		d.isMetadataDownload = r.BitTorrent == nil || r.BitTorrent.Info == nil
+		// A magnet's first download fetches only the metadata; it has no info yet. A plain
+		// HTTP download (the web seed figures' reference) has no BitTorrent part at all.
+		d.isMetadataDownload = r.BitTorrent != nil && r.BitTorrent.Info == nil
 		list = append(list, d)
 	}
 	return list, nil

@@ -78,12 +78,21 @@ func installPeers(ctx context.Context, root string) error {
 		if _, err := exec.LookPath("npm"); err != nil {
 			return errors.New("peers: npm is not installed (Debian: apt-get install nodejs npm)")
 		}
-		cmd := exec.CommandContext(ctx, "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund")
-		cmd.Dir = dst
+		// npm 10 and later refuse `npm ci` on these lock files ("Missing: airplay-js@ from
+		// lock file", an optional dependency npm 9 left out); `npm install --no-save` installs
+		// the same locked versions without rewriting the lock.
 		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("peers: npm ci in %s: %w: %s", dst, err, lastLines(out.String(), 8))
+		for _, verb := range [][]string{{"ci"}, {"install", "--no-save"}} {
+			out.Reset()
+			cmd := exec.CommandContext(ctx, "npm", append(verb, "--ignore-scripts", "--no-audit", "--no-fund")...)
+			cmd.Dir = dst
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err = cmd.Run(); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("peers: npm install in %s: %w: %s", dst, err, lastLines(out.String(), 8))
 		}
 	}
 	return nil

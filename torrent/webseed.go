@@ -36,9 +36,12 @@ const (
 	defaultWebseedConns = 4
 	maxWebseedConns     = 16
 	// webseedSliceSize is the largest range one request asks for. Large pieces (IA uses up to
-	// 16 MiB) are split so that the piece the player waits for is fetched by every connection
-	// at once.
+	// 16 MiB) are split so that several connections fetch one piece at once. A piece a read
+	// waits for is split further, into one slice per connection (at least
+	// webseedMinSlice): with a per-connection cap, its first byte then arrives conns times
+	// sooner. Other pieces keep large slices, since every request costs a round trip.
 	webseedSliceSize = 1 << 20
+	webseedMinSlice  = 64 << 10
 	// webseedBufferBudget bounds the memory of pieces being assembled (at least one piece).
 	webseedBufferBudget = 64 << 20
 	// A response must start within webseedHeaderTimeout and never pause for longer than
@@ -92,7 +95,6 @@ type webseed struct {
 
 	// The fields below are guarded by webseeds.mu.
 	failures     int // in a row
-	strikes      int // pieces that failed the hash with this seed among their sources
 	backoffUntil time.Time
 	dropped      bool
 	noRange      bool // answers 200 with the whole file to a Range request
@@ -129,6 +131,9 @@ type pieceFetch struct {
 	slices  []pieceSlice
 	pending int // slices not done
 	got     int64
+	// onlySeed fetches every slice of a piece that failed its hash check with bytes from
+	// several web seeds, so that the next failure names the seed that sent wrong bytes.
+	onlySeed *webseed
 }
 
 // webseeds fetches the pieces a torrent's planner wants from its web seeds.
@@ -149,6 +154,7 @@ type webseeds struct {
 	background [][2]int // piece ranges of files downloading in the background
 	done       []bool   // verified pieces, kept while there is a background download
 	fetches    map[int]*pieceFetch
+	suspect    map[int]bool // pieces that failed their hash with bytes from several seeds
 	buffered   int64
 	changed    chan struct{} // closed and replaced whenever there may be new work
 	// heldChanged says the set of pieces with requests on the wire changed since the planner
@@ -172,6 +178,7 @@ func newWebseeds(t *Torrent, client *http.Client, conns int, disabled bool) *web
 		disabled: disabled,
 		rank:     map[int]int{},
 		fetches:  map[int]*pieceFetch{},
+		suspect:  map[int]bool{},
 		changed:  make(chan struct{}),
 		ctx:      ctx,
 		cancel:   cancel,
@@ -444,6 +451,9 @@ func (w *webseeds) pickLocked(s *webseed, stalled []int) *sliceJob {
 	var hedge *sliceJob
 	try := func(i, rank int) *sliceJob {
 		if f := w.fetches[i]; f != nil {
+			if f.onlySeed != nil && f.onlySeed != s {
+				return nil
+			}
 			for k := range f.slices {
 				sl := &f.slices[k]
 				if sl.done {
@@ -467,9 +477,12 @@ func (w *webseeds) pickLocked(s *webseed, stalled []int) *sliceJob {
 		if st.Complete || (st.Partial && !slices.Contains(stalled, i)) {
 			return nil
 		}
-		f := w.newFetchLocked(i)
+		f := w.newFetchLocked(i, rank == rankNow && !w.suspect[i])
 		if f == nil {
 			return nil
+		}
+		if w.suspect[i] {
+			f.onlySeed = s
 		}
 		return w.startJobLocked(f, 0, s)
 	}
@@ -504,19 +517,33 @@ func (w *webseeds) slow(j *sliceJob) bool {
 	return time.Since(j.started) > max(webseedHedgeAfter, 3*expected)
 }
 
+func (w *webseeds) usableSeedsLocked() int {
+	n := 0
+	for _, s := range w.seeds {
+		if !s.dropped {
+			n++
+		}
+	}
+	return n
+}
+
 // newFetchLocked splits piece i into slices that stay within one file and one slice size.
 // Padding and gaps between aligned files are zeros and need no request.
-func (w *webseeds) newFetchLocked(i int) *pieceFetch {
+func (w *webseeds) newFetchLocked(i int, urgent bool) *pieceFetch {
 	p := w.info.Piece(i)
 	f := &pieceFetch{index: i, offset: p.Offset(), buf: make([]byte, p.V1Length())}
 	end := f.offset + int64(len(f.buf))
+	sliceSize := int64(webseedSliceSize)
+	if urgent {
+		sliceSize = min(sliceSize, max(int64(len(f.buf))/int64(w.conns*max(1, w.usableSeedsLocked())), webseedMinSlice))
+	}
 	for fi, file := range w.files {
 		lo, hi := max(file.offset, f.offset), min(file.offset+file.length, end)
 		if lo >= hi || file.pad {
 			continue
 		}
-		for off := lo; off < hi; off += webseedSliceSize {
-			n := min(int64(webseedSliceSize), hi-off)
+		for off := lo; off < hi; off += sliceSize {
+			n := min(sliceSize, hi-off)
 			f.slices = append(f.slices, pieceSlice{off: off - f.offset, n: n, file: fi, fileOff: off - file.offset})
 		}
 	}
@@ -737,8 +764,8 @@ func (w *webseeds) dropLocked(s *webseed, why string) {
 }
 
 // complete checks an assembled piece against its hash and stores it. A piece that fails is
-// fetched again; the web seeds it came from are struck, and dropped when one was its only
-// source or fails twice.
+// fetched again. When its bytes came from one web seed, that seed is dropped; when from
+// several, the piece is fetched from one seed only next time, which tells which one lies.
 func (w *webseeds) complete(f *pieceFetch) {
 	hash := w.info.Piece(f.index).V1Hash()
 	sum := sha1.Sum(f.buf)
@@ -752,15 +779,18 @@ func (w *webseeds) complete(f *pieceFetch) {
 				from = append(from, sl.fromSeed)
 			}
 		}
-		for _, s := range from {
-			s.strikes++
-			if len(from) == 1 || s.strikes >= 2 {
-				w.dropLocked(s, fmt.Sprintf("piece %d failed its hash check", f.index))
-			}
+		if len(from) == 1 {
+			w.dropLocked(from[0], fmt.Sprintf("piece %d failed its hash check", f.index))
+			delete(w.suspect, f.index)
+		} else {
+			w.suspect[f.index] = true
 		}
 		w.mu.Unlock()
 		return
 	}
+	w.mu.Lock()
+	delete(w.suspect, f.index)
+	w.mu.Unlock()
 	if w.t.t.PieceState(f.index).Complete {
 		w.duplicate.Add(f.got)
 		return

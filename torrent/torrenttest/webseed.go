@@ -63,9 +63,15 @@ type Webseed struct {
 
 // NewWebseed starts a web seed; it is closed by tb.Cleanup.
 func NewWebseed(tb testing.TB, cfg WebseedConfig) *Webseed {
+	w := StartWebseed(cfg)
+	tb.Cleanup(w.Close)
+	return w
+}
+
+// StartWebseed starts a web seed that the caller closes (the benchmarks run one per run).
+func StartWebseed(cfg WebseedConfig) *Webseed {
 	w := &Webseed{cfg: cfg}
 	w.Server = httptest.NewServer(http.HandlerFunc(w.serve))
-	tb.Cleanup(w.Close)
 	return w
 }
 
@@ -125,7 +131,7 @@ func (w *Webseed) serve(rw http.ResponseWriter, r *http.Request) {
 		http.NotFound(rw, r)
 		return
 	}
-	out := &webseedWriter{ResponseWriter: rw, w: w, rate: w.cfg.RatePerConn, corrupt: w.cfg.Behaviour == WebseedCorrupt}
+	out := &webseedWriter{ResponseWriter: rw, w: w, rate: w.cfg.RatePerConn, corrupt: w.cfg.Behaviour == WebseedCorrupt, done: r.Context().Done()}
 	if w.cfg.Behaviour == WebseedIgnoresRange {
 		rw.Header().Set("Content-Length", strconv.FormatInt(st.Size(), 10))
 		rw.WriteHeader(http.StatusOK)
@@ -170,6 +176,7 @@ type webseedWriter struct {
 	w       *Webseed
 	rate    int64
 	corrupt bool
+	done    <-chan struct{} // the client went away
 	err     error
 }
 
@@ -195,7 +202,12 @@ func (o *webseedWriter) Write(p []byte) (int, error) {
 			return written, err
 		}
 		if o.rate > 0 {
-			time.Sleep(time.Duration(float64(n) / float64(o.rate) * float64(time.Second)))
+			select {
+			case <-time.After(time.Duration(float64(n) / float64(o.rate) * float64(time.Second))):
+			case <-o.done:
+				o.err = http.ErrAbortHandler
+				return written, o.err
+			}
 		}
 		p = p[n:]
 	}
