@@ -3,6 +3,7 @@ package torrent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -113,6 +114,15 @@ func multiFile(files ...map[string]any) map[string]any {
 	return map[string]any{"name": "film", "piece length": int64(16384), "pieces": pieces(int((total + 16383) / 16384)), "files": files}
 }
 
+// manyFiles is a multi-file info of n one-byte files.
+func manyFiles(n int) map[string]any {
+	files := make([]map[string]any, n)
+	for i := range files {
+		files[i] = file(1, fmt.Sprintf("%06d.srt", i))
+	}
+	return multiFile(files...)
+}
+
 func file(length int64, path ...string) map[string]any {
 	return map[string]any{"length": length, "path": path}
 }
@@ -154,6 +164,8 @@ func badTorrents(t testing.TB) []struct {
 		{"huge piece count", "more than the limit", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "length": int64(16384) * (maxPieces + 1), "pieces": pieces(maxPieces + 1)})},
 		{"v2 only", "v2-only", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "meta version": int64(2), "file tree": map[string]any{}})},
 		{"too large", "limit", make([]byte, maxTorrentFileSize+1)},
+		{"nesting bomb", "nested deeper than 100 levels", nestingBomb},
+		{"nested info", "nested deeper", []byte("d4:info" + strings.Repeat("d1:x", 101) + "0:" + strings.Repeat("e", 102))},
 	}
 }
 

@@ -7,12 +7,14 @@ import (
 
 	"github.com/anacrolix/torrent/bencode"
 	"github.com/anacrolix/torrent/metainfo"
+
+	"marquee/torrent/benscan"
 )
 
 // Limits on .torrent data. They are far above any real torrent and keep hostile data from
 // costing memory: anacrolix allocates per piece and per file.
 const (
-	maxTorrentFileSize = 32 << 20
+	maxTorrentFileSize = benscan.MaxSize
 	maxPieceLength     = 256 << 20
 	maxPieces          = 1 << 20
 	maxFiles           = 100_000
@@ -69,9 +71,14 @@ func parseMetainfo(b []byte) (mi *metainfo.MetaInfo, info *metainfo.Info, err er
 	case len(b) == 0:
 		return bad("empty", nil)
 	case len(b) > maxTorrentFileSize:
-		return bad(fmt.Sprintf("%d bytes is more than the %d MiB limit", len(b), maxTorrentFileSize>>20), nil)
+		return bad(fmt.Sprintf("%d bytes, more than the limit of %d MiB", len(b), maxTorrentFileSize>>20), nil)
 	case b[0] != 'd':
 		return bad("not a .torrent file (it does not start with a bencoded dictionary)", nil)
+	}
+	// Before any decoder: anacrolix's recurses without a depth limit, and a deeply nested
+	// file overflows the stack, which kills the process however it is recovered.
+	if err := benscan.Check(b); err != nil {
+		return bad("malformed bencoding: "+err.Error(), nil)
 	}
 	defer func() {
 		// The decoder has panicked on hostile input before; a bad file must never crash the app.
