@@ -164,6 +164,9 @@ func badTorrents(t testing.TB) []struct {
 		{"huge piece count", "more than the limit", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "length": int64(16384) * (maxPieces + 1), "pieces": pieces(maxPieces + 1)})},
 		{"v2 only", "v2-only", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "meta version": int64(2), "file tree": map[string]any{}})},
 		{"too large", "limit", make([]byte, maxTorrentFileSize+1)},
+		{"too many files", "more than the limit of 10000", torrentBytes(t, manyFiles(maxFiles+1))},
+		{"too large in total", "more than the limit of 4 TiB", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(256 << 20), "length": int64(4<<40) + 1, "pieces": pieces(4<<40/(256<<20) + 1)})},
+		{"issue 12: 256 TiB", "limit", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(256 << 20), "length": int64(256 << 40), "pieces": pieces(1 << 20)})},
 		{"nesting bomb", "nested deeper than 100 levels", nestingBomb},
 		{"nested info", "nested deeper", []byte("d4:info" + strings.Repeat("d1:x", 101) + "0:" + strings.Repeat("e", 102))},
 	}
