@@ -294,6 +294,7 @@ func (t *Torrent) fetchSources(urls []string) {
 		if i == maxSources || ctx.Err() != nil {
 			return
 		}
+		t.e.xsTried.Store(t.ih, i+1)
 		err := t.useSource(ctx, u)
 		if err == nil {
 			return
@@ -384,4 +385,39 @@ func (e *Engine) seedChanged(path string, ih metainfo.Hash) bool {
 	}
 	fp, err := fingerprint(path)
 	return err != nil || fp != rec.Fingerprint
+}
+
+// metadataSources says where metadata was sought, for the timeout message: only sources that
+// are switched on and were given, so that it never names trackers or the DHT when they are off.
+func (t *Torrent) metadataSources() string {
+	var tried []string
+	plural := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	if !t.e.cfg.DisableDHT {
+		tried = append(tried, "the DHT")
+	}
+	mi := t.t.Metainfo()
+	if n := len(mi.UpvertedAnnounceList().DistinctValues()); n > 0 && !t.e.cfg.DisableTrackers {
+		tried = append(tried, plural(n, "tracker", "trackers"))
+	}
+	t.mu.Lock()
+	direct := len(t.directPeers)
+	t.mu.Unlock()
+	if direct > 0 {
+		tried = append(tried, plural(direct, "given peer", "given peers"))
+	}
+	if n, ok := t.e.xsTried.Load(t.ih); ok {
+		tried = append(tried, plural(n.(int), ".torrent URL (xs)", ".torrent URLs (xs)"))
+	}
+	switch len(tried) {
+	case 0:
+		return "finding no source to ask: the DHT and trackers are off and no peer or .torrent URL was given"
+	case 1:
+		return "asking " + tried[0]
+	}
+	return "asking " + strings.Join(tried[:len(tried)-1], ", ") + " and " + tried[len(tried)-1]
 }

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -319,10 +322,36 @@ func TestWaitMetadataTimeout(t *testing.T) {
 	if !errors.Is(err, ErrMetadataTimeout) || !strings.Contains(err.Error(), testHex) {
 		t.Fatalf("WaitMetadata with no peers = %v, want ErrMetadataTimeout naming the torrent", err)
 	}
+	if !strings.Contains(err.Error(), "no source to ask") || strings.Contains(err.Error(), "asking") {
+		t.Fatalf("with the DHT and trackers off and nothing given: %v, want it to say there was no source", err)
+	}
 	if _, err := tor.NewStream(0); err == nil || !strings.Contains(err.Error(), "WaitMetadata") {
 		t.Fatalf("NewStream before metadata: %v", err)
 	}
 	if _, err := e.AddInfoHash("xyz", nil, nil); err == nil {
 		t.Fatal("bad info hash accepted")
+	}
+}
+
+// The timeout names the sources that were asked, and not the ones that are switched off.
+func TestWaitMetadataTimeoutNamesSourcesTried(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	cfg := testConfig(t)
+	cfg.DisableTrackers = false // the DHT stays off: tests never reach the internet
+	e := newTestEngine(t, cfg)
+	tor, err := e.AddMagnet("magnet:?xt=urn:btih:" + testHex + "&tr=" + url.QueryEscape(srv.URL+"/announce") +
+		"&x.pe=127.0.0.1:1&xs=" + url.QueryEscape(srv.URL+"/film.torrent"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the xs to be tried", func() bool { _, ok := e.xsTried.Load(tor.ih); return ok })
+	ctx, cancel := context.WithTimeout(context.Background(), 50e6)
+	defer cancel()
+	err = tor.WaitMetadata(ctx)
+	want := "after asking 1 tracker, 1 given peer and 1 .torrent URL (xs)"
+	if !errors.Is(err, ErrMetadataTimeout) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "DHT") {
+		t.Fatalf("WaitMetadata = %v, want ErrMetadataTimeout saying %q and not naming the DHT", err, want)
 	}
 }

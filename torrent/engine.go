@@ -88,6 +88,8 @@ type Engine struct {
 	cancel   context.CancelFunc
 	loopDone chan struct{}
 
+	xsTried sync.Map // metainfo.Hash → int: metainfo URLs fetched for a torrent, for messages
+
 	mu                    sync.Mutex
 	closed                bool
 	torrents              map[metainfo.Hash]*Torrent
