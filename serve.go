@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -68,6 +69,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen for HTTP on %s: %w", addr, err)
 	}
 	srv := newStreamServer(m, *lan, ln.Addr().(*net.TCPAddr))
+	srv.log = stderr
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go httpSrv.Serve(ln)
 	defer func() {
@@ -95,6 +97,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case err := <-srv.failed:
+			// Nothing more can be served: the data cannot be stored (a full disk).
+			return fmt.Errorf("stopped serving %s: %w", m.name, err)
 		case err := <-playerDone:
 			if err != nil {
 				return fmt.Errorf("%s: %w", *launch, err)
@@ -121,11 +126,13 @@ type streamServer struct {
 	lan     bool   // any Host is accepted: the token in the path is the protection
 	bound   net.IP // the address listened on, which a Host may also name
 	readers atomic.Int64
+	log     io.Writer  // where failed requests are reported; nil: nowhere
+	failed  chan error // the first read failure, which ends `serve`
 }
 
 // newStreamServer serves m at a path of its name, behind a random token with lan.
 func newStreamServer(m *media, lan bool, bound *net.TCPAddr) *streamServer {
-	s := &streamServer{media: m, lan: lan}
+	s := &streamServer{media: m, lan: lan, failed: make(chan error, 1)}
 	if bound != nil {
 		s.bound = bound.IP
 	}
@@ -223,7 +230,84 @@ func (s *streamServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "requested range not satisfiable: a suffix of 0 bytes", http.StatusRequestedRangeNotSatisfiable)
 		return
 	}
-	http.ServeContent(w, r, s.media.name, time.Time{}, contextReader{ctx: r.Context(), ReadSeekCloser: rd})
+	s.serveContent(w, r, contextReader{ctx: r.Context(), ReadSeekCloser: rd})
+}
+
+// serveContent is http.ServeContent, except that a read failure (the data cannot be stored,
+// so it never arrives) fails the request instead of ending it as if the file were shorter:
+// with a 5xx and a message when nothing was sent yet, by aborting the connection mid-body,
+// so that the player sees an error rather than a truncated film. The failure is logged
+// and handed to `serve` through s.failed.
+func (s *streamServer) serveContent(w http.ResponseWriter, r *http.Request, content io.ReadSeeker) {
+	rd := &failureReader{ReadSeeker: content}
+	hw := &heldHeaderWriter{ResponseWriter: w}
+	http.ServeContent(hw, r, s.media.name, time.Time{}, rd)
+	if rd.err == nil || r.Context().Err() != nil {
+		hw.flushHeader()
+		return // done, or the player went away
+	}
+	if s.log != nil {
+		fmt.Fprintf(s.log, "serve: request for %s (%s) failed: %v\n", s.media.name, r.Header.Get("Range"), rd.err)
+	}
+	select {
+	case s.failed <- rd.err:
+	default:
+	}
+	if hw.sent {
+		panic(http.ErrAbortHandler) // net/http closes the connection without ending the body
+	}
+	for _, h := range []string{"Content-Length", "Content-Range", "Content-Encoding", "Accept-Ranges"} {
+		w.Header().Del(h)
+	}
+	code := http.StatusServiceUnavailable
+	if errors.Is(rd.err, syscall.ENOSPC) {
+		code = http.StatusInsufficientStorage
+	}
+	http.Error(w, fmt.Sprintf("marquee serve cannot read %s: %v", s.media.name, rd.err), code)
+}
+
+// failureReader remembers the first read error other than the end of the file.
+type failureReader struct {
+	io.ReadSeeker
+	err error
+}
+
+func (r *failureReader) Read(p []byte) (int, error) {
+	n, err := r.ReadSeeker.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// heldHeaderWriter holds the status line back until the first byte of the body, so that a
+// read that fails before any byte can still change the answer to an error.
+type heldHeaderWriter struct {
+	http.ResponseWriter
+	status int
+	sent   bool
+}
+
+func (w *heldHeaderWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *heldHeaderWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK // as net/http does for a Write before WriteHeader
+	}
+	w.flushHeader()
+	return w.ResponseWriter.Write(p)
+}
+
+// flushHeader sends the held status line, if there is one and it was not sent yet.
+func (w *heldHeaderWriter) flushHeader() {
+	if !w.sent && w.status != 0 {
+		w.ResponseWriter.WriteHeader(w.status)
+	}
+	w.sent = w.sent || w.status != 0
 }
 
 func mustUnescape(p string) string {
