@@ -267,6 +267,13 @@ func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
 		e.log.Warn("save torrent record", "infohash", spec.ih.HexString(), "err", err)
 	}
 	go t.watch()
+	go func() {
+		select {
+		case <-at.GotInfo():
+		case <-at.Closed():
+		}
+		e.peerMeta.forget(spec.ih)
+	}()
 	if len(sources) > 0 && spec.infoBytes == nil {
 		go t.fetchSources(sources)
 	}
