@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -26,8 +27,10 @@ Serves the main video file of SOURCE (a magnet URI, a .torrent path or URL, an i
 or a local media file) over HTTP with Range support, so that mpv, VLC or a browser can
 stream it while it downloads. Prints the URL on stdout, progress on stderr.
 
-By default it binds to 127.0.0.1. --lan binds to every interface and puts an unguessable
-token in the URL; requests without it get 404.
+By default it binds to 127.0.0.1 and answers only requests addressed to a loopback name
+(localhost, 127.0.0.0/8, [::1]) or the bound address, so a web page cannot reach it by DNS
+rebinding. --lan binds to every interface and puts an unguessable token in the URL;
+requests without it get 404.
 
 Flags:
 `
@@ -65,7 +68,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen for HTTP on %s: %w", addr, err)
 	}
-	srv := newStreamServer(m, *lan)
+	srv := newStreamServer(m, *lan, ln.Addr().(*net.TCPAddr))
+	srv.log = stderr
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go httpSrv.Serve(ln)
 	defer func() {
@@ -93,6 +97,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case err := <-srv.failed:
+			// Nothing more can be served: the data cannot be stored (a full disk).
+			return fmt.Errorf("stopped serving %s: %w", m.name, err)
 		case err := <-playerDone:
 			if err != nil {
 				return fmt.Errorf("%s: %w", *launch, err)
@@ -116,19 +123,72 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 type streamServer struct {
 	media   *media
 	path    string // the one path that serves the file
+	lan     bool   // any Host is accepted: the token in the path is the protection
+	bound   net.IP // the address listened on, which a Host may also name
 	readers atomic.Int64
+	log     io.Writer  // where failed requests are reported; nil: nowhere
+	failed  chan error // the first read failure, which ends `serve`
 }
 
-func newStreamServer(m *media, withToken bool) *streamServer {
+// newStreamServer serves m at a path of its name, behind a random token with lan.
+func newStreamServer(m *media, lan bool, bound *net.TCPAddr) *streamServer {
+	s := &streamServer{media: m, lan: lan, failed: make(chan error, 1)}
+	if bound != nil {
+		s.bound = bound.IP
+	}
 	p := "/" + url.PathEscape(m.name)
-	if withToken {
+	if lan {
 		var b [16]byte
 		if _, err := rand.Read(b[:]); err != nil {
 			panic(err) // crypto/rand never fails on Linux
 		}
 		p = "/" + hex.EncodeToString(b[:]) + p
 	}
-	return &streamServer{media: m, path: p}
+	s.path = p
+	return s
+}
+
+// hostAllowed reports whether a request's Host may be served. Without --lan the server is
+// for this machine only, but a web page can still reach 127.0.0.1 through a name of its
+// own that resolves there (DNS rebinding); such requests carry that name as Host, so only
+// loopback names and the bound address are answered.
+func (s *streamServer) hostAllowed(hostport string) bool {
+	if s.lan {
+		return true
+	}
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || (!s.bound.IsUnspecified() && ip.Equal(s.bound)))
+}
+
+// dropEmptySuffixRanges removes "-0" (the last zero bytes) from a Range header, which
+// http.ServeContent answers with 206 and an invalid Content-Range. It reports false when
+// nothing satisfiable is left, which deserves 416.
+func dropEmptySuffixRanges(h http.Header) bool {
+	v := h.Get("Range")
+	spec, ok := strings.CutPrefix(v, "bytes=")
+	if !ok {
+		return true
+	}
+	var keep []string
+	for _, r := range strings.Split(spec, ",") {
+		if r = strings.TrimSpace(r); r != "" && strings.TrimLeft(r, "-0") == "" && strings.HasPrefix(r, "-") {
+			continue // "-0", "-00": a suffix of no bytes
+		}
+		keep = append(keep, r)
+	}
+	if len(keep) == 0 {
+		return false
+	}
+	h.Set("Range", "bytes="+strings.Join(keep, ","))
+	return true
 }
 
 func (s *streamServer) url(addr *net.TCPAddr) string {
@@ -140,6 +200,10 @@ func (s *streamServer) url(addr *net.TCPAddr) string {
 }
 
 func (s *streamServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.hostAllowed(r.Host) {
+		http.Error(w, fmt.Sprintf("marquee serve answers only requests to localhost or %s, not to %q; use --lan to serve the network", s.bound, r.Host), http.StatusMisdirectedRequest)
+		return
+	}
 	if r.URL.EscapedPath() != s.path && r.URL.Path != mustUnescape(s.path) {
 		http.NotFound(w, r)
 		return
@@ -161,7 +225,89 @@ func (s *streamServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", ct)
 	}
 	w.Header().Set("Accept-Ranges", "bytes")
-	http.ServeContent(w, r, s.media.name, time.Time{}, contextReader{ctx: r.Context(), ReadSeekCloser: rd})
+	if !dropEmptySuffixRanges(r.Header) {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", s.media.size))
+		http.Error(w, "requested range not satisfiable: a suffix of 0 bytes", http.StatusRequestedRangeNotSatisfiable)
+		return
+	}
+	s.serveContent(w, r, contextReader{ctx: r.Context(), ReadSeekCloser: rd})
+}
+
+// serveContent is http.ServeContent, except that a read failure (the data cannot be stored,
+// so it never arrives) fails the request instead of ending it as if the file were shorter:
+// with a 5xx and a message when nothing was sent yet, by aborting the connection mid-body,
+// so that the player sees an error rather than a truncated film. The failure is logged
+// and handed to `serve` through s.failed.
+func (s *streamServer) serveContent(w http.ResponseWriter, r *http.Request, content io.ReadSeeker) {
+	rd := &failureReader{ReadSeeker: content}
+	hw := &heldHeaderWriter{ResponseWriter: w}
+	http.ServeContent(hw, r, s.media.name, time.Time{}, rd)
+	if rd.err == nil || r.Context().Err() != nil {
+		hw.flushHeader()
+		return // done, or the player went away
+	}
+	if s.log != nil {
+		fmt.Fprintf(s.log, "serve: request for %s (%s) failed: %v\n", s.media.name, r.Header.Get("Range"), rd.err)
+	}
+	select {
+	case s.failed <- rd.err:
+	default:
+	}
+	if hw.sent {
+		panic(http.ErrAbortHandler) // net/http closes the connection without ending the body
+	}
+	for _, h := range []string{"Content-Length", "Content-Range", "Content-Encoding", "Accept-Ranges"} {
+		w.Header().Del(h)
+	}
+	code := http.StatusServiceUnavailable
+	if errors.Is(rd.err, syscall.ENOSPC) {
+		code = http.StatusInsufficientStorage
+	}
+	http.Error(w, fmt.Sprintf("marquee serve cannot read %s: %v", s.media.name, rd.err), code)
+}
+
+// failureReader remembers the first read error other than the end of the file.
+type failureReader struct {
+	io.ReadSeeker
+	err error
+}
+
+func (r *failureReader) Read(p []byte) (int, error) {
+	n, err := r.ReadSeeker.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// heldHeaderWriter holds the status line back until the first byte of the body, so that a
+// read that fails before any byte can still change the answer to an error.
+type heldHeaderWriter struct {
+	http.ResponseWriter
+	status int
+	sent   bool
+}
+
+func (w *heldHeaderWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *heldHeaderWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK // as net/http does for a Write before WriteHeader
+	}
+	w.flushHeader()
+	return w.ResponseWriter.Write(p)
+}
+
+// flushHeader sends the held status line, if there is one and it was not sent yet.
+func (w *heldHeaderWriter) flushHeader() {
+	if !w.sent && w.status != 0 {
+		w.ResponseWriter.WriteHeader(w.status)
+	}
+	w.sent = w.sent || w.status != 0
 }
 
 func mustUnescape(p string) string {

@@ -172,6 +172,11 @@ type addSpec struct {
 }
 
 func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
+	// anacrolix would fetch xs sources itself and decode them with no limit on size or
+	// nesting (a deep one overflows the stack and kills the process), so they never reach
+	// it: fetchSources takes them through the same checks as any other .torrent.
+	sources := spec.sources
+	spec.sources = nil
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -180,6 +185,9 @@ func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
 	if t := e.torrents[spec.ih]; t != nil {
 		t.merge(spec)
 		t.touch()
+		if len(sources) > 0 && !t.HasMetadata() {
+			go t.fetchSources(sources)
+		}
 		return t, nil
 	}
 	rec, known, err := e.db.record(spec.ih)
@@ -260,7 +268,70 @@ func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
 		e.log.Warn("save torrent record", "infohash", spec.ih.HexString(), "err", err)
 	}
 	go t.watch()
+	go func() {
+		select {
+		case <-at.GotInfo():
+		case <-at.Closed():
+		}
+		e.peerMeta.forget(spec.ih)
+	}()
+	if len(sources) > 0 && spec.infoBytes == nil {
+		go t.fetchSources(sources)
+	}
 	return t, nil
+}
+
+// maxSources bounds the xs URLs tried for one torrent.
+const maxSources = 4
+
+// fetchSources tries the metainfo URLs (a magnet's xs) in turn until one gives the
+// torrent's metadata, the metadata comes from elsewhere, or the torrent closes. Each is
+// fetched and validated like a .torrent URL given by hand (fetchTorrent, parseMetainfo).
+func (t *Torrent) fetchSources(urls []string) {
+	ctx, cancel := context.WithCancel(t.e.ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-t.t.GotInfo():
+		case <-t.t.Closed():
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
+	for i, u := range urls {
+		if i == maxSources || ctx.Err() != nil {
+			return
+		}
+		t.e.xsTried.Store(t.ih, i+1)
+		err := t.useSource(ctx, u)
+		if err == nil {
+			return
+		}
+		if ctx.Err() == nil {
+			t.e.log.Warn("metainfo source (xs) refused", "infohash", t.InfoHash(), "url", u, "err", err)
+		}
+	}
+}
+
+// useSource fetches one metainfo URL and, if it is this torrent's, sets its metadata.
+func (t *Torrent) useSource(ctx context.Context, url string) error {
+	b, err := fetchTorrent(ctx, url)
+	if err != nil {
+		return err
+	}
+	mi, _, err := parseMetainfo(b)
+	if err != nil {
+		return err
+	}
+	if ih := mi.HashInfoBytes(); ih != t.ih {
+		return fmt.Errorf("it is the .torrent of %s, not of %s", ih.HexString(), t.InfoHash())
+	}
+	spec := addSpec{webseeds: keepURLs(mi.UrlList, "http", "https")}
+	for _, tier := range mi.UpvertedAnnounceList() {
+		spec.trackers = append(spec.trackers, keepURLs(tier, "http", "https", "udp", "ws", "wss")...)
+	}
+	t.merge(spec)
+	return t.t.SetInfoBytes(mi.InfoBytes)
 }
 
 // restore re-adds the torrents that were active when the engine last ran.
@@ -322,4 +393,39 @@ func (e *Engine) seedChanged(path string, ih metainfo.Hash) bool {
 	}
 	fp, err := fingerprint(path)
 	return err != nil || fp != rec.Fingerprint
+}
+
+// metadataSources says where metadata was sought, for the timeout message: only sources that
+// are switched on and were given, so that it never names trackers or the DHT when they are off.
+func (t *Torrent) metadataSources() string {
+	var tried []string
+	plural := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	if !t.e.cfg.DisableDHT {
+		tried = append(tried, "the DHT")
+	}
+	mi := t.t.Metainfo()
+	if n := len(mi.UpvertedAnnounceList().DistinctValues()); n > 0 && !t.e.cfg.DisableTrackers {
+		tried = append(tried, plural(n, "tracker", "trackers"))
+	}
+	t.mu.Lock()
+	direct := len(t.directPeers)
+	t.mu.Unlock()
+	if direct > 0 {
+		tried = append(tried, plural(direct, "given peer", "given peers"))
+	}
+	if n, ok := t.e.xsTried.Load(t.ih); ok {
+		tried = append(tried, plural(n.(int), ".torrent URL (xs)", ".torrent URLs (xs)"))
+	}
+	switch len(tried) {
+	case 0:
+		return "finding no source to ask: the DHT and trackers are off and no peer or .torrent URL was given"
+	case 1:
+		return "asking " + tried[0]
+	}
+	return "asking " + strings.Join(tried[:len(tried)-1], ", ") + " and " + tried[len(tried)-1]
 }

@@ -3,7 +3,11 @@ package torrent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,6 +117,15 @@ func multiFile(files ...map[string]any) map[string]any {
 	return map[string]any{"name": "film", "piece length": int64(16384), "pieces": pieces(int((total + 16383) / 16384)), "files": files}
 }
 
+// manyFiles is a multi-file info of n one-byte files.
+func manyFiles(n int) map[string]any {
+	files := make([]map[string]any, n)
+	for i := range files {
+		files[i] = file(1, fmt.Sprintf("%06d.srt", i))
+	}
+	return multiFile(files...)
+}
+
 func file(length int64, path ...string) map[string]any {
 	return map[string]any{"length": length, "path": path}
 }
@@ -154,6 +167,11 @@ func badTorrents(t testing.TB) []struct {
 		{"huge piece count", "more than the limit", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "length": int64(16384) * (maxPieces + 1), "pieces": pieces(maxPieces + 1)})},
 		{"v2 only", "v2-only", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "meta version": int64(2), "file tree": map[string]any{}})},
 		{"too large", "limit", make([]byte, maxTorrentFileSize+1)},
+		{"too many files", "more than the limit of 10000", torrentBytes(t, manyFiles(maxFiles+1))},
+		{"too large in total", "more than the limit of 4 TiB", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(256 << 20), "length": int64(4<<40) + 1, "pieces": pieces(4<<40/(256<<20) + 1)})},
+		{"issue 12: 256 TiB", "limit", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(256 << 20), "length": int64(256 << 40), "pieces": pieces(1 << 20)})},
+		{"nesting bomb", "nested deeper than 100 levels", nestingBomb},
+		{"nested info", "nested deeper", []byte("d4:info" + strings.Repeat("d1:x", 101) + "0:" + strings.Repeat("e", 102))},
 	}
 }
 
@@ -304,10 +322,36 @@ func TestWaitMetadataTimeout(t *testing.T) {
 	if !errors.Is(err, ErrMetadataTimeout) || !strings.Contains(err.Error(), testHex) {
 		t.Fatalf("WaitMetadata with no peers = %v, want ErrMetadataTimeout naming the torrent", err)
 	}
+	if !strings.Contains(err.Error(), "no source to ask") || strings.Contains(err.Error(), "asking") {
+		t.Fatalf("with the DHT and trackers off and nothing given: %v, want it to say there was no source", err)
+	}
 	if _, err := tor.NewStream(0); err == nil || !strings.Contains(err.Error(), "WaitMetadata") {
 		t.Fatalf("NewStream before metadata: %v", err)
 	}
 	if _, err := e.AddInfoHash("xyz", nil, nil); err == nil {
 		t.Fatal("bad info hash accepted")
+	}
+}
+
+// The timeout names the sources that were asked, and not the ones that are switched off.
+func TestWaitMetadataTimeoutNamesSourcesTried(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	cfg := testConfig(t)
+	cfg.DisableTrackers = false // the DHT stays off: tests never reach the internet
+	e := newTestEngine(t, cfg)
+	tor, err := e.AddMagnet("magnet:?xt=urn:btih:" + testHex + "&tr=" + url.QueryEscape(srv.URL+"/announce") +
+		"&x.pe=127.0.0.1:1&xs=" + url.QueryEscape(srv.URL+"/film.torrent"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the xs to be tried", func() bool { _, ok := e.xsTried.Load(tor.ih); return ok })
+	ctx, cancel := context.WithTimeout(context.Background(), 50e6)
+	defer cancel()
+	err = tor.WaitMetadata(ctx)
+	want := "after asking 1 tracker, 1 given peer and 1 .torrent URL (xs)"
+	if !errors.Is(err, ErrMetadataTimeout) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "DHT") {
+		t.Fatalf("WaitMetadata = %v, want ErrMetadataTimeout saying %q and not naming the DHT", err, want)
 	}
 }

@@ -96,6 +96,11 @@
 //     verified (readPastReaderEnd).
 //   - An explicit peer is forgotten after one failed attempt: x.pe and AddPeers addresses are
 //     offered again every few seconds while they are not connected.
+//   - The bencode decoder recurses with no depth limit: a few MB of nested lists overflow
+//     the stack, which no recover catches. .torrent data goes through benscan.Check first
+//     (parseMetainfo); a magnet's xs, which anacrolix would fetch and decode with no limit,
+//     is fetched by the engine (fetchSources); metadata from peers, which anacrolix decodes
+//     before checking its hash, is bounded per piece as it arrives (peerMetadataGuard).
 //   - The HTTP scrape logs to the standard logger, ignores HTTP status and body size and
 //     derives the wrong URL for /announce.php-style trackers: Scrape does HTTP itself.
 package torrent

@@ -93,6 +93,9 @@ type Engine struct {
 	cancel   context.CancelFunc
 	loopDone chan struct{}
 
+	xsTried  sync.Map          // metainfo.Hash → int: metainfo URLs fetched for a torrent, for messages
+	peerMeta peerMetadataGuard // keeps nesting bombs in peers' metadata from anacrolix's decoder
+
 	mu                    sync.Mutex
 	closed                bool
 	torrents              map[metainfo.Hash]*Torrent
@@ -210,6 +213,7 @@ func (e *Engine) newClient(host string, port int) (*anacrolix.Client, error) {
 	cc.UploadRateLimiter = e.upLimiter
 	cc.DownloadRateLimiter = e.downLimiter
 	cc.Slogger = newAnacrolixLogger(e.log)
+	cc.Callbacks.PeerConnReadExtensionMessage = append(cc.Callbacks.PeerConnReadExtensionMessage, e.peerMeta.onExtensionMessage)
 	return anacrolix.NewClient(cc)
 }
 

@@ -309,8 +309,7 @@ func (t *Torrent) WaitMetadata(ctx context.Context) error {
 		if err := t.metadataError(); err != nil {
 			return err
 		}
-		return fmt.Errorf("%w for %s after searching peers, trackers and web seeds: %v",
-			ErrMetadataTimeout, t.describe(), context.Cause(ctx))
+		return fmt.Errorf("%w for %s after %s: %v", ErrMetadataTimeout, t.describe(), t.metadataSources(), context.Cause(ctx))
 	}
 }
 

@@ -212,7 +212,7 @@ func TestParseTorrentFileRejectsBadInput(t *testing.T) {
 		"file not a dict":  {torrent("d5:filesli1ee4:name1:a6:pieces0:e"), "files[0] is not a dictionary"},
 		"file length":      {torrent("d5:filesld4:pathl1:xeee4:name1:a6:pieces0:e"), "files[0] has no valid length"},
 		"overflow":         {torrent("d5:filesld6:lengthi9223372036854775807eed6:lengthi1eee4:name1:a6:pieces0:e"), "overflows"},
-		"truncated":        {torrent(goodInfo)[:len(torrent(goodInfo))-1], "truncated dictionary"},
+		"truncated":        {torrent(goodInfo)[:len(torrent(goodInfo))-1], "truncated"},
 		"cut in a string":  {torrent(goodInfo)[:30], "runs past the end"},
 		"trailing":         {append(torrent(goodInfo), 'x'), "trailing data"},
 		"string past end":  {[]byte("d4:infod4:name99:ae"), "runs past the end"},
@@ -221,6 +221,7 @@ func TestParseTorrentFileRejectsBadInput(t *testing.T) {
 		"duplicate key":    {torrent("d4:name1:a4:name1:b6:pieces0:6:lengthi1ee"), "duplicate key"},
 		"bad byte":         {[]byte("d4:infox"), "unexpected byte"},
 		"deep nesting":     {[]byte(strings.Repeat("l", 100) + strings.Repeat("e", 100)), "nested deeper"},
+		"nesting bomb":     {[]byte("d4:info" + strings.Repeat("l", 1_500_000) + strings.Repeat("e", 1_500_000) + "e"), "nested deeper than 100"},
 		"huge string len":  {[]byte("d4:info99999999999999999999:e"), "bad string length"},
 		"too large":        {make([]byte, mytorrents.MaxTorrentFileSize+1), "more than the limit"},
 	} {

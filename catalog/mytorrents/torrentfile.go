@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"marquee/torrent/benscan"
 )
 
 // MaxTorrentFileSize caps a .torrent file; real ones with tens of thousands of pieces
-// are a few MiB.
-const MaxTorrentFileSize = 16 << 20
+// are a few MiB. It is the engine's limit too.
+const MaxTorrentFileSize = benscan.MaxSize
 
 // TorrentInfo is what Marquee reads from a .torrent before handing it to the engine:
 // enough to list it in the library.
@@ -26,8 +28,9 @@ type TorrentInfo struct {
 // a bounded reader, not a full validator: the engine checks pieces and paths when it
 // adds the torrent.
 func ParseTorrentFile(data []byte) (TorrentInfo, error) {
-	if len(data) > MaxTorrentFileSize {
-		return TorrentInfo{}, fmt.Errorf("torrent file: %d bytes, more than the limit of %d", len(data), MaxTorrentFileSize)
+	// The same shape check as the engine's, before this decoder (which recurses) runs.
+	if err := benscan.Check(data); err != nil {
+		return TorrentInfo{}, fmt.Errorf("torrent file: %w", err)
 	}
 	d := &bdecoder{data: data}
 	top, err := d.value(0)
