@@ -373,6 +373,7 @@ func (d *detail) setFiles(all []torrent.File) {
 		d.fileSel.SetSelectedIndex(big)
 	}
 	d.fileSel.Refresh()
+	d.u.attachContent()
 }
 
 // seasonPicker shows a season menu and the season's episodes.
@@ -427,6 +428,7 @@ func (d *detail) listEpisodes() {
 		d.episodes.Add(container.NewBorder(nil, nil, nil, play, label))
 	}
 	d.episodes.Refresh()
+	d.u.attachContent()
 }
 
 // refresh updates the buttons from the library: Play or Resume, My list, Watched.

@@ -108,8 +108,12 @@ type minSizer interface{ EnsureMinSize() bool }
 
 // attachContent makes the driver know the canvas of everything now in the window, so a
 // page swapped in or rebuilt is fully usable before the next frame is painted rather than
-// only after it. Drivers without the method fall back on menuSelect's check.
+// only after it. Drivers without the method fall back on menuSelect's check. Every
+// container the app fills or swaps while it may be on screen calls it afterwards.
 func (u *ui) attachContent() {
+	if u.win.Canvas().Content() == nil {
+		return
+	}
 	if c, ok := u.win.Canvas().(minSizer); ok && c.EnsureMinSize() {
 		// The frame that would have grown the window to its new minimum now sees no
 		// change, so grow it here.

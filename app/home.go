@@ -144,11 +144,13 @@ func (h *home) showRows() {
 	h.grid.providerID = ""
 	h.body.Objects = []fyne.CanvasObject{h.rowsView}
 	h.body.Refresh()
+	h.u.attachContent()
 }
 
 func (h *home) showGrid() {
 	h.body.Objects = []fyne.CanvasObject{h.grid.content}
 	h.body.Refresh()
+	h.u.attachContent()
 }
 
 // seeAll opens the grid over one provider's titles.
@@ -213,6 +215,7 @@ func (h *home) reloadRows() {
 		h.rowsBox.Add(r.box)
 		h.fillRow(k, q)
 	}
+	h.u.attachContent()
 }
 
 // refreshLibraryRows refills the rows that come from the library (Continue watching and

@@ -311,6 +311,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 			})
 			feeds.Add(container.NewBorder(nil, nil, nil, remove, widget.NewLabel(joinNonEmpty(" — ", f.Name, f.URL))))
 		}
+		u.attachContent()
 	}
 	listFeeds()
 	feedURL := widget.NewEntry()
