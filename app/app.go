@@ -111,6 +111,7 @@ func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
 	// A text field focused on the page left behind would keep taking the keys that the
 	// new page's shortcuts need.
 	u.nav.changed = func() {
+		u.attachContent()
 		w.Canvas().Unfocus()
 		// Banners wait behind the film and come back when the player is left; what goes
 		// wrong with playback itself is told in the player view.
@@ -123,11 +124,15 @@ func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
 	u.home = newHome(u)
 	u.nav.push(page{name: pageHome, content: u.home.content(), shown: u.home.refreshLibraryRows})
 	w.SetContent(container.NewBorder(u.banners.box, nil, nil, nil, u.nav.holder))
-	w.Canvas().SetOnTypedKey(u.typedKey)
+	report := u.reportUIFailure
+	uiFailed.Store(&report)
+	w.Canvas().SetOnTypedKey(guarded1("a key", u.typedKey))
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyV, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
-		u.pasteFromClipboard()
+		guard("pasting", u.pasteFromClipboard)
 	})
-	w.SetOnDropped(u.dropped)
+	w.SetOnDropped(func(pos fyne.Position, uris []fyne.URI) {
+		guard("dropping files", func() { u.dropped(pos, uris) })
+	})
 	onHealth := func(string) {
 		runOnUI(func() {
 			if d := u.currentDetail; d != nil {

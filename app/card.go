@@ -84,7 +84,7 @@ func (c *card) Title() catalog.Title { return c.title }
 
 func (c *card) Tapped(*fyne.PointEvent) {
 	if c.title.ID != "" && c.onTap != nil {
-		c.onTap(c.title)
+		guard("a film's poster", func() { c.onTap(c.title) })
 	}
 }
 

@@ -38,9 +38,9 @@ type detail struct {
 
 	poster, backdrop *canvas.Image
 
-	sourceSel *widget.Select
+	sourceSel *menuSelect
 	health    *widget.Label
-	fileSel   *widget.Select
+	fileSel   *menuSelect
 	filesBtn  *widget.Button
 	fileNote  *widget.Label
 	files     []torrent.File // video files of the selected source, once known
@@ -52,7 +52,7 @@ type detail struct {
 
 	play, startOver, fav, watched *widget.Button
 
-	seasonSel *widget.Select
+	seasonSel *menuSelect
 	episodes  *fyne.Container
 
 	content fyne.CanvasObject
@@ -119,11 +119,11 @@ func (d *detail) build() {
 
 	info := container.NewVBox(name, facts, synopsis, d.licence())
 
-	d.play = widget.NewButtonWithIcon("Play", theme.MediaPlayIcon(), func() { d.playMain(true) })
+	d.play = newButton("Play", theme.MediaPlayIcon(), func() { d.playMain(true) })
 	d.play.Importance = widget.HighImportance
-	d.startOver = widget.NewButtonWithIcon("Start over", theme.MediaReplayIcon(), func() { d.playMain(false) })
-	d.fav = widget.NewButtonWithIcon("My list", theme.ContentAddIcon(), d.toggleFavorite)
-	d.watched = widget.NewButtonWithIcon("Mark watched", theme.ConfirmIcon(), d.toggleWatched)
+	d.startOver = newButton("Start over", theme.MediaReplayIcon(), func() { d.playMain(false) })
+	d.fav = newButton("My list", theme.ContentAddIcon(), d.toggleFavorite)
+	d.watched = newButton("Mark watched", theme.ConfirmIcon(), d.toggleWatched)
 	buttons := container.NewHBox(d.play, d.startOver, d.fav, d.watched)
 
 	if t.Kind == catalog.KindSeries && len(t.Seasons) > 0 {
@@ -139,7 +139,7 @@ func (d *detail) build() {
 		info.Add(widget.NewLabel("This title has no source to play yet."))
 	}
 
-	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), u.nav.back)
+	back := newButton("Back", theme.NavigateBackIcon(), u.nav.back)
 	body := container.NewBorder(nil, nil, container.NewVBox(d.poster), nil, container.NewPadded(info))
 	d.indicator = u.newSeedingIndicator()
 	top := container.NewBorder(nil, nil, back, container.NewPadded(d.indicator))
@@ -186,7 +186,7 @@ func (d *detail) sourcePicker() fyne.CanvasObject {
 	for i, s := range d.title.Sources {
 		labels[i] = sourceLabel(i, s)
 	}
-	d.sourceSel = widget.NewSelect(labels, func(string) {
+	d.sourceSel = newMenuSelect(labels, func(string) {
 		d.fileIndex = catalog.MainFile
 		d.files = nil
 		d.refreshHealth()
@@ -194,7 +194,7 @@ func (d *detail) sourcePicker() fyne.CanvasObject {
 		d.refresh()
 	})
 	d.health = widget.NewLabel("")
-	d.fileSel = widget.NewSelect(nil, func(label string) {
+	d.fileSel = newMenuSelect(nil, func(label string) {
 		for _, f := range d.files {
 			if fileLabel(f) == label {
 				d.fileIndex = f.Index
@@ -204,7 +204,7 @@ func (d *detail) sourcePicker() fyne.CanvasObject {
 	})
 	d.fileSel.PlaceHolder = "The largest video file"
 	d.fileSel.Disable()
-	d.filesBtn = widget.NewButtonWithIcon("Choose a file…", theme.ListIcon(), d.fetchFiles)
+	d.filesBtn = newButton("Choose a file…", theme.ListIcon(), d.fetchFiles)
 	d.fileNote = widget.NewLabel("")
 	d.fileNote.Wrapping = fyne.TextWrapWord
 	if len(labels) > 0 {
@@ -373,6 +373,7 @@ func (d *detail) setFiles(all []torrent.File) {
 		d.fileSel.SetSelectedIndex(big)
 	}
 	d.fileSel.Refresh()
+	d.u.attachContent()
 }
 
 // seasonPicker shows a season menu and the season's episodes.
@@ -382,7 +383,7 @@ func (d *detail) seasonPicker() fyne.CanvasObject {
 		labels[i] = seasonLabel(s.Number)
 	}
 	d.episodes = container.NewVBox()
-	d.seasonSel = widget.NewSelect(labels, func(string) { d.listEpisodes() })
+	d.seasonSel = newMenuSelect(labels, func(string) { d.listEpisodes() })
 	if len(labels) > 0 {
 		d.seasonSel.SetSelectedIndex(0)
 	}
@@ -418,7 +419,7 @@ func (d *detail) listEpisodes() {
 		name := fmt.Sprintf("%d. %s", ep.Number, ep.Name)
 		label := widget.NewLabel(joinNonEmpty("  ·  ", name, formatRuntime(ep.Runtime), state))
 		label.Truncation = fyne.TextTruncateEllipsis
-		play := widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() {
+		play := newButton("", theme.MediaPlayIcon(), func() {
 			d.u.play(episodeRequest(d.title, season.Number, ep, true))
 		})
 		if len(ep.Sources) == 0 {
@@ -427,6 +428,7 @@ func (d *detail) listEpisodes() {
 		d.episodes.Add(container.NewBorder(nil, nil, nil, play, label))
 	}
 	d.episodes.Refresh()
+	d.u.attachContent()
 }
 
 // refresh updates the buttons from the library: Play or Resume, My list, Watched.

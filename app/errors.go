@@ -148,7 +148,7 @@ func (b *banners) show(key string, p problem) {
 	title.TextStyle.Bold = true
 	body := widget.NewLabel(joinNonEmpty(" ", p.What, p.Todo))
 	body.Wrapping = fyne.TextWrapWord
-	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { b.hide(key) })
+	closeBtn := newButton("", theme.CancelIcon(), func() { b.hide(key) })
 	closeBtn.Importance = widget.LowImportance
 	bg := canvas.NewRectangle(color.NRGBA{R: 0x5C, G: 0x12, B: 0x16, A: 0xF0})
 	row := container.NewStack(bg, container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), closeBtn,

@@ -48,8 +48,8 @@ type home struct {
 	u *ui
 
 	search *widget.Entry
-	genre  *widget.Select
-	sort   *widget.Select
+	genre  *menuSelect
+	sort   *menuSelect
 
 	rowsBox  *fyne.Container
 	rowsView *container.Scroll
@@ -66,14 +66,14 @@ func newHome(u *ui) *home {
 	h := &home{u: u, rows: map[string]*titleRow{}}
 	h.search = widget.NewEntry()
 	h.search.SetPlaceHolder("Search titles, genres…")
-	h.search.OnChanged = func(string) { h.searchSoon() }
-	h.search.OnSubmitted = func(string) { h.applyQuery() }
-	h.genre = widget.NewSelect([]string{allGenres}, nil)
+	h.search.OnChanged = guarded1("the search box", func(string) { h.searchSoon() })
+	h.search.OnSubmitted = guarded1("the search box", func(string) { h.applyQuery() })
+	h.genre = newMenuSelect([]string{allGenres}, nil)
 	h.genre.SetSelected(allGenres)
-	h.genre.OnChanged = func(string) { h.applyQuery() }
-	h.sort = widget.NewSelect(sortLabels, nil)
+	h.genre.OnChanged = guarded1("the genre menu", func(string) { h.applyQuery() })
+	h.sort = newMenuSelect(sortLabels, nil)
 	h.sort.SetSelected(sortLabels[0])
-	h.sort.OnChanged = func(string) { h.applyQuery() }
+	h.sort.OnChanged = guarded1("the sort menu", func(string) { h.applyQuery() })
 	h.rowsBox = container.NewVBox()
 	h.rowsView = container.NewVScroll(h.rowsBox)
 	h.grid = newTitleGrid(u)
@@ -85,9 +85,9 @@ func (h *home) content() fyne.CanvasObject {
 	logo := canvas.NewText("MARQUEE", marqueeRed)
 	logo.TextStyle = fyne.TextStyle{Bold: true}
 	logo.TextSize = 22
-	paste := widget.NewButtonWithIcon("Paste magnet", theme.ContentPasteIcon(), h.u.askForMagnet)
-	open := widget.NewButtonWithIcon("Open .torrent", theme.FolderOpenIcon(), h.u.askForTorrentFile)
-	settingsBtn := widget.NewButtonWithIcon("", theme.SettingsIcon(), h.u.openSettings)
+	paste := newButton("Paste magnet", theme.ContentPasteIcon(), h.u.askForMagnet)
+	open := newButton("Open .torrent", theme.FolderOpenIcon(), h.u.askForTorrentFile)
+	settingsBtn := newButton("", theme.SettingsIcon(), h.u.openSettings)
 	filters := container.NewHBox(h.genre, h.sort)
 	right := container.NewHBox(paste, open, container.NewCenter(h.u.newSeedingIndicator()), settingsBtn)
 	bar := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(logo), layout.NewSpacer()), container.NewHBox(filters, right),
@@ -144,11 +144,13 @@ func (h *home) showRows() {
 	h.grid.providerID = ""
 	h.body.Objects = []fyne.CanvasObject{h.rowsView}
 	h.body.Refresh()
+	h.u.attachContent()
 }
 
 func (h *home) showGrid() {
 	h.body.Objects = []fyne.CanvasObject{h.grid.content}
 	h.body.Refresh()
+	h.u.attachContent()
 }
 
 // seeAll opens the grid over one provider's titles.
@@ -213,6 +215,7 @@ func (h *home) reloadRows() {
 		h.rowsBox.Add(r.box)
 		h.fillRow(k, q)
 	}
+	h.u.attachContent()
 }
 
 // refreshLibraryRows refills the rows that come from the library (Continue watching and
@@ -361,7 +364,7 @@ type titleRow struct {
 func newTitleRow(u *ui, name string, onSeeAll func()) *titleRow {
 	r := &titleRow{u: u}
 	r.name = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	r.seeAll = widget.NewButton("See all", onSeeAll)
+	r.seeAll = newTextButton("See all", onSeeAll)
 	r.seeAll.Importance = widget.LowImportance
 	r.cards = container.NewHBox()
 	r.empty = widget.NewLabel("Loading…")
@@ -421,7 +424,7 @@ func newTitleGrid(u *ui) *titleGrid {
 		func() fyne.CanvasObject { return newCard(u.svc.posters, u.openDetail) },
 		func(id widget.GridWrapItemID, o fyne.CanvasObject) { o.(*card).setTitle(g.titleAt(id), 0) },
 	)
-	back := widget.NewButtonWithIcon("Home", theme.HomeIcon(), func() {
+	back := newButton("Home", theme.HomeIcon(), func() {
 		g.providerID = ""
 		u.home.search.SetText("")
 		u.home.genre.SetSelected(allGenres)

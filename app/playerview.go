@@ -34,17 +34,17 @@ func (pb *playback) build() {
 	pb.activity = newActivityArea(pb.activityNoticed, pb.togglePause, pb.toggleFullscreen)
 	pb.seek = newSeekBar(pb.seekToFraction)
 
-	pb.playBtn = widget.NewButtonWithIcon("", theme.MediaPauseIcon(), pb.togglePause)
+	pb.playBtn = newButton("", theme.MediaPauseIcon(), pb.togglePause)
 	pb.clock = widget.NewLabel("0:00 / 0:00")
 	pb.volume = widget.NewSlider(0, 100)
 	pb.volume.Step = 1
 	pb.volume.SetValue(u.svc.settings.volume() * 100)
-	pb.volume.OnChanged = func(v float64) { pb.setVolume(v / 100) }
+	pb.volume.OnChanged = guarded1("the volume", func(v float64) { pb.setVolume(v / 100) })
 	pb.volume.OnChangeEnded = func(float64) { u.win.Canvas().Unfocus() }
-	pb.muteBtn = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), pb.toggleMute)
-	pb.fullBtn = widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), pb.toggleFullscreen)
-	pb.audioBtn = widget.NewButtonWithIcon("Audio", theme.MediaMusicIcon(), pb.showAudioMenu)
-	pb.subsBtn = widget.NewButtonWithIcon("Subtitles", theme.DocumentIcon(), pb.showSubtitleMenu)
+	pb.muteBtn = newButton("", theme.VolumeUpIcon(), pb.toggleMute)
+	pb.fullBtn = newButton("", theme.ViewFullScreenIcon(), pb.toggleFullscreen)
+	pb.audioBtn = newButton("Audio", theme.MediaMusicIcon(), pb.showAudioMenu)
+	pb.subsBtn = newButton("Subtitles", theme.DocumentIcon(), pb.showSubtitleMenu)
 	pb.audioBtn.Disable()
 	pb.subsBtn.Disable()
 	for _, b := range []*widget.Button{pb.playBtn, pb.muteBtn, pb.fullBtn, pb.audioBtn, pb.subsBtn} {
@@ -55,7 +55,7 @@ func (pb *playback) build() {
 	shade := canvas.NewRectangle(color.NRGBA{A: 0xB0})
 	pb.controls = container.NewStack(shade, container.NewVBox(container.NewPadded(pb.seek), buttons))
 
-	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), u.nav.back)
+	back := newButton("Back", theme.NavigateBackIcon(), u.nav.back)
 	back.Importance = widget.LowImportance
 	pb.title = widget.NewLabelWithStyle(pb.req.displayName(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	pb.statusText = widget.NewLabel("")
@@ -76,14 +76,14 @@ func (pb *playback) build() {
 	pb.messageLbl.Wrapping = fyne.TextWrapWord
 	msgBg := canvas.NewRectangle(color.NRGBA{R: 0x1F, G: 0x1F, B: 0x1F, A: 0xF0})
 	pb.message = container.NewCenter(container.NewStack(msgBg, container.NewPadded(container.NewGridWrap(fyne.NewSize(460, 200),
-		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), widget.NewButton("Back", u.nav.back)), nil, nil, pb.messageLbl)))))
+		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), newTextButton("Back", u.nav.back)), nil, nil, pb.messageLbl)))))
 	pb.message.Hide()
 
 	pb.upNextLbl = widget.NewLabel("")
 	upBg := canvas.NewRectangle(color.NRGBA{R: 0x1F, G: 0x1F, B: 0x1F, A: 0xF0})
 	pb.upNext = container.NewVBox(layout.NewSpacer(), container.NewHBox(layout.NewSpacer(), container.NewStack(upBg, container.NewPadded(container.NewVBox(
 		pb.upNextLbl,
-		container.NewHBox(widget.NewButton("Play now", pb.playNextNow), widget.NewButton("Cancel", pb.cancelUpNext)),
+		container.NewHBox(newTextButton("Play now", pb.playNextNow), newTextButton("Cancel", pb.cancelUpNext)),
 	)))), layout.NewSpacer())
 	pb.upNext.Hide()
 
@@ -359,7 +359,7 @@ func (pb *playback) audioMenu() []*fyne.MenuItem {
 	current := p.AudioTrack()
 	for _, t := range p.AudioTracks() {
 		t := t
-		item := fyne.NewMenuItem(trackName(t), func() {
+		item := newMenuItem(trackName(t), func() {
 			if err := p.SetAudioTrack(t.ID); err != nil {
 				showErrorDialog(pb.u.win, err)
 			}
@@ -385,22 +385,22 @@ func (pb *playback) subtitleMenu() []*fyne.MenuItem {
 	}
 	// The player lists the tracks but not which is on, so the view keeps its own choice.
 	current := pb.chosenSubtitle
-	off := fyne.NewMenuItem("Off", func() { pb.setSubtitleTrack(-1) })
+	off := newMenuItem("Off", func() { pb.setSubtitleTrack(-1) })
 	off.Checked = current == -1
 	items := []*fyne.MenuItem{off}
 	for _, t := range p.SubtitleTracks() {
 		t := t
-		item := fyne.NewMenuItem(trackName(t), func() { pb.setSubtitleTrack(t.ID) })
+		item := newMenuItem(trackName(t), func() { pb.setSubtitleTrack(t.ID) })
 		item.Checked = t.ID == current
 		items = append(items, item)
 	}
 	items = append(items,
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Load a subtitle file…", pb.askForSubtitleFile),
+		newMenuItem("Load a subtitle file…", pb.askForSubtitleFile),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(fmt.Sprintf("Show earlier (now %+.2f s)", pb.subOffset.Seconds()), func() { pb.shiftSubtitles(-subtitleOffsetStep) }),
-		fyne.NewMenuItem(fmt.Sprintf("Show later (now %+.2f s)", pb.subOffset.Seconds()), func() { pb.shiftSubtitles(subtitleOffsetStep) }),
-		fyne.NewMenuItem("Reset timing", func() { pb.shiftSubtitles(-pb.subOffset) }),
+		newMenuItem(fmt.Sprintf("Show earlier (now %+.2f s)", pb.subOffset.Seconds()), func() { pb.shiftSubtitles(-subtitleOffsetStep) }),
+		newMenuItem(fmt.Sprintf("Show later (now %+.2f s)", pb.subOffset.Seconds()), func() { pb.shiftSubtitles(subtitleOffsetStep) }),
+		newMenuItem("Reset timing", func() { pb.shiftSubtitles(-pb.subOffset) }),
 	)
 	return items
 }

@@ -89,7 +89,7 @@ func (s *seekBar) seekTo(x float32) {
 	s.position = clamp01(float64(x / w))
 	s.Refresh()
 	if s.onSeek != nil {
-		s.onSeek(s.position)
+		guard("the seek bar", func() { s.onSeek(s.position) })
 	}
 }
 

@@ -124,7 +124,7 @@ var (
 
 // newChoiceSelect is a Select over fixed choices. A saved value that is not one of them
 // (set by an older version) is shown as its own entry rather than lost.
-func newChoiceSelect[T comparable](choices []choice[T], current T, label func(T) string, onChange func(T)) *widget.Select {
+func newChoiceSelect[T comparable](choices []choice[T], current T, label func(T) string, onChange func(T)) *menuSelect {
 	if !slices.ContainsFunc(choices, func(c choice[T]) bool { return c.value == current }) {
 		choices = append(slices.Clone(choices), choice[T]{label(current), current})
 	}
@@ -136,16 +136,16 @@ func newChoiceSelect[T comparable](choices []choice[T], current T, label func(T)
 			selected = c.label
 		}
 	}
-	sel := widget.NewSelect(labels, nil)
+	sel := newMenuSelect(labels, nil)
 	sel.SetSelected(selected)
-	sel.OnChanged = func(l string) {
+	sel.OnChanged = guarded1("a setting", func(l string) {
 		for _, c := range choices {
 			if c.label == l {
 				onChange(c.value)
 				return
 			}
 		}
-	}
+	})
 	return sel
 }
 
@@ -157,9 +157,9 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	eng := u.svc.engine
 
 	// Seeding.
-	seedToggle := widget.NewCheck("Seed (share what you watch)", nil)
+	seedToggle := newCheck("Seed (share what you watch)", nil)
 	seedToggle.SetChecked(st.seeding())
-	seedToggle.OnChanged = func(on bool) { u.setSeeding(on) }
+	seedToggle.OnChanged = guarded1("the seeding switch", func(on bool) { u.setSeeding(on) })
 	explanation := widget.NewLabel(seedingExplanation)
 	explanation.Wrapping = fyne.TextWrapWord
 	upload := newChoiceSelect(rateChoices, st.uploadLimit(), func(v int64) string { return formatRate(float64(v)) }, func(v int64) {
@@ -170,7 +170,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		st.prefs.SetFloat(prefRatioLimit, v)
 		u.engineTask(func(e *torrent.Engine) { e.SetRatioLimit(v) })
 	})
-	whileWatching := widget.NewCheck("Seed only while I am watching", func(on bool) {
+	whileWatching := newCheck("Seed only while I am watching", func(on bool) {
 		st.prefs.SetBool(prefSeedWhileWatching, on)
 		u.engineTask(func(e *torrent.Engine) { e.SetSeedOnlyWhileWatching(on) })
 	})
@@ -204,7 +204,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		portNote.SetText("Listening on " + strings.Join(eng.ListenAddrs(), ", ") + ". A new port applies the next time Marquee starts.")
 	}
 	port.Validator = validatePort
-	port.OnChanged = func(s string) {
+	port.OnChanged = guarded1("the port field", func(s string) {
 		if validatePort(s) != nil {
 			return
 		}
@@ -213,7 +213,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 			p = defaultListenPortValue
 		}
 		st.prefs.SetInt(prefListenPort, p)
-	}
+	})
 	network := widget.NewCard("Network", "", container.NewVBox(
 		widget.NewForm(
 			widget.NewFormItem("Download limit", download),
@@ -227,8 +227,8 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	folder := widget.NewEntry()
 	folder.SetPlaceHolder("default")
 	folder.SetText(st.cacheDir())
-	folder.OnChanged = func(s string) { st.prefs.SetString(prefCacheDir, strings.TrimSpace(s)) }
-	chooseFolder := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() {
+	folder.OnChanged = guarded1("the folder field", func(s string) { st.prefs.SetString(prefCacheDir, strings.TrimSpace(s)) })
+	chooseFolder := newButton("Choose…", theme.FolderOpenIcon(), func() {
 		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 			if err == nil && dir != nil {
 				folder.SetText(dir.Path())
@@ -252,7 +252,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		})
 	}
 	refreshUsed()
-	clearNow := widget.NewButtonWithIcon("Clear now", theme.DeleteIcon(), func() {
+	clearNow := newButton("Clear now", theme.DeleteIcon(), func() {
 		u.engineTask(func(e *torrent.Engine) {
 			err := e.ClearCache()
 			runOnUI(func() {
@@ -263,7 +263,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		})
 		refreshUsed()
 	})
-	clearOnExit := widget.NewCheck("Clear the cache when Marquee closes", func(on bool) {
+	clearOnExit := newCheck("Clear the cache when Marquee closes", func(on bool) {
 		st.prefs.SetBool(prefClearCacheOnExit, on)
 	})
 	clearOnExit.SetChecked(st.clearCacheOnExit())
@@ -281,7 +281,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	providers := container.NewVBox()
 	for _, p := range u.svc.catalog.Providers() {
 		id := p.ID()
-		check := widget.NewCheck(p.Name(), func(on bool) {
+		check := newCheck(p.Name(), func(on bool) {
 			st.prefs.SetBool(prefProviderPrefix+id, on)
 			u.svc.catalog.SetEnabled(id, on)
 			u.home.reload()
@@ -300,7 +300,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		}
 		for _, f := range list {
 			f := f
-			remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+			remove := newButton("", theme.DeleteIcon(), func() {
 				if err := u.svc.library.RemoveFeed(f.URL); err != nil {
 					showErrorDialog(u.win, err)
 					return
@@ -311,14 +311,15 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 			})
 			feeds.Add(container.NewBorder(nil, nil, nil, remove, widget.NewLabel(joinNonEmpty(" — ", f.Name, f.URL))))
 		}
+		u.attachContent()
 	}
 	listFeeds()
 	feedURL := widget.NewEntry()
 	feedURL.SetPlaceHolder("https://example.org/films.json or a local file")
 	feedStatus := widget.NewLabel("")
 	feedStatus.Wrapping = fyne.TextWrapWord
-	addFeed := widget.NewButtonWithIcon("Add feed", theme.ContentAddIcon(), nil)
-	addFeed.OnTapped = func() {
+	addFeed := newButton("Add feed", theme.ContentAddIcon(), nil)
+	addFeed.OnTapped = guarded("the “Add feed” button", func() {
 		loc := strings.TrimSpace(feedURL.Text)
 		if loc == "" {
 			return
@@ -339,7 +340,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 				u.home.reload()
 			})
 		})
-	}
+	})
 	catalogCard := widget.NewCard("Catalog", "", container.NewVBox(
 		widget.NewLabel("Providers"), providers,
 		widget.NewLabel("Feeds"), feeds,
@@ -351,18 +352,18 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	size := widget.NewSlider(14, 56)
 	size.Step = 2
 	size.SetValue(float64(st.subtitleSize()))
-	size.OnChanged = func(v float64) {
+	size.OnChanged = guarded1("the subtitle size", func(v float64) {
 		st.prefs.SetFloat(prefSubtitleSize, v)
 		sizeLabel.SetText(fmt.Sprintf("%.0f pt", v))
 		if u.playback != nil {
 			u.playback.video.subtitles.SetTextSize(float32(v))
 		}
-	}
+	})
 	subtitles := widget.NewCard("Subtitles", "", widget.NewForm(
 		widget.NewFormItem("Size", container.NewBorder(nil, nil, nil, sizeLabel, size)),
 	))
 
-	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), u.nav.back)
+	back := newButton("Back", theme.NavigateBackIcon(), u.nav.back)
 	indicator := u.newSeedingIndicator()
 	top := container.NewBorder(nil, nil,
 		container.NewHBox(back, widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),

@@ -115,10 +115,10 @@ func TestIndicatorShowsUploadingNow(t *testing.T) {
 func TestEngineSettingsApplyAtOnce(t *testing.T) {
 	env := newTestEnv(t, nil)
 	onUI(env.u.openSettings)
-	var selects []*widget.Select
+	var selects []*menuSelect
 	onUI(func() {
 		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
-			if s, ok := o.(*widget.Select); ok {
+			if s, ok := o.(*menuSelect); ok {
 				selects = append(selects, s)
 			}
 		}

@@ -94,7 +94,7 @@ func (s *seedingIndicator) Text() string { return s.state.text() }
 
 func (s *seedingIndicator) Tapped(*fyne.PointEvent) {
 	if s.onTap != nil {
-		s.onTap()
+		guard("the seeding indicator", s.onTap)
 	}
 }
 

@@ -23,5 +23,5 @@ func runOnUI(f func()) {
 	if uiStopped.Load() {
 		return
 	}
-	uiDo(f)
+	uiDo(func() { guard("an update of the window", f) })
 }
