@@ -166,7 +166,12 @@ func TestPlayHeadlessFromSwarmEmitsEventsInOrder(t *testing.T) {
 		t.Fatalf("exit code %d, want 0\n%s", run.code, run)
 	}
 
-	order := []string{"metadata", "opened", "first_frame", "progress", "end"}
+	// progress also comes while the film opens (state "opening"), so only its presence
+	// after metadata is part of the order.
+	order := []string{"metadata", "opened", "first_frame", "end"}
+	if _, i := run.first("progress"); i < 1 {
+		t.Fatalf("no progress event after metadata\n%s", run)
+	}
 	last := -1
 	for _, kind := range order {
 		_, i := run.first(kind)
@@ -459,5 +464,40 @@ func TestSeedThenPlayHeadlessByPeer(t *testing.T) {
 	end, _ := run.first("end")
 	if end == nil || end["reason"] != "ended" || end.num("downloaded") <= 0 {
 		t.Fatalf("play from the seeder did not end normally\n%s", run)
+	}
+}
+
+// A valid .torrent whose only source is unreachable (a dead web seed, no peers) says what it
+// waits for once a second, and with --stall-timeout ends with an error saying that no peer
+// or web seed has been reachable, instead of waiting in silence for ever.
+func TestPlayHeadlessStallTimeoutWhenNoSourceIsReachable(t *testing.T) {
+	film := testFilm(t, 4)
+	mi, _, err := torrenttest.BuildMetainfo(film, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Port 9 (discard) on loopback: nothing listens, so every request is refused.
+	mi.UrlList = []string{"http://127.0.0.1:9/films/"}
+	path := filepath.Join(t.TempDir(), "film.torrent")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mi.Write(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	run := runPlay(t, append(loopbackFlags(t), "--stall-timeout", "3s", path)...)
+	if run.code != 1 {
+		t.Fatalf("exit code %d, want 1\n%s", run.code, run)
+	}
+	prog, i := run.first("progress")
+	_, meta := run.first("metadata")
+	if i < 0 || i < meta || prog["state"] != "opening" {
+		t.Fatalf("no progress while waiting for data\n%s", run)
+	}
+	ev, _ := run.first("error")
+	if msg, _ := ev["message"].(string); !strings.Contains(msg, "no peer or web seed has been reachable") {
+		t.Fatalf("error %q does not say that no source was reachable\n%s", msg, run)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -74,11 +75,12 @@ type fileEvent struct {
 func cmdPlay(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("play", playUsage, stderr)
 	var (
-		src      sourceFlags
-		seek     seekTarget
-		duration durationFlag
-		headless = fs.Bool("headless", false, "play without a window (frames to a null sink, audio to the null backend)")
-		asJSON   = fs.Bool("json", false, "write one JSON event per line to stdout")
+		src        sourceFlags
+		seek       seekTarget
+		duration   durationFlag
+		headless   = fs.Bool("headless", false, "play without a window (frames to a null sink, audio to the null backend)")
+		stallAfter = fs.Duration("stall-timeout", 0, "exit with an error when no byte has arrived for this long while the film waits for data (0 = wait for ever)")
+		asJSON     = fs.Bool("json", false, "write one JSON event per line to stdout")
 	)
 	src.register(fs)
 	fs.Var(&seek, "seek", "start at this time (90, 1:30, 1m30s) or percentage (40%)")
@@ -97,9 +99,10 @@ func cmdPlay(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = playHeadless(ctx, source, headlessOptions{
-		source:   src.options(),
-		seek:     seek,
-		duration: time.Duration(duration),
+		source:       src.options(),
+		seek:         seek,
+		duration:     time.Duration(duration),
+		stallTimeout: *stallAfter,
 	}, events)
 	if err != nil {
 		if ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -112,9 +115,10 @@ func cmdPlay(args []string, stdout, stderr io.Writer) error {
 }
 
 type headlessOptions struct {
-	source   sourceOptions
-	seek     seekTarget
-	duration time.Duration
+	source       sourceOptions
+	seek         seekTarget
+	duration     time.Duration
+	stallTimeout time.Duration
 }
 
 func playHeadless(ctx context.Context, src string, opts headlessOptions, events *playEvents) error {
@@ -138,6 +142,34 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	}
 	defer r.Close()
 
+	// Opening reads the container's header and index, which may never come: until the
+	// play loop reports progress itself, the watch says what the engine is waiting for.
+	ctx, giveUp := context.WithCancelCause(ctx)
+	defer giveUp(nil)
+	var openedPlayer atomic.Pointer[player.Player]
+	var playing atomic.Bool
+	watchDone := make(chan struct{})
+	defer func() { <-watchDone }()
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go func() {
+		defer close(watchDone)
+		watchData(watchCtx, m, opts.stallTimeout, func() bool {
+			p := openedPlayer.Load()
+			return !playing.Load() || (p != nil && p.State() == player.StateBuffering)
+		}, func(st torrent.Stats) {
+			if !playing.Load() {
+				events.emit("progress", progressPayload(st, "opening", 0, player.Stats{}))
+			}
+		}, giveUp)
+	}()
+	failed := func(err error) error {
+		if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil && !errors.Is(cause, context.Canceled) {
+			return cause
+		}
+		return err
+	}
+
 	playerEvents := make(chan player.Event, 64)
 	p, err := player.Open(ctx, contextReader{ctx: ctx, ReadSeekCloser: r}, player.Options{
 		Size:        m.size,
@@ -152,8 +184,9 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 		},
 	})
 	if err != nil {
-		return err
+		return failed(err)
 	}
+	openedPlayer.Store(p)
 	defer p.Close()
 	info := p.Info()
 	opened := map[string]any{
@@ -180,6 +213,7 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 		p.Seek(start)
 	}
 	p.Play()
+	playing.Store(true)
 
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
@@ -191,7 +225,7 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return failed(ctx.Err())
 		case ev := <-playerEvents:
 			switch ev.Kind {
 			case player.EventFirstFrame:
@@ -230,21 +264,53 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 			events.emit("end", endPayload(p, m, "ended"))
 			return nil
 		case <-ticker.C:
-			st, ps := m.stats(), p.Stats()
-			events.emit("progress", map[string]any{
-				"position_ms": p.Position().Milliseconds(), "state": p.State().String(),
-				"downloaded": st.BytesDown, "complete": st.BytesComplete, "length": st.Length,
-				"down_rate": int64(st.DownloadRate), "up_rate": int64(st.UploadRate),
-				"peers": st.Peers, "seeds": st.Seeds, "webseeds": st.Webseeds,
-				"webseed_bytes": st.WebseedBytes, "duplicate_bytes": st.DuplicateBytes,
-				"frames_shown": ps.FramesShown, "frames_dropped": ps.FramesDropped,
-				"stalls": ps.Stalls, "buffer_percent": ps.BufferPercent,
-			})
+			events.emit("progress", progressPayload(m.stats(), p.State().String(), p.Position(), p.Stats()))
 		case <-durationCheck.C:
 			if opts.duration > 0 && firstFrame && p.Position()-start >= opts.duration {
 				events.emit("end", endPayload(p, m, "duration"))
 				return nil
 			}
+		}
+	}
+}
+
+func progressPayload(st torrent.Stats, state string, position time.Duration, ps player.Stats) map[string]any {
+	return map[string]any{
+		"position_ms": position.Milliseconds(), "state": state,
+		"downloaded": st.BytesDown, "complete": st.BytesComplete, "length": st.Length,
+		"down_rate": int64(st.DownloadRate), "up_rate": int64(st.UploadRate),
+		"peers": st.Peers, "seeds": st.Seeds, "webseeds": st.Webseeds,
+		"webseed_bytes": st.WebseedBytes, "duplicate_bytes": st.DuplicateBytes,
+		"frames_shown": ps.FramesShown, "frames_dropped": ps.FramesDropped,
+		"stalls": ps.Stalls, "buffer_percent": ps.BufferPercent,
+	}
+}
+
+// errNoSource is the stall timeout's error: nothing has sent data for too long.
+var errNoSource = errors.New("no peer or web seed has been reachable")
+
+// watchData calls report once a second and, with a timeout, gives up when no byte has
+// arrived for that long while waiting() says the film waits for data.
+func watchData(ctx context.Context, m *media, timeout time.Duration, waiting func() bool, report func(torrent.Stats), giveUp context.CancelCauseFunc) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last, lastChange := int64(-1), time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		st := m.stats()
+		report(st)
+		if st.BytesDown != last || st.Length > 0 && st.BytesComplete >= st.Length || !waiting() {
+			last, lastChange = st.BytesDown, time.Now()
+			continue
+		}
+		if timeout > 0 && time.Since(lastChange) >= timeout {
+			giveUp(fmt.Errorf("%w: no data for %v (%d peers connected, %d of %d web seeds usable)",
+				errNoSource, timeout.Round(time.Second), st.Peers, st.WebseedsKnown-st.WebseedsDropped, st.WebseedsKnown))
+			return
 		}
 	}
 }

@@ -54,6 +54,14 @@ func guarded1[T any](what string, f func(T)) func(T) {
 	return func(v T) { guard(what, func() { f(v) }) }
 }
 
+// guarded2 is guarded for callbacks that take two values (Fyne's file dialogs).
+func guarded2[A, B any](what string, f func(A, B)) func(A, B) {
+	if f == nil {
+		return nil
+	}
+	return func(a A, b B) { guard(what, func() { f(a, b) }) }
+}
+
 // reportUIFailure tells the user that something they did failed, without taking the
 // rest of the window with it.
 func (u *ui) reportUIFailure(what string, v any, stack []byte) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -254,5 +255,18 @@ func TestPanicInAUICallbackLeavesLibraryAndDownloadIntact(t *testing.T) {
 	}
 	if st := tor.Stats(); st.BytesComplete != st.Length {
 		t.Fatalf("download reports %d of %d bytes", st.BytesComplete, st.Length)
+	}
+}
+
+// File and folder dialogs call back from Fyne's event loop too: a panic there is reported,
+// not the end of the session.
+func TestPanicInADialogCallbackIsReported(t *testing.T) {
+	var reported []string
+	report := func(what string, v any, _ []byte) { reported = append(reported, fmt.Sprint(what, ": ", v)) }
+	old := uiFailed.Swap(&report)
+	defer uiFailed.Store(old)
+	guarded2("the folder dialog", func(string, error) { panic("boom") })("/tmp", nil)
+	if len(reported) != 1 || reported[0] != "the folder dialog: boom" {
+		t.Fatalf("reported %q", reported)
 	}
 }

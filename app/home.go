@@ -546,11 +546,11 @@ func (u *ui) askForMagnet() {
 	}
 	d := dialog.NewForm("Play a magnet link", "Play", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Magnet or info hash", entry)},
-		func(ok bool) {
+		guarded1("the magnet dialog", func(ok bool) {
 			if ok && strings.TrimSpace(entry.Text) != "" {
 				u.playSource(entry.Text)
 			}
-		}, u.win)
+		}), u.win)
 	d.Resize(fyne.NewSize(640, 180))
 	d.Show()
 }
@@ -585,7 +585,7 @@ func looksLikeTorrentInput(s string) bool {
 
 // askForTorrentFile shows the file dialog for a .torrent.
 func (u *ui) askForTorrentFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := dialog.NewFileOpen(guarded2("the .torrent file dialog", func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			showErrorDialog(u.win, err)
 			return
@@ -603,7 +603,7 @@ func (u *ui) askForTorrentFile() {
 			return
 		}
 		u.playTorrentBytes(data)
-	}, u.win)
+	}), u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".torrent"}))
 	d.Show()
 }

@@ -458,7 +458,7 @@ func (pb *playback) shiftSubtitles(d time.Duration) {
 }
 
 func (pb *playback) askForSubtitleFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := dialog.NewFileOpen(guarded2("the subtitle file dialog", func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			showErrorDialog(pb.u.win, err)
 			return
@@ -469,7 +469,7 @@ func (pb *playback) askForSubtitleFile() {
 		path := r.URI().Path()
 		r.Close()
 		pb.loadSubtitleFile(path)
-	}, pb.u.win)
+	}), pb.u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".srt", ".vtt", ".ass", ".ssa"}))
 	d.Show()
 }

@@ -229,11 +229,11 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	folder.SetText(st.cacheDir())
 	folder.OnChanged = guarded1("the folder field", func(s string) { st.prefs.SetString(prefCacheDir, strings.TrimSpace(s)) })
 	chooseFolder := newButton("Choose…", theme.FolderOpenIcon(), func() {
-		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+		dialog.ShowFolderOpen(guarded2("the folder dialog", func(dir fyne.ListableURI, err error) {
 			if err == nil && dir != nil {
 				folder.SetText(dir.Path())
 			}
-		}, u.win)
+		}), u.win)
 	})
 	folderNote := widget.NewLabel("A new folder applies the next time Marquee starts.")
 	if eng != nil {
