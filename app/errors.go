@@ -75,6 +75,12 @@ func explain(err error) problem {
 			What:  "This film uses a codec this build of FFmpeg cannot decode.",
 			Todo:  "Pick another source or quality of this title.",
 		}
+	case errors.Is(err, player.ErrNoPicture), errors.Is(err, player.ErrTruncated):
+		return problem{
+			Title: "This file is damaged",
+			What:  "Marquee could not play this film to its end: " + err.Error() + ".",
+			Todo:  "Pick another file or source of this title.",
+		}
 	case errors.Is(err, player.ErrInvalidData), errors.Is(err, player.ErrNoStreams):
 		return problem{
 			Title: "This file cannot be played",

@@ -3,6 +3,7 @@ package player
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -183,4 +184,63 @@ func TestCloseIsIdempotentAndFinal(t *testing.T) {
 		t.Errorf("SetAudioTrack after Close: %v", err)
 	}
 	checkGoroutines(t, base)
+}
+
+// damagedChunkOffsets points the first track's chunk offsets ('stco') from share of the way
+// on past the end of the file, as a damaged or badly cut MP4 index does.
+func damagedChunkOffsets(t *testing.T, data []byte, share float64) []byte {
+	t.Helper()
+	i := bytes.Index(data, []byte("stco"))
+	if i < 0 {
+		t.Fatal("no stco box in the file")
+	}
+	out := bytes.Clone(data)
+	entries := i + 8 // type, version and flags
+	n := int(binary.BigEndian.Uint32(out[entries:]))
+	for k := int(float64(n) * share); k < n; k++ {
+		binary.BigEndian.PutUint32(out[entries+4+4*k:], 0x7fff0000)
+	}
+	return out
+}
+
+// A file whose picture cannot be decoded, or whose index ends playback long before its
+// duration, is an error: first_frame means a picture, and ended means the film's end.
+func TestDamagedIndexIsAnError(t *testing.T) {
+	mp4 := media(t, mediagen.Spec{Label: "index-mp4", Container: "mp4", Video: "h264", Audio: []mediagen.AudioTrack{{Codec: "aac"}}, Duration: 8 * time.Second})
+	good, err := os.ReadFile(mp4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		share float64
+		want  error
+	}{
+		{"no video chunk in the file", 0, ErrNoPicture},
+		{"index past the end from the middle", 0.4, ErrTruncated},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := newRecorder()
+			data := damagedChunkOffsets(t, good, c.share)
+			p, err := Open(context.Background(), bytes.NewReader(data), Options{Size: int64(len(data)), Name: "film.mp4", Audio: AudioNull, OnEvent: rec.event})
+			if err != nil {
+				if errors.Is(err, c.want) {
+					return
+				}
+				t.Fatalf("Open: %v, want %v", err, c.want)
+			}
+			defer p.Close()
+			p.Play()
+			waitDone(t, p, 30*time.Second)
+			if p.State() != StateError || !errors.Is(p.Err(), c.want) {
+				t.Fatalf("state %v, err %v (position %v of %v), want %v", p.State(), p.Err(), p.Position(), p.Duration(), c.want)
+			}
+			for _, ev := range rec.snapshotEvents() {
+				if c.want == ErrNoPicture && ev.Kind == EventFirstFrame {
+					t.Fatal("first frame reported with no picture shown")
+				}
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package player
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -185,6 +186,12 @@ func (p *Player) landed(serial int, pts time.Duration) {
 	p.subs.wake()
 }
 
+func (p *Player) hasStarted() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.flags.started
+}
+
 // refresh re-reads from the current position (after a track switch) without a visible
 // seek.
 func (p *Player) refresh() {
@@ -360,6 +367,11 @@ func (p *Player) checkBuffering(now time.Time, starvedSince time.Time) time.Time
 	return time.Time{}
 }
 
+// earlyEndSlack (or 1% of the duration, if more) is how far before its declared duration a
+// film may end and still count as ended: durations in headers are rounded, and a last audio
+// packet or edit list can stretch them.
+const earlyEndSlack = 2 * time.Second
+
 // checkEnded finishes playback once the last picture is shown and the last sample played.
 func (p *Player) checkEnded() {
 	cur := p.serial.Load()
@@ -382,6 +394,15 @@ func (p *Player) checkEnded() {
 	}
 	if d := p.info.Duration; d > 0 && end > d {
 		end = d
+	}
+	if d := p.info.Duration; d > 0 && d-end > max(earlyEndSlack, d/100) {
+		// The demuxer ran out of packets long before the duration the file declares: a
+		// damaged index or missing data, which the user should hear about rather than a
+		// film that "ended".
+		p.mu.Unlock()
+		p.fail(fmt.Errorf("%w: playback ended at %v of %v; the file's index is damaged or part of it is missing",
+			ErrTruncated, end.Round(time.Second), d.Round(time.Second)))
+		return
 	}
 	p.position = end
 	p.flags.ended = true

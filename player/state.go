@@ -45,7 +45,8 @@ type EventKind int
 const (
 	// EventState: the state changed to Event.State.
 	EventState EventKind = iota
-	// EventFirstFrame: the first picture (or, without video, the first sound) is out.
+	// EventFirstFrame: the first picture (or, without video, the first sound) is out; a
+	// file with video that ends before any picture gives ErrNoPicture instead.
 	EventFirstFrame
 	// EventSeekDone: a seek landed; Target is what was asked, Landed the first frame's time.
 	EventSeekDone
@@ -113,8 +114,11 @@ var (
 	ErrUnsupportedCodec = errors.New("unsupported codec")
 	// ErrClosed: the player was closed.
 	ErrClosed = errors.New("player closed")
-	// ErrTruncated: the source ended before the size it was opened with.
+	// ErrTruncated: the source ended before the size it was opened with, or playback ended
+	// long before the film's duration (a damaged index, data missing).
 	ErrTruncated = errors.New("file truncated")
+	// ErrNoPicture: the file has a video stream but not one picture of it could be decoded.
+	ErrNoPicture = errors.New("no picture could be decoded from the video stream: the file is damaged")
 	// ErrNoTrack: no track has the requested ID.
 	ErrNoTrack = errors.New("no such track")
 )

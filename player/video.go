@@ -177,6 +177,11 @@ func (pr *presenter) step() time.Duration {
 	if vf.eof {
 		if pr.landed != vf.serial {
 			pr.landed = vf.serial
+			if p.framesShown.Load() == 0 && p.framesDropped.Load() == 0 && !p.hasStarted() {
+				// Not one picture since the file was opened: its video is broken, not short.
+				p.fail(ErrNoPicture)
+				return maxWait
+			}
 			p.landed(vf.serial, -1) // a seek past the last frame
 		}
 		pr.done = vf.serial
