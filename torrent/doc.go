@@ -94,6 +94,10 @@
 //     and cancelling a read there panics in reader.updatePieceCompletion. Stream keeps
 //     anacrolix's reader below that size and reads the rest from storage once its piece is
 //     verified (readPastReaderEnd).
+//   - Web seed requests go out on a 5 s timer and in anacrolix's own order; for a single-file
+//     torrent it sends one GET of the whole file without Range, so a moov at the end meant
+//     downloading the film first. anacrolix is never given web seeds (ClientConfig.
+//     DisableWebseeds); the engine fetches them itself in the planner's order (webseed.go).
 //   - An explicit peer is forgotten after one failed attempt: x.pe and AddPeers addresses are
 //     offered again every few seconds while they are not connected.
 //   - The bencode decoder recurses with no depth limit: a few MB of nested lists overflow
