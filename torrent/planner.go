@@ -142,18 +142,26 @@ func (t *Torrent) replan() {
 		return
 	default:
 	}
+	// One snapshot of the verified pieces serves the plan and the web seeds, taken only if
+	// either needs it: it costs a pass over every piece under the client lock.
 	var done []bool
-	desired := planPieces(info.PieceLength, windows, func(i int) bool {
+	completed := func() []bool {
 		if done == nil {
 			done = t.completedPieces()
 		}
-		return i < len(done) && done[i]
+		return done
+	}
+	desired := planPieces(info.PieceLength, windows, func(i int) bool {
+		c := completed()
+		return i < len(c) && c[i]
 	})
-	t.webseeds.plan(desired, background)
-	// Pieces on the wire from a web seed are left to it (see webseeds.held).
-	effective := maps.Clone(desired)
-	for i := range t.webseeds.held() {
-		delete(effective, i)
+	effective := desired
+	if t.webseeds.plan(desired, background, completed) {
+		// Pieces on the wire from a web seed are left to it (see webseeds.held).
+		effective = maps.Clone(desired)
+		for i := range t.webseeds.held() {
+			delete(effective, i)
+		}
 	}
 	for i, prio := range p.applied {
 		if _, keep := effective[i]; !keep && prio != anacrolix.PiecePriorityNone {

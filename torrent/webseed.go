@@ -245,17 +245,21 @@ func (w *webseeds) setInfo(info *metainfo.Info) {
 }
 
 // plan takes the planner's priorities and the files downloading in the background, and
-// cancels the requests for pieces no longer wanted.
-func (w *webseeds) plan(desired map[int]anacrolix.PiecePriority, backgroundFiles map[int]bool) {
+// cancels the requests for pieces no longer wanted. completed is the planner's snapshot of
+// verified pieces. It reports whether the torrent has web seeds to fetch from; without
+// any (most torrents) a plan costs nothing here.
+func (w *webseeds) plan(desired map[int]anacrolix.PiecePriority, backgroundFiles map[int]bool, completed func() []bool) bool {
+	w.mu.Lock()
+	active := w.info != nil && !w.disabled && len(w.seeds) > 0
+	w.mu.Unlock()
+	if !active {
+		return false
+	}
 	var done []bool
 	if len(backgroundFiles) > 0 {
-		done = w.t.completedPieces()
+		done = completed()
 	}
 	w.mu.Lock()
-	if w.info == nil {
-		w.mu.Unlock()
-		return
-	}
 	rank := make(map[int]int, len(desired))
 	wanted := make([]int, 0, len(desired))
 	for i, p := range desired {
@@ -293,6 +297,7 @@ func (w *webseeds) plan(desired map[int]anacrolix.PiecePriority, backgroundFiles
 	for _, f := range dropped {
 		w.countUnused(f.index, f.got)
 	}
+	return true
 }
 
 // countUnused accounts for bytes received for a piece that will not be used: duplicates when
