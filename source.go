@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"marquee/torrent"
+	"marquee/torrent/source"
 )
 
 // media is one playable file, from a torrent or the local disk, that can hand out any
@@ -58,20 +58,11 @@ type sourceOptions struct {
 	metadataTimeout time.Duration
 }
 
-// isLocalMedia reports whether src names a media file on disk rather than a torrent.
-func isLocalMedia(src string) bool {
-	if strings.HasSuffix(strings.ToLower(src), ".torrent") {
-		return false
-	}
-	st, err := os.Stat(src)
-	return err == nil && st.Mode().IsRegular()
-}
-
 // openMedia resolves SOURCE to a playable file. For torrents it starts an engine, adds
 // the source, waits for metadata and picks the file; onMetadata runs once the file list
 // is known.
 func openMedia(ctx context.Context, src string, opts sourceOptions, onMetadata func(*media)) (*media, error) {
-	if isLocalMedia(src) {
+	if source.IsLocalMedia(src) {
 		st, err := os.Stat(src)
 		if err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"marquee/catalog"
+	"marquee/torrent/source"
 )
 
 func TestFormatting(t *testing.T) {
@@ -96,10 +97,10 @@ func FuzzLooksLikeTorrentInput(f *testing.F) {
 			return
 		}
 		trimmed := strings.ToLower(strings.TrimSpace(s))
-		if strings.HasPrefix(trimmed, "magnet:?") {
+		if strings.HasPrefix(trimmed, "magnet:") {
 			return
 		}
-		if _, err := catalog.NormalizeInfoHash(strings.TrimSpace(s)); err != nil {
+		if _, err := source.ParseInfoHash(strings.TrimSpace(s)); err != nil {
 			t.Fatalf("accepted %q, which is neither a magnet nor an info hash: %v", s, err)
 		}
 	})

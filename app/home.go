@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,7 +19,7 @@ import (
 
 	"marquee/catalog"
 	"marquee/catalog/library"
-	"marquee/catalog/mytorrents"
+	"marquee/torrent/source"
 )
 
 const (
@@ -573,13 +571,15 @@ func (u *ui) pasteFromClipboard() {
 	u.playSource(clip)
 }
 
-// looksLikeTorrentInput is a cheap check before offering clipboard text as a source.
+// looksLikeTorrentInput is a cheap check before offering clipboard text as a source: any
+// magnet form source.Parse reads ("magnet:?", "magnet://?"; a broken one is offered so that
+// its error is shown) or an info hash.
 func looksLikeTorrentInput(s string) bool {
 	s = strings.ToLower(strings.TrimSpace(s))
-	if strings.HasPrefix(s, "magnet:?") {
+	if strings.HasPrefix(s, "magnet:") {
 		return true
 	}
-	_, err := catalog.NormalizeInfoHash(s)
+	_, err := source.ParseInfoHash(s)
 	return err == nil
 }
 
@@ -594,10 +594,7 @@ func (u *ui) askForTorrentFile() {
 			return
 		}
 		defer r.Close()
-		data, err := io.ReadAll(io.LimitReader(r, mytorrents.MaxTorrentFileSize+1))
-		if err == nil && len(data) > mytorrents.MaxTorrentFileSize {
-			err = fmt.Errorf("%s is larger than a .torrent file can be (%s)", r.URI().Name(), formatBytes(mytorrents.MaxTorrentFileSize))
-		}
+		data, err := source.ReadTorrent(r, r.URI().Name())
 		if err != nil {
 			showErrorDialog(u.win, err)
 			return

@@ -254,13 +254,14 @@ func TestPosterReplacesTitleCardWhenLoaded(t *testing.T) {
 	})
 }
 
-// Ctrl+V with a magnet in the clipboard adds it to My torrents and opens the player.
+// Ctrl+V with a magnet in the clipboard adds it to My torrents and opens the player, in the
+// "magnet://?" form too, which the command line has always played.
 func TestCtrlVPlaysACopiedMagnet(t *testing.T) {
 	path := film(t, tinyFilm)
 	swarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Path: path})
 	env := newTestEnv(t, nil)
 	onUI(func() {
-		env.app.Clipboard().SetContent(swarm.Magnet)
+		env.app.Clipboard().SetContent(strings.Replace(swarm.Magnet, "magnet:?", "magnet://?", 1))
 		env.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktopShortcutPaste)
 	})
 	waitFor(t, "the player view", 20*time.Second, func() bool { return env.u.nav.top().name == pagePlayer })

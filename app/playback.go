@@ -21,6 +21,7 @@ import (
 	"marquee/catalog/library"
 	"marquee/player"
 	"marquee/torrent"
+	"marquee/torrent/source"
 )
 
 const (
@@ -132,7 +133,7 @@ func (u *ui) playLocalFile(path string) {
 // and .torrent files are kept in "My torrents".
 func (u *ui) playSource(input string) {
 	input = strings.TrimSpace(input)
-	if isLocalMedia(input) {
+	if source.IsLocalMedia(input) {
 		u.playLocalFile(input)
 		return
 	}
@@ -160,15 +161,6 @@ func (u *ui) playAdded(t catalog.Title, err error) {
 		return
 	}
 	u.play(playRequest{title: t, source: t.Sources[0], fileIndex: t.Sources[0].FileIndex, resume: true})
-}
-
-// isLocalMedia reports whether s names a video file on disk rather than a torrent.
-func isLocalMedia(s string) bool {
-	if !isVideoFile(strings.ToLower(filepath.Ext(s))) {
-		return false
-	}
-	st, err := os.Stat(s)
-	return err == nil && st.Mode().IsRegular()
 }
 
 func isVideoFile(ext string) bool    { return torrent.KindOf("f"+ext) == torrent.KindVideo }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"marquee/catalog"
+	"marquee/torrent/source"
 )
 
 const (
@@ -16,87 +17,6 @@ const (
 		"&tr=udp%3A%2F%2Ftracker.opentrackr.org%3A1337&tr=wss%3A%2F%2Ftracker.openwebtorrent.com" +
 		"&ws=https%3A%2F%2Fwebtorrent.io%2Ftorrents%2F&xs=https%3A%2F%2Fwebtorrent.io%2Ftorrents%2Fsintel.torrent"
 )
-
-func TestParseMagnet(t *testing.T) {
-	m, err := catalog.ParseMagnet(sintelMagnet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.InfoHash != sintelHash || m.Name != "Sintel" {
-		t.Errorf("hash %q name %q", m.InfoHash, m.Name)
-	}
-	if !slices.Equal(m.Trackers, []string{"udp://tracker.opentrackr.org:1337", "wss://tracker.openwebtorrent.com"}) {
-		t.Errorf("trackers %q", m.Trackers)
-	}
-	if !slices.Equal(m.Webseeds, []string{"https://webtorrent.io/torrents/"}) ||
-		!slices.Equal(m.ExactSources, []string{"https://webtorrent.io/torrents/sintel.torrent"}) {
-		t.Errorf("ws %q xs %q", m.Webseeds, m.ExactSources)
-	}
-
-	upper, err := catalog.ParseMagnet("MAGNET:?XT=URN:BTIH:" + sintelBase32)
-	if err != nil || upper.InfoHash != sintelHash {
-		t.Errorf("base32, upper case: %q, %v", upper.InfoHash, err)
-	}
-	hybrid, err := catalog.ParseMagnet("magnet:?xt=urn:btmh:1220" + strings.Repeat("ab", 32) + "&xt=urn:btih:" + sintelHash)
-	if err != nil || hybrid.InfoHash != sintelHash {
-		t.Errorf("hybrid v1+v2 magnet: %q, %v", hybrid.InfoHash, err)
-	}
-
-	for in, want := range map[string]string{
-		"":                             `does not start with "magnet:?"`,
-		"http://example.com/x.torrent": `does not start with "magnet:?"`,
-		"magnet:?dn=nohash":            "no xt=urn:btih: infohash",
-		"magnet:?xt=urn:btih:1234":     "has 4 characters",
-		"magnet:?xt=urn:btih:" + strings.Repeat("z", 40):                                            "not hexadecimal",
-		"magnet:?xt=urn:btih:" + strings.Repeat("1", 32):                                            "not base32",
-		"magnet:?xt=urn:btih:%zz":                                                                   "invalid URL escape",
-		"magnet:?xt=urn:btmh:1220" + strings.Repeat("ab", 32):                                       "v2-only",
-		"magnet:?xt=urn:btih:" + sintelHash + "&xt.1=urn:btih:" + strings.Repeat("a", 40):           "two different",
-		"magnet:?xt=urn:btih:" + sintelHash + "&dn=" + strings.Repeat("x", catalog.MaxMagnetLength): "longer than",
-	} {
-		_, err := catalog.ParseMagnet(in)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParseMagnet(%.60q) = %v, want an error containing %q", in, err, want)
-		}
-	}
-}
-
-func FuzzParseMagnet(f *testing.F) {
-	f.Add(sintelMagnet)
-	f.Add("magnet:?xt=urn:btih:" + sintelBase32 + "&tr=udp://x:1&ws=http://y/")
-	f.Add("magnet:?xt=urn:btmh:1220abcd")
-	f.Add("magnet:?xt.1=urn:btih:" + sintelHash + "&xt.2=urn:btih:" + sintelHash)
-	f.Fuzz(func(t *testing.T, s string) {
-		m, err := catalog.ParseMagnet(s)
-		if err != nil {
-			return
-		}
-		if len(m.InfoHash) != 40 || strings.ToLower(m.InfoHash) != m.InfoHash {
-			t.Fatalf("accepted %q with infohash %q", s, m.InfoHash)
-		}
-		// What BuildMagnet writes parses back to the same magnet.
-		again, err := catalog.ParseMagnet(catalog.BuildMagnet(m))
-		if err != nil {
-			t.Fatalf("BuildMagnet(%+v) does not parse: %v", m, err)
-		}
-		if again.InfoHash != m.InfoHash || again.Name != m.Name ||
-			!slices.Equal(again.Webseeds, m.Webseeds) || !slices.Equal(again.ExactSources, m.ExactSources) ||
-			len(again.Trackers) != len(m.Trackers) {
-			t.Fatalf("round trip changed %+v into %+v", m, again)
-		}
-	})
-}
-
-func TestNormalizeInfoHash(t *testing.T) {
-	for _, in := range []string{sintelHash, strings.ToUpper(sintelHash), sintelBase32, strings.ToLower(sintelBase32)} {
-		if got, err := catalog.NormalizeInfoHash(in); err != nil || got != sintelHash {
-			t.Errorf("NormalizeInfoHash(%q) = %q, %v", in, got, err)
-		}
-	}
-	if _, err := catalog.NormalizeInfoHash("abc"); err == nil {
-		t.Error("short infohash accepted")
-	}
-}
 
 func TestSourceURI(t *testing.T) {
 	ws := "https://webtorrent.io/torrents/"
@@ -111,15 +31,15 @@ func TestSourceURI(t *testing.T) {
 			catalog.Source{Magnet: "magnet:?xt=urn:btih:" + sintelHash + "&ws=" + url.QueryEscape(ws),
 				Webseeds: []string{ws, "https://mirror.example/"}, Trackers: []string{"udp://t.example:80"}, TorrentURL: xs},
 			func(s string) bool {
-				m, err := catalog.ParseMagnet(s)
+				m, err := source.ParseMagnet(s)
 				return err == nil && slices.Equal(m.Webseeds, []string{ws, "https://mirror.example/"}) &&
-					slices.Equal(m.Trackers, []string{"udp://t.example:80"}) && slices.Equal(m.ExactSources, []string{xs})
+					slices.Equal(m.Trackers, []string{"udp://t.example:80"}) && slices.Equal(m.MetainfoURLs, []string{xs})
 			}},
 		{"torrent URL before infohash", catalog.Source{TorrentURL: xs, InfoHash: sintelHash},
 			func(s string) bool { return s == xs }},
 		{"infohash becomes a magnet with webseeds", catalog.Source{InfoHash: strings.ToUpper(sintelHash), Webseeds: []string{ws}},
 			func(s string) bool {
-				m, err := catalog.ParseMagnet(s)
+				m, err := source.ParseMagnet(s)
 				return err == nil && m.InfoHash == sintelHash && slices.Equal(m.Webseeds, []string{ws})
 			}},
 		{"broken magnet passed through for the engine to report", catalog.Source{Magnet: "magnet:?oops"},

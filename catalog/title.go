@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"marquee/torrent/source"
 )
 
 // Kind says whether a title is a single film or a series.
@@ -84,17 +86,17 @@ func (s Source) URI() string {
 	case s.TorrentURL != "":
 		return s.TorrentURL
 	case s.InfoHash != "":
-		hash, err := NormalizeInfoHash(s.InfoHash)
+		hash, err := source.ParseInfoHash(s.InfoHash)
 		if err != nil {
 			hash = s.InfoHash // let the engine report it
 		}
-		return BuildMagnet(Magnet{InfoHash: hash, Webseeds: s.Webseeds, Trackers: s.Trackers})
+		return source.Source{InfoHash: hash, Webseeds: s.Webseeds, Trackers: s.Trackers}.MagnetURI()
 	}
 	return ""
 }
 
 func (s Source) extendMagnet() string {
-	m, err := ParseMagnet(s.Magnet)
+	m, err := source.ParseMagnet(s.Magnet)
 	if err != nil {
 		return s.Magnet // the engine reports the problem with its own context
 	}
@@ -114,7 +116,7 @@ func (s Source) extendMagnet() string {
 		add("tr", tr, m.Trackers)
 	}
 	if s.TorrentURL != "" {
-		add("xs", s.TorrentURL, m.ExactSources)
+		add("xs", s.TorrentURL, m.MetainfoURLs)
 	}
 	return s.Magnet + extra.String()
 }
@@ -123,12 +125,12 @@ func (s Source) extendMagnet() string {
 // or the magnet, or "" when neither names one (a bare .torrent URL).
 func (s Source) Hash() string {
 	if s.InfoHash != "" {
-		if h, err := NormalizeInfoHash(s.InfoHash); err == nil {
+		if h, err := source.ParseInfoHash(s.InfoHash); err == nil {
 			return h
 		}
 	}
 	if s.Magnet != "" {
-		if m, err := ParseMagnet(s.Magnet); err == nil {
+		if m, err := source.ParseMagnet(s.Magnet); err == nil {
 			return m.InfoHash
 		}
 	}
@@ -149,7 +151,7 @@ func (s Source) AllTrackers() []string {
 	}
 	add(s.Trackers)
 	if s.Magnet != "" {
-		if m, err := ParseMagnet(s.Magnet); err == nil {
+		if m, err := source.ParseMagnet(s.Magnet); err == nil {
 			add(m.Trackers)
 		}
 	}

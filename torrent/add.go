@@ -13,43 +13,42 @@ import (
 
 	anacrolix "github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/metainfo"
+
+	"marquee/torrent/source"
 )
 
 const (
 	torrentFetchTimeout = 30 * time.Second
 )
 
-// Add adds a torrent from user input (see ParseSource): a magnet link, an info hash, a .torrent
+// Add adds a torrent from user input (see source.Parse): a magnet link, an info hash, a .torrent
 // path or file:// URL, or an http(s) URL of a .torrent (at most 32 MiB, 30 s unless ctx ends
 // sooner). It does not wait for metadata; call WaitMetadata.
-func (e *Engine) Add(ctx context.Context, source string) (*Torrent, error) {
-	src, err := ParseSource(source)
+func (e *Engine) Add(ctx context.Context, input string) (*Torrent, error) {
+	src, err := source.Parse(input)
 	if err != nil {
 		return nil, err
 	}
 	switch src.Kind {
-	case SourceMagnet, SourceInfoHash:
+	case source.Magnet, source.InfoHash:
 		return e.addSource(src, "")
-	case SourceTorrentFile:
+	case source.TorrentFile:
 		return e.AddTorrentFile(src.Path)
-	case SourceURL:
+	case source.URL:
 		b, err := fetchTorrent(ctx, src.URL)
 		if err != nil {
 			return nil, err
 		}
 		return e.AddTorrentBytes(b)
 	}
-	return nil, fmt.Errorf("add %q: unhandled source kind %v", shorten(source), src.Kind)
+	return nil, fmt.Errorf("add %q: unhandled source kind %v", source.Shorten(input), src.Kind)
 }
 
 // AddMagnet adds a torrent from a magnet link, using its tr, ws, xs/as and x.pe parameters.
 func (e *Engine) AddMagnet(uri string) (*Torrent, error) {
-	src, err := ParseSource(uri)
+	src, err := source.ParseMagnet(uri)
 	if err != nil {
 		return nil, err
-	}
-	if src.Kind != SourceMagnet {
-		return nil, &ParseError{What: "magnet link", Input: shorten(uri), Reason: "it does not start with magnet:?"}
 	}
 	return e.addSource(src, strings.TrimSpace(uri))
 }
@@ -57,28 +56,23 @@ func (e *Engine) AddMagnet(uri string) (*Torrent, error) {
 // AddInfoHash adds a torrent by v1 info hash (40 hex or 32 base32 characters) with optional
 // web seeds and trackers; metadata comes from peers or trackers.
 func (e *Engine) AddInfoHash(infoHash string, webseeds, trackers []string) (*Torrent, error) {
-	ih, ok := decodeInfoHash(strings.TrimSpace(infoHash))
-	if !ok {
-		return nil, &ParseError{What: "info hash", Input: shorten(infoHash), Reason: "want 40 hex or 32 base32 characters"}
+	ih, err := source.ParseInfoHash(infoHash)
+	if err != nil {
+		return nil, err
 	}
-	return e.addSource(Source{
-		Kind:     SourceInfoHash,
+	return e.addSource(source.Source{
+		Kind:     source.InfoHash,
 		InfoHash: ih,
-		Webseeds: keepURLs(webseeds, "http", "https"),
-		Trackers: keepURLs(trackers, "http", "https", "udp", "ws", "wss"),
+		Webseeds: source.KeepWebseeds(webseeds),
+		Trackers: source.KeepTrackers(trackers),
 	}, "")
 }
 
 // AddTorrentFile adds a torrent from a .torrent file on disk.
 func (e *Engine) AddTorrentFile(path string) (*Torrent, error) {
-	f, err := os.Open(path)
+	b, err := source.ReadTorrentFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("open torrent file: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxTorrentFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read torrent file %s: %w", path, err)
+		return nil, err
 	}
 	t, err := e.AddTorrentBytes(b)
 	if err != nil {
@@ -90,7 +84,7 @@ func (e *Engine) AddTorrentFile(path string) (*Torrent, error) {
 // AddTorrentBytes adds a torrent from the contents of a .torrent file, validated by
 // ParseTorrent first.
 func (e *Engine) AddTorrentBytes(b []byte) (*Torrent, error) {
-	mi, _, err := parseMetainfo(b)
+	mi, _, err := source.DecodeTorrent(b)
 	if err != nil {
 		return nil, err
 	}
@@ -99,15 +93,15 @@ func (e *Engine) AddTorrentBytes(b []byte) (*Torrent, error) {
 		infoBytes: mi.InfoBytes,
 		metainfo:  b,
 		kind:      kindCache,
-		webseeds:  keepURLs(mi.UrlList, "http", "https"),
+		webseeds:  source.KeepWebseeds(mi.UrlList),
 	}
 	for _, tier := range mi.UpvertedAnnounceList() {
-		spec.trackers = append(spec.trackers, keepURLs(tier, "http", "https", "udp", "ws", "wss")...)
+		spec.trackers = append(spec.trackers, source.KeepTrackers(tier)...)
 	}
 	return e.addTorrent(spec)
 }
 
-func (e *Engine) addSource(src Source, magnet string) (*Torrent, error) {
+func (e *Engine) addSource(src source.Source, magnet string) (*Torrent, error) {
 	var ih metainfo.Hash
 	if err := ih.FromHexString(src.InfoHash); err != nil {
 		return nil, &ParseError{What: "info hash", Input: src.InfoHash, Reason: "not hex", Err: err}
@@ -141,15 +135,15 @@ func fetchTorrent(ctx context.Context, url string) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("fetch torrent %s: HTTP %s", url, resp.Status)
 	}
-	if resp.ContentLength > maxTorrentFileSize {
-		return nil, fmt.Errorf("fetch torrent %s: %d bytes is more than the %d MiB limit", url, resp.ContentLength, maxTorrentFileSize>>20)
+	if resp.ContentLength > source.MaxTorrentFileSize {
+		return nil, fmt.Errorf("fetch torrent %s: %d bytes is more than the %d MiB limit", url, resp.ContentLength, source.MaxTorrentFileSize>>20)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxTorrentFileSize+1))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, source.MaxTorrentFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("fetch torrent %s: %w", url, err)
 	}
-	if len(b) > maxTorrentFileSize {
-		return nil, fmt.Errorf("fetch torrent %s: larger than the %d MiB limit", url, maxTorrentFileSize>>20)
+	if len(b) > source.MaxTorrentFileSize {
+		return nil, fmt.Errorf("fetch torrent %s: larger than the %d MiB limit", url, source.MaxTorrentFileSize>>20)
 	}
 	return b, nil
 }
@@ -196,9 +190,9 @@ func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
 	}
 	if spec.infoBytes == nil && known && len(rec.Metainfo) > 0 {
 		// Metadata from an earlier run: streaming can start without asking peers.
-		if mi, _, err := parseMetainfo(rec.Metainfo); err == nil && mi.HashInfoBytes() == spec.ih {
+		if mi, _, err := source.DecodeTorrent(rec.Metainfo); err == nil && mi.HashInfoBytes() == spec.ih {
 			spec.infoBytes, spec.metainfo = mi.InfoBytes, rec.Metainfo
-			spec.webseeds = append(spec.webseeds, keepURLs(mi.UrlList, "http", "https")...)
+			spec.webseeds = append(spec.webseeds, source.KeepWebseeds(mi.UrlList)...)
 		}
 	}
 	if known && rec.Kind == kindSeed && spec.kind == kindCache && rec.SeedPath != "" {
@@ -319,16 +313,16 @@ func (t *Torrent) useSource(ctx context.Context, url string) error {
 	if err != nil {
 		return err
 	}
-	mi, _, err := parseMetainfo(b)
+	mi, _, err := source.DecodeTorrent(b)
 	if err != nil {
 		return err
 	}
 	if ih := mi.HashInfoBytes(); ih != t.ih {
 		return fmt.Errorf("it is the .torrent of %s, not of %s", ih.HexString(), t.InfoHash())
 	}
-	spec := addSpec{webseeds: keepURLs(mi.UrlList, "http", "https")}
+	spec := addSpec{webseeds: source.KeepWebseeds(mi.UrlList)}
 	for _, tier := range mi.UpvertedAnnounceList() {
-		spec.trackers = append(spec.trackers, keepURLs(tier, "http", "https", "udp", "ws", "wss")...)
+		spec.trackers = append(spec.trackers, source.KeepTrackers(tier)...)
 	}
 	t.merge(spec)
 	return t.t.SetInfoBytes(mi.InfoBytes)
@@ -355,7 +349,7 @@ func (e *Engine) restore() {
 			spec.seedPath, spec.seedIsDir = rec.SeedPath, st.IsDir()
 		}
 		if rec.Magnet != "" {
-			if src, err := ParseSource(rec.Magnet); err == nil {
+			if src, err := source.Parse(rec.Magnet); err == nil {
 				spec.name, spec.trackers, spec.webseeds = src.Name, src.Trackers, src.Webseeds
 				spec.sources, spec.peers = src.MetainfoURLs, src.Peers
 			}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"marquee/torrent/source"
 	"marquee/torrent/torrenttest"
 )
 
@@ -21,7 +22,7 @@ func TestAddEverySourceKind(t *testing.T) {
 		case "/film.torrent":
 			w.Write(swarm.TorrentBytes)
 		case "/huge.torrent":
-			w.Write(make([]byte, maxTorrentFileSize+10))
+			w.Write(make([]byte, source.MaxTorrentFileSize+10))
 		case "/bomb.torrent":
 			w.Write(nestingBomb)
 		default:

@@ -17,6 +17,7 @@ import (
 	"github.com/anacrolix/torrent/metainfo"
 	"github.com/anacrolix/torrent/storage"
 
+	"marquee/torrent/source"
 	"marquee/torrent/torrenttest"
 )
 
@@ -24,74 +25,6 @@ const (
 	testHex    = "c9e15763f722f23e98a29decdfae341b98d53056"
 	testBase32 = "ZHQVOY7XELZD5GFCTXWN7LRUDOMNKMCW"
 )
-
-func TestParseSource(t *testing.T) {
-	t.Parallel()
-	good := []struct {
-		in   string
-		want Source
-	}{
-		{"magnet:?xt=urn:btih:" + testHex, Source{Kind: SourceMagnet, InfoHash: testHex}},
-		{"  magnet:?xt=urn:btih:" + strings.ToUpper(testHex) + "&dn=Night+of+the+Living+Dead\n",
-			Source{Kind: SourceMagnet, InfoHash: testHex, Name: "Night of the Living Dead"}},
-		{"magnet:?xt=urn:btih:" + testBase32 + "&tr=udp%3A%2F%2Ftracker.example%3A6969&tr=file%3A%2F%2F%2Fetc%2Fpasswd" +
-			"&ws=https%3A%2F%2Farchive.example%2Fdl%2F&ws=ftp%3A%2F%2Fx%2F&xs=http%3A%2F%2Fh%2Fa.torrent&x.pe=127.0.0.1%3A6881&x.pe=nonsense",
-			Source{Kind: SourceMagnet, InfoHash: testHex, Trackers: []string{"udp://tracker.example:6969"},
-				Webseeds: []string{"https://archive.example/dl/"}, MetainfoURLs: []string{"http://h/a.torrent"}, Peers: []string{"127.0.0.1:6881"}}},
-		{testHex, Source{Kind: SourceInfoHash, InfoHash: testHex}},
-		{strings.ToLower(testBase32), Source{Kind: SourceInfoHash, InfoHash: testHex}},
-		{"films/Nosferatu (1922).torrent", Source{Kind: SourceTorrentFile, Path: "films/Nosferatu (1922).torrent"}},
-		{"/tmp/x", Source{Kind: SourceTorrentFile, Path: "/tmp/x"}},
-		{"file:///tmp/a%20b.torrent", Source{Kind: SourceTorrentFile, Path: "/tmp/a b.torrent"}},
-		{"https://archive.example/download/x/x_archive.torrent", Source{Kind: SourceURL, URL: "https://archive.example/download/x/x_archive.torrent"}},
-	}
-	for _, c := range good {
-		got, err := ParseSource(c.in)
-		if err != nil {
-			t.Errorf("ParseSource(%q): %v", c.in, err)
-			continue
-		}
-		if !equalSource(got, c.want) {
-			t.Errorf("ParseSource(%q) = %+v, want %+v", c.in, got, c.want)
-		}
-	}
-	bad := []struct{ in, reason string }{
-		{"", "empty"},
-		{"   ", "empty"},
-		{"magnet:", "expected"},
-		{"magnet:?dn=film", "missing xt"},
-		{"magnet:?xt=urn:btih:zzzz", "40-character hex"},
-		{"magnet:?xt=urn:btih:" + testHex[:39], "40-character hex"},
-		{"magnet:?xt=urn:btih:%zz", "malformed parameters"},
-		{"magnet:?xt=urn:btih:" + testHex + "&xt=urn:btih:" + strings.Repeat("a", 40), "two different"},
-		{"magnet:?xt=urn:btmh:1220" + strings.Repeat("a", 64), "v2-only"},
-		{"magnet:?" + strings.Repeat("a=b&", 300) + "xt=urn:btih:" + testHex, "too many"},
-		{"ftp://example.com/a.torrent", "unsupported URL scheme"},
-		{"http://", "not a valid http"},
-		{"file://remote/etc/a.torrent", "file://"},
-		{testHex[:39], "40 hex or 32 base32"},
-		{"hello world", "not a magnet link"},
-		{"magnet:?xt=urn:btih:" + testHex + "\x00", "control"},
-		{strings.Repeat("a", 70<<10), "64 KiB"},
-	}
-	for _, c := range bad {
-		_, err := ParseSource(c.in)
-		var pe *ParseError
-		if !errors.As(err, &pe) {
-			t.Errorf("ParseSource(%q) = %v, want a *ParseError", shorten(c.in), err)
-			continue
-		}
-		if !strings.Contains(err.Error(), c.reason) {
-			t.Errorf("ParseSource(%q) error %q does not mention %q", shorten(c.in), err, c.reason)
-		}
-	}
-}
-
-func equalSource(a, b Source) bool {
-	eq := func(x, y []string) bool { return strings.Join(x, "\n") == strings.Join(y, "\n") }
-	return a.Kind == b.Kind && a.InfoHash == b.InfoHash && a.Name == b.Name && a.Path == b.Path && a.URL == b.URL &&
-		eq(a.Trackers, b.Trackers) && eq(a.Webseeds, b.Webseeds) && eq(a.MetainfoURLs, b.MetainfoURLs) && eq(a.Peers, b.Peers)
-}
 
 // torrentBytes encodes an info dictionary (possibly hostile) as a .torrent file.
 func torrentBytes(t testing.TB, info any) []byte {
@@ -164,10 +97,10 @@ func badTorrents(t testing.TB) []struct {
 		{"negative length", "negative length", torrentBytes(t, multiFile(file(100, "a"), file(-50, "b")))},
 		{"ragged hashes", "multiple of 20", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "length": int64(100), "pieces": "0123456789"})},
 		{"piece count mismatch", "expected 1", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "length": int64(100), "pieces": pieces(5)})},
-		{"huge piece count", "more than the limit", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "length": int64(16384) * (maxPieces + 1), "pieces": pieces(maxPieces + 1)})},
+		{"huge piece count", "more than the limit", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "length": int64(16384) * (source.MaxPieces + 1), "pieces": pieces(source.MaxPieces + 1)})},
 		{"v2 only", "v2-only", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(16384), "meta version": int64(2), "file tree": map[string]any{}})},
-		{"too large", "limit", make([]byte, maxTorrentFileSize+1)},
-		{"too many files", "more than the limit of 10000", torrentBytes(t, manyFiles(maxFiles+1))},
+		{"too large", "limit", make([]byte, source.MaxTorrentFileSize+1)},
+		{"too many files", "more than the limit of 10000", torrentBytes(t, manyFiles(source.MaxFiles+1))},
 		{"too large in total", "more than the limit of 4 TiB", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(256 << 20), "length": int64(4<<40) + 1, "pieces": pieces(4<<40/(256<<20) + 1)})},
 		{"issue 12: 256 TiB", "limit", torrentBytes(t, map[string]any{"name": "x", "piece length": int64(256 << 20), "length": int64(256 << 40), "pieces": pieces(1 << 20)})},
 		{"nesting bomb", "nested deeper than 100 levels", nestingBomb},

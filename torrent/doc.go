@@ -102,7 +102,7 @@
 //     offered again every few seconds while they are not connected.
 //   - The bencode decoder recurses with no depth limit: a few MB of nested lists overflow
 //     the stack, which no recover catches. .torrent data goes through benscan.Check first
-//     (parseMetainfo); a magnet's xs, which anacrolix would fetch and decode with no limit,
+//     (source.DecodeTorrent); a magnet's xs, which anacrolix would fetch and decode with no limit,
 //     is fetched by the engine (fetchSources); metadata from peers, which anacrolix decodes
 //     before checking its hash, is bounded per piece as it arrives (peerMetadataGuard).
 //   - The HTTP scrape logs to the standard logger, ignores HTTP status and body size and

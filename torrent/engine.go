@@ -299,7 +299,9 @@ func (e *Engine) Torrents() []*Torrent {
 func (e *Engine) ListenAddrs() []string {
 	var out []string
 	for _, a := range e.client.ListenAddrs() {
-		out = appendUnique(out, a.String())
+		if s := a.String(); !slices.Contains(out, s) {
+			out = append(out, s)
+		}
 	}
 	return out
 }

@@ -2,8 +2,8 @@ package torrent
 
 import (
 	"errors"
-	"fmt"
-	"unicode/utf8"
+
+	"marquee/torrent/source"
 )
 
 var (
@@ -17,37 +17,6 @@ var (
 )
 
 // ParseError reports user input (a magnet link, info hash, path, URL or .torrent data) that
-// cannot be used. Its message names what was expected and why the input was rejected.
-type ParseError struct {
-	What   string // "magnet link", "info hash", "torrent source", ".torrent data", "torrent metadata"
-	Input  string // the offending input, shortened for display; empty for binary data
-	Reason string
-	Err    error // underlying decoder error, if any
-}
-
-func (e *ParseError) Error() string {
-	msg := "invalid " + e.What
-	if e.Input != "" {
-		msg += fmt.Sprintf(" %q", e.Input)
-	}
-	msg += ": " + e.Reason
-	if e.Err != nil {
-		msg += ": " + e.Err.Error()
-	}
-	return msg
-}
-
-func (e *ParseError) Unwrap() error { return e.Err }
-
-// shorten keeps error messages readable when the input is long or binary.
-func shorten(s string) string {
-	const max = 80
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+// cannot be used; it is the parsing package's error, so errors.As finds it whichever of the
+// two made it.
+type ParseError = source.Error

@@ -13,6 +13,8 @@ import (
 	"github.com/anacrolix/torrent/bencode"
 	"github.com/anacrolix/torrent/tracker"
 	"github.com/anacrolix/torrent/types/infohash"
+
+	"marquee/torrent/source"
 )
 
 // Health is a swarm's size as a tracker reports it.
@@ -37,15 +39,15 @@ const (
 func Scrape(ctx context.Context, trackerURL string, infoHashes []string) (map[string]Health, error) {
 	ihs := make([]infohash.T, 0, len(infoHashes))
 	for _, s := range infoHashes {
-		hexIH, ok := decodeInfoHash(strings.TrimSpace(s))
-		if !ok {
-			return nil, &ParseError{What: "info hash", Input: shorten(s), Reason: "want 40 hex or 32 base32 characters"}
+		hexIH, err := source.ParseInfoHash(s)
+		if err != nil {
+			return nil, err
 		}
 		ihs = append(ihs, infohash.FromHexString(hexIH))
 	}
 	u, err := url.Parse(trackerURL)
 	if err != nil || u.Host == "" {
-		return nil, &ParseError{What: "tracker URL", Input: shorten(trackerURL), Reason: "not a URL with a host"}
+		return nil, &ParseError{What: "tracker URL", Input: source.Shorten(trackerURL), Reason: "not a URL with a host"}
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -62,7 +64,7 @@ func Scrape(ctx context.Context, trackerURL string, infoHashes []string) (map[st
 	case "udp", "udp4", "udp6":
 		err = scrapeUDP(ctx, u, ihs, out)
 	default:
-		return nil, &ParseError{What: "tracker URL", Input: shorten(trackerURL), Reason: "scrape needs an http, https or udp tracker"}
+		return nil, &ParseError{What: "tracker URL", Input: source.Shorten(trackerURL), Reason: "scrape needs an http, https or udp tracker"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", u.Redacted(), err)
@@ -125,7 +127,7 @@ func scrapeHTTP(ctx context.Context, announce *url.URL, ihs []infohash.T, out ma
 		return fmt.Errorf("malformed scrape response: %w", err)
 	}
 	if decoded.FailureReason != "" {
-		return fmt.Errorf("tracker refused: %s", shorten(decoded.FailureReason))
+		return fmt.Errorf("tracker refused: %s", source.Shorten(decoded.FailureReason))
 	}
 	for _, ih := range ihs {
 		if f, ok := decoded.Files[ih.AsString()]; ok {

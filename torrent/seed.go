@@ -12,6 +12,8 @@ import (
 
 	"github.com/anacrolix/torrent/bencode"
 	"github.com/anacrolix/torrent/metainfo"
+
+	"marquee/torrent/source"
 )
 
 // SeedOptions shape the torrent Seed makes.
@@ -34,8 +36,8 @@ func (e *Engine) Seed(path string, opts SeedOptions) (*Torrent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	if opts.PieceLength < 0 || opts.PieceLength > maxPieceLength || (opts.PieceLength > 0 && opts.PieceLength%(16<<10) != 0) {
-		return nil, fmt.Errorf("seed %s: piece length %d must be a multiple of 16 KiB up to %d MiB", path, opts.PieceLength, maxPieceLength>>20)
+	if opts.PieceLength < 0 || opts.PieceLength > source.MaxPieceLength || (opts.PieceLength > 0 && opts.PieceLength%(16<<10) != 0) {
+		return nil, fmt.Errorf("seed %s: piece length %d must be a multiple of 16 KiB up to %d MiB", path, opts.PieceLength, source.MaxPieceLength>>20)
 	}
 	fp, err := fingerprint(abs)
 	if err != nil {
@@ -58,7 +60,7 @@ func (e *Engine) Seed(path string, opts SeedOptions) (*Torrent, error) {
 			return nil, fmt.Errorf("seed %s: %w", path, err)
 		}
 	}
-	mi, info, err := parseMetainfo(mib)
+	mi, info, err := source.DecodeTorrent(mib)
 	if err != nil {
 		return nil, fmt.Errorf("seed %s: %w", path, err)
 	}
@@ -90,7 +92,7 @@ func (e *Engine) Seed(path string, opts SeedOptions) (*Torrent, error) {
 		kind:      kindSeed,
 		seedPath:  abs,
 		seedIsDir: st.IsDir(),
-		webseeds:  keepURLs(mi.UrlList, "http", "https"),
+		webseeds:  source.KeepWebseeds(mi.UrlList),
 	}
 	for _, tier := range mi.UpvertedAnnounceList() {
 		spec.trackers = append(spec.trackers, tier...)
@@ -149,7 +151,7 @@ func buildMetainfo(path string, opts SeedOptions) ([]byte, error) {
 		return nil, fmt.Errorf("hash files: %w", err)
 	}
 	if opts.Name != "" {
-		if err := checkComponent(opts.Name); err != nil {
+		if err := source.CheckPathComponent(opts.Name); err != nil {
 			return nil, fmt.Errorf("name %q: %w", opts.Name, err)
 		}
 		info.Name = opts.Name

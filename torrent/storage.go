@@ -13,6 +13,8 @@ import (
 
 	"github.com/anacrolix/torrent/metainfo"
 	"github.com/anacrolix/torrent/storage"
+
+	"marquee/torrent/source"
 )
 
 // Our own file storage instead of anacrolix's: its file IO is chosen by an environment variable
@@ -79,7 +81,7 @@ func (s *diskStorage) OpenTorrent(_ context.Context, info *metainfo.Info, ih met
 }
 
 func (s *diskStorage) open(info *metainfo.Info, ih metainfo.Hash) (*diskTorrent, error) {
-	if err := validateInfo(info); err != nil {
+	if err := source.ValidateInfo(info); err != nil {
 		return nil, err
 	}
 	dt := &diskTorrent{
@@ -93,7 +95,7 @@ func (s *diskStorage) open(info *metainfo.Info, ih metainfo.Hash) (*diskTorrent,
 		dirty:       make(map[int]bool),
 	}
 	for i, fi := range info.UpvertedFiles() {
-		f := diskFile{offset: fi.TorrentOffset, length: fi.Length, pad: isPadFile(fi)}
+		f := diskFile{offset: fi.TorrentOffset, length: fi.Length, pad: source.IsPadFile(fi)}
 		if !f.pad {
 			f.path = filepath.Clean(s.layout(info, i, fi))
 			if !isWithin(s.root, f.path) {

@@ -13,6 +13,8 @@ import (
 
 	anacrolix "github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/metainfo"
+
+	"marquee/torrent/source"
 )
 
 // Torrent is one torrent of an Engine.
@@ -178,8 +180,8 @@ func (t *Torrent) rememberPeers(addrs []string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, a := range addrs {
-		if len(t.directPeers) < maxDirectPeers {
-			t.directPeers = appendUnique(t.directPeers, a)
+		if len(t.directPeers) < maxDirectPeers && !slices.Contains(t.directPeers, a) {
+			t.directPeers = append(t.directPeers, a)
 		}
 	}
 }
@@ -378,7 +380,7 @@ func (t *Torrent) file(index int) (*anacrolix.File, error) {
 	if index < 0 || index >= len(files) {
 		return nil, fmt.Errorf("torrent %s has no file %d", t.describe(), index)
 	}
-	if isPadFile(files[index].FileInfo()) {
+	if source.IsPadFile(files[index].FileInfo()) {
 		return nil, fmt.Errorf("file %d of torrent %s is padding, not data", index, t.describe())
 	}
 	return files[index], nil
@@ -386,13 +388,10 @@ func (t *Torrent) file(index int) (*anacrolix.File, error) {
 
 // AddPeers adds peer addresses ("host:port"); malformed ones are ignored.
 func (t *Torrent) AddPeers(addrs ...string) {
-	var peers []anacrolix.PeerInfo
-	var valid []string
-	for _, a := range addrs {
-		if validHostPort(a) {
-			valid = append(valid, a)
-			peers = append(peers, anacrolix.PeerInfo{Addr: anacrolix.StringAddr(a), Source: anacrolix.PeerSourceDirect, Trusted: true})
-		}
+	valid := source.KeepPeers(addrs)
+	peers := make([]anacrolix.PeerInfo, len(valid))
+	for i, a := range valid {
+		peers[i] = anacrolix.PeerInfo{Addr: anacrolix.StringAddr(a), Source: anacrolix.PeerSourceDirect, Trusted: true}
 	}
 	t.rememberPeers(valid)
 	t.t.AddPeers(peers)

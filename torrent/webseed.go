@@ -20,6 +20,8 @@ import (
 
 	anacrolix "github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/metainfo"
+
+	"marquee/torrent/source"
 )
 
 // Web seeds (BEP 19) are fetched by the engine, not by anacrolix: v1.61 sends its web seed
@@ -204,7 +206,7 @@ func newWebseedClient() *http.Client {
 func (w *webseeds) add(urls []string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for _, u := range keepURLs(urls, "http", "https") {
+	for _, u := range source.KeepWebseeds(urls) {
 		if !slices.ContainsFunc(w.seeds, func(s *webseed) bool { return s.url == u }) {
 			w.seeds = append(w.seeds, &webseed{url: u})
 		}
@@ -228,7 +230,7 @@ func (w *webseeds) urls() []string {
 func (w *webseeds) setInfo(info *metainfo.Info) {
 	var files []webseedFile
 	for _, fi := range info.UpvertedFiles() {
-		f := webseedFile{offset: fi.TorrentOffset, length: fi.Length, pad: isPadFile(fi)}
+		f := webseedFile{offset: fi.TorrentOffset, length: fi.Length, pad: source.IsPadFile(fi)}
 		parts := []string{url.PathEscape(info.BestName())}
 		if info.IsDir() {
 			for _, c := range fi.BestPath() {

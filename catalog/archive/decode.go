@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"marquee/catalog"
+	"marquee/torrent/source"
 )
 
 // flex is a metadata value that the archive writes as a string, a number, or a list of
@@ -220,7 +221,7 @@ func decodeMetadata(data []byte, base, id string) (catalog.Title, error) {
 		f := &r.Files[i]
 		name := f.Name.first()
 		if f.Format.first() == "Archive BitTorrent" {
-			if hash, err := catalog.NormalizeInfoHash(f.BTIH.first()); err == nil {
+			if hash, err := source.ParseInfoHash(f.BTIH.first()); err == nil {
 				src.InfoHash = hash
 			}
 			continue

@@ -10,6 +10,7 @@ import (
 	"marquee/catalog/builtin"
 	"marquee/catalog/catalogtest"
 	"marquee/catalog/feed"
+	"marquee/torrent/source"
 )
 
 func TestConformance(t *testing.T) {
@@ -61,7 +62,7 @@ func TestEmbeddedCatalog(t *testing.T) {
 			t.Errorf("%s: year %d licence %q", title.ID, title.Year, title.Licence)
 		}
 		s := title.Sources[0]
-		m, err := catalog.ParseMagnet(s.URI())
+		m, err := source.ParseMagnet(s.URI())
 		if err != nil {
 			t.Fatalf("%s: %v", title.ID, err)
 		}
@@ -69,8 +70,8 @@ func TestEmbeddedCatalog(t *testing.T) {
 			t.Errorf("%s: infohash %s, want %s", title.ID, m.InfoHash, want.hash)
 		}
 		if len(m.Webseeds) != 1 || m.Webseeds[0] != "https://webtorrent.io/torrents/" ||
-			len(m.ExactSources) != 1 || m.ExactSources[0] != "https://webtorrent.io/torrents/"+want.slug+".torrent" {
-			t.Errorf("%s: ws %q xs %q", title.ID, m.Webseeds, m.ExactSources)
+			len(m.MetainfoURLs) != 1 || m.MetainfoURLs[0] != "https://webtorrent.io/torrents/"+want.slug+".torrent" {
+			t.Errorf("%s: ws %q xs %q", title.ID, m.Webseeds, m.MetainfoURLs)
 		}
 		if len(s.AllTrackers()) == 0 {
 			t.Errorf("%s: no tracker to scrape for health", title.ID)

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"marquee/catalog"
+	"marquee/torrent/source"
 )
 
 // Limits of the schema.
@@ -571,17 +572,17 @@ func (v *validator) sources(path string, raws []json.RawMessage) []catalog.Sourc
 		}
 		var magnetHash string
 		if w.Magnet != "" {
-			if m, err := catalog.ParseMagnet(w.Magnet); err != nil {
-				v.add(sp+".magnet", "%v", err)
+			if m, err := source.ParseMagnet(w.Magnet); err != nil {
+				v.add(sp+".magnet", "%s", sourceReason(err))
 			} else {
 				magnetHash = m.InfoHash
 			}
 		}
 		if w.InfoHash != "" {
-			hash, err := catalog.NormalizeInfoHash(w.InfoHash)
+			hash, err := source.ParseInfoHash(w.InfoHash)
 			switch {
 			case err != nil:
-				v.add(sp+".infohash", "%v", err)
+				v.add(sp+".infohash", "%q: %s", truncate(w.InfoHash), sourceReason(err))
 			case magnetHash != "" && hash != magnetHash:
 				v.add(sp+".infohash", "%s differs from the magnet's infohash %s", hash, magnetHash)
 			default:
@@ -717,6 +718,16 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// sourceReason is what is wrong with a magnet or info hash, without the quoted input that the
+// problem's path already points at.
+func sourceReason(err error) string {
+	var se *source.Error
+	if errors.As(err, &se) {
+		return se.Reason
+	}
+	return err.Error()
 }
 
 func truncate(s string) string {

@@ -225,8 +225,8 @@ func TestParseRejectsEachRule(t *testing.T) {
 		{name: "episode without sources", change: func(d map[string]any) { delete(episode(d, 0), "sources") }, problem: feed.Problem{"titles[2].seasons[0].episodes[0].sources", "at least one source is required"}},
 
 		{name: "source empty", change: func(d map[string]any) { title(d, 1)["sources"] = []any{map[string]any{"quality": "720p"}} }, problem: feed.Problem{"titles[1].sources[0]", "needs a magnet, a torrent_url or an infohash"}},
-		{name: "magnet", change: func(d map[string]any) { source(d, 0, 0)["magnet"] = "magnet:?dn=nohash" }, problem: feed.Problem{"titles[0].sources[0].magnet", "magnet: no xt=urn:btih: infohash"}},
-		{name: "infohash", change: func(d map[string]any) { source(d, 0, 1)["infohash"] = "abc" }, problem: feed.Problem{"titles[0].sources[1].infohash", `infohash "abc" has 3 characters, want 40 hex or 32 base32`}},
+		{name: "magnet", change: func(d map[string]any) { source(d, 0, 0)["magnet"] = "magnet:?dn=nohash" }, problem: feed.Problem{"titles[0].sources[0].magnet", "missing xt=urn:btih:"}},
+		{name: "infohash", change: func(d map[string]any) { source(d, 0, 1)["infohash"] = "abc" }, problem: feed.Problem{"titles[0].sources[1].infohash", `"abc": an info hash has 40 hex or 32 base32 characters, this has 3`}},
 		{name: "infohash against magnet", change: func(d map[string]any) { source(d, 0, 0)["infohash"] = strings.Repeat("a", 40) }, problem: feed.Problem{"titles[0].sources[0].infohash", "differs from the magnet's infohash 08ada5a7"}},
 		{name: "local torrent path", change: func(d map[string]any) { source(d, 1, 0)["torrent_url"] = "file:///etc/passwd" }, problem: feed.Problem{"titles[1].sources[0].torrent_url", "must be an absolute http, https URL"}},
 		{name: "webseed", change: func(d map[string]any) { source(d, 0, 0)["webseeds"] = []any{"webtorrent.io/torrents/"} }, problem: feed.Problem{"titles[0].sources[0].webseeds[0]", "must be an absolute http, https URL"}},

@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path"
@@ -19,6 +18,7 @@ import (
 
 	"marquee/catalog"
 	"marquee/catalog/library"
+	"marquee/torrent/source"
 )
 
 // ID is the provider's ID; title IDs are "mytorrents:<infohash>" (or "mytorrents:url-…"
@@ -99,7 +99,7 @@ func toTitle(t library.UserTorrent) catalog.Title {
 		name = "Untitled torrent"
 	}
 	src := catalog.Source{InfoHash: t.InfoHash, Size: t.Size, FileIndex: catalog.MainFile}
-	if strings.HasPrefix(strings.ToLower(t.URI), "magnet:") {
+	if _, err := source.ParseMagnet(t.URI); err == nil {
 		src.Magnet = t.URI
 	} else {
 		src.TorrentURL = t.URI
@@ -114,52 +114,39 @@ func toTitle(t library.UserTorrent) catalog.Title {
 	}
 }
 
-// Add adds what the user typed or dropped: a magnet, an infohash (40 hex or 32 base32
-// characters), an http(s) URL of a .torrent, or the path (or file:// URL) of a local
-// .torrent file. Adding the same torrent again replaces it.
+// Add adds what the user typed or dropped, in any form source.Parse reads: a magnet, an
+// info hash (40 hex or 32 base32 characters), an http(s) URL of a .torrent, or the path (or
+// file:// URL) of a local .torrent file. Adding the same torrent again replaces it.
 func (p *Provider) Add(ctx context.Context, input string) (catalog.Title, error) {
-	input = strings.TrimSpace(input)
 	if err := ctx.Err(); err != nil {
 		return catalog.Title{}, err
 	}
-	if input == "" {
+	if strings.TrimSpace(input) == "" {
 		return catalog.Title{}, errors.New("add torrent: nothing to add")
 	}
+	src, err := source.Parse(input)
+	if err != nil {
+		return catalog.Title{}, fmt.Errorf("add torrent: %w", err)
+	}
 	var ut library.UserTorrent
-	lower := strings.ToLower(input)
-	switch {
-	case strings.HasPrefix(lower, "magnet:"):
-		m, err := catalog.ParseMagnet(input)
+	switch src.Kind {
+	case source.Magnet:
+		ut = library.UserTorrent{ID: src.InfoHash, URI: strings.TrimSpace(input), Name: cmp.Or(src.Name, unnamed(src.InfoHash)), InfoHash: src.InfoHash}
+	case source.InfoHash:
+		ut = library.UserTorrent{ID: src.InfoHash, URI: src.MagnetURI(), InfoHash: src.InfoHash, Name: unnamed(src.InfoHash)}
+	case source.URL:
+		sum := sha256.Sum256([]byte(src.URL))
+		u, _ := url.Parse(src.URL)
+		name, _ := url.PathUnescape(path.Base(u.Path))
+		ut = library.UserTorrent{ID: "url-" + hex.EncodeToString(sum[:8]), URI: src.URL, Name: strings.TrimSuffix(name, ".torrent")}
+	case source.TorrentFile:
+		data, err := source.ReadTorrentFile(src.Path)
 		if err != nil {
 			return catalog.Title{}, fmt.Errorf("add torrent: %w", err)
 		}
-		ut = library.UserTorrent{ID: m.InfoHash, URI: input, Name: cmp.Or(m.Name, unnamed(m.InfoHash)), InfoHash: m.InfoHash}
-	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://"):
-		u, err := url.Parse(input)
-		if err != nil || u.Host == "" {
-			return catalog.Title{}, fmt.Errorf("add torrent: %q is not a valid URL", input)
-		}
-		sum := sha256.Sum256([]byte(input))
-		name, _ := url.PathUnescape(path.Base(u.Path))
-		ut = library.UserTorrent{ID: "url-" + hex.EncodeToString(sum[:8]), URI: input, Name: strings.TrimSuffix(name, ".torrent")}
-	default:
-		if hash, err := catalog.NormalizeInfoHash(input); err == nil {
-			ut = library.UserTorrent{ID: hash, URI: catalog.BuildMagnet(catalog.Magnet{InfoHash: hash}), InfoHash: hash, Name: unnamed(hash)}
-			break
-		}
-		local := input
-		if strings.HasPrefix(lower, "file://") {
-			u, err := url.Parse(input)
-			if err != nil {
-				return catalog.Title{}, fmt.Errorf("add torrent: %q: %w", input, err)
-			}
-			local = u.Path
-		}
-		data, err := readCapped(local)
-		if err != nil {
-			return catalog.Title{}, fmt.Errorf("add torrent: %q is not a magnet, an infohash, a URL or a readable .torrent file: %w", input, err)
-		}
 		return p.AddTorrentFile(data)
+	default:
+		return catalog.Title{}, fmt.Errorf("add torrent: %v sources are not handled", src.Kind)
 	}
 	ut.Added = p.now()
 	if err := p.store.AddTorrent(ut); err != nil {
@@ -168,9 +155,10 @@ func (p *Provider) Add(ctx context.Context, input string) (catalog.Title, error)
 	return toTitle(ut), nil
 }
 
-// AddTorrentFile adds a .torrent from its bytes (a dropped file, a download).
+// AddTorrentFile adds a .torrent from its bytes (a dropped file, a download), validated as
+// the engine validates it.
 func (p *Provider) AddTorrentFile(data []byte) (catalog.Title, error) {
-	info, err := ParseTorrentFile(data)
+	info, err := source.ParseTorrent(data)
 	if err != nil {
 		return catalog.Title{}, fmt.Errorf("add torrent: %w", err)
 	}
@@ -205,26 +193,3 @@ func (p *Provider) Remove(titleID string) error {
 
 // unnamed names a torrent known only by its infohash until the engine learns its name.
 func unnamed(hash string) string { return "Torrent " + hash[:8] }
-
-func readCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxTorrentFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxTorrentFileSize {
-		return nil, fmt.Errorf("larger than %d bytes", MaxTorrentFileSize)
-	}
-	return data, nil
-}

@@ -16,6 +16,7 @@ import (
 	"marquee/catalog/catalogtest"
 	"marquee/catalog/library"
 	"marquee/catalog/mytorrents"
+	"marquee/torrent/source"
 )
 
 func newProvider(t *testing.T) (*mytorrents.Provider, *library.Library, string) {
@@ -94,13 +95,13 @@ func TestAddRejectsBadInput(t *testing.T) {
 	os.WriteFile(notTorrent, []byte("hello"), 0o644)
 	for input, want := range map[string]string{
 		"":                                    "nothing to add",
-		"magnet:?xt=urn:btih:123":             "has 3 characters",
-		"magnet:?dn=x":                        "no xt=urn:btih:",
-		"https://":                            "not a valid URL",
+		"magnet:?xt=urn:btih:123":             "this has 3",
+		"magnet:?dn=x":                        "missing xt=urn:btih:",
+		"https://":                            "not a valid http(s) URL",
 		filepath.Join(dir, "missing.torrent"): "no such file",
 		dir:                                   "not a regular file",
-		notTorrent:                            "torrent file: unexpected byte 'h' at offset 0",
-		"just some words":                     "is not a magnet, an infohash, a URL or a readable .torrent file",
+		notTorrent:                            "not a .torrent file",
+		"just some words":                     "not a magnet link, info hash, .torrent file or http(s) URL",
 	} {
 		if _, err := p.Add(context.Background(), input); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Add(%q) = %v, want an error containing %q", input, err, want)
@@ -151,11 +152,11 @@ func TestRealTorrentFiles(t *testing.T) {
 		}
 		want := string(m[1])
 		data, _ := os.ReadFile(torrentPath)
-		info, err := mytorrents.ParseTorrentFile(data)
+		info, err := source.ParseTorrent(data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if info.InfoHash != want || info.Name != c.name || info.Length != c.length || info.Files != c.files {
+		if files := len(info.Info.UpvertedFiles()); info.InfoHash != want || info.Name != c.name || info.Length != c.length || files != c.files {
 			t.Errorf("%s: %+v, want hash %s name %q length %d files %d", torrentPath, info, want, c.name, c.length, c.files)
 		}
 
@@ -192,57 +193,54 @@ func torrent(info string) []byte { return []byte("d8:announce3:url4:info" + info
 
 const goodInfo = "d6:lengthi12e4:name5:a.mkv12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaae"
 
-func TestParseTorrentFileRejectsBadInput(t *testing.T) {
-	if _, err := mytorrents.ParseTorrentFile(torrent(goodInfo)); err != nil {
-		t.Fatalf("the good torrent: %v", err)
-	}
+// AddTorrentFile takes what the engine takes: the same parser, so a torrent the library lists
+// is one the engine can play, and bad data is refused before anything is stored.
+func TestAddTorrentFileRejectsBadData(t *testing.T) {
+	p, lib, torrentsDir := newProvider(t)
 	for name, c := range map[string]struct {
 		data []byte
 		want string
 	}{
-		"empty":            {nil, "truncated"},
-		"not a dict":       {[]byte("li1ee"), "not a bencoded dictionary"},
-		"no info":          {[]byte("d8:announce3:urle"), "no info dictionary"},
-		"info is a list":   {torrent("le"), "info is not a dictionary"},
-		"no pieces":        {torrent("d6:lengthi1e4:name1:ae"), "info has no pieces"},
-		"v2 only":          {torrent("d6:lengthi1e12:meta versioni2e4:name1:ae"), "v2-only"},
-		"no name":          {torrent("d6:lengthi1e6:pieces0:e"), "info has no name"},
-		"negative length":  {torrent("d6:lengthi-1e4:name1:a6:pieces0:e"), "not a non-negative integer"},
-		"no files":         {torrent("d4:name1:a6:pieces0:e"), "neither length nor files"},
-		"file not a dict":  {torrent("d5:filesli1ee4:name1:a6:pieces0:e"), "files[0] is not a dictionary"},
-		"file length":      {torrent("d5:filesld4:pathl1:xeee4:name1:a6:pieces0:e"), "files[0] has no valid length"},
-		"overflow":         {torrent("d5:filesld6:lengthi9223372036854775807eed6:lengthi1eee4:name1:a6:pieces0:e"), "overflows"},
-		"truncated":        {torrent(goodInfo)[:len(torrent(goodInfo))-1], "truncated"},
-		"cut in a string":  {torrent(goodInfo)[:30], "runs past the end"},
-		"trailing":         {append(torrent(goodInfo), 'x'), "trailing data"},
-		"string past end":  {[]byte("d4:infod4:name99:ae"), "runs past the end"},
-		"leading zero int": {torrent("d6:lengthi012e4:name1:a6:pieces0:e"), "bad integer"},
-		"minus zero":       {torrent("d6:lengthi-0e4:name1:a6:pieces0:e"), "bad integer"},
-		"duplicate key":    {torrent("d4:name1:a4:name1:b6:pieces0:6:lengthi1ee"), "duplicate key"},
-		"bad byte":         {[]byte("d4:infox"), "unexpected byte"},
-		"deep nesting":     {[]byte(strings.Repeat("l", 100) + strings.Repeat("e", 100)), "nested deeper"},
-		"nesting bomb":     {[]byte("d4:info" + strings.Repeat("l", 1_500_000) + strings.Repeat("e", 1_500_000) + "e"), "nested deeper than 100"},
-		"huge string len":  {[]byte("d4:info99999999999999999999:e"), "bad string length"},
-		"too large":        {make([]byte, mytorrents.MaxTorrentFileSize+1), "more than the limit"},
+		"empty":        {nil, "empty"},
+		"not a dict":   {[]byte("li1ee"), "does not start with a bencoded dictionary"},
+		"no info":      {[]byte("d8:announce3:urle"), "no info dictionary"},
+		"no pieces":    {torrent("d6:lengthi1e4:name1:a12:piece lengthi16384ee"), "piece hashes"},
+		"v2 only":      {torrent("d6:lengthi1e12:meta versioni2e4:name1:a12:piece lengthi16384ee"), "v2-only"},
+		"trailing":     {append(torrent(goodInfo), 'x'), "trailing data"},
+		"nesting bomb": {[]byte("d4:info" + strings.Repeat("l", 1_500_000) + strings.Repeat("e", 1_500_000) + "e"), "nested deeper than 100"},
+		"too large":    {make([]byte, source.MaxTorrentFileSize+1), "more than the limit"},
 	} {
-		if _, err := mytorrents.ParseTorrentFile(c.data); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := p.AddTorrentFile(c.data); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error containing %q", name, err, c.want)
 		}
 	}
+	if stored, _ := lib.Torrents(); len(stored) != 0 {
+		t.Errorf("bad data stored %d torrents", len(stored))
+	}
+	if copies, _ := os.ReadDir(torrentsDir); len(copies) != 0 {
+		t.Errorf("bad data left %d copies", len(copies))
+	}
+	title, err := p.AddTorrentFile(torrent(goodInfo))
+	if err != nil || title.Name != "a.mkv" || title.Sources[0].Size != 12 {
+		t.Errorf("the good torrent: %+v, %v", title, err)
+	}
 }
 
-func FuzzParseTorrentFile(f *testing.F) {
-	f.Add(torrent(goodInfo))
-	f.Add(torrent("d5:filesld6:lengthi5e4:pathl1:aeed6:lengthi7e4:pathl1:beee4:name5:multi6:pieces0:e"))
-	f.Add([]byte("d4:infod4:name1:a6:lengthi1e6:pieces0:10:name.utf-83:\xc3\xa9eee"))
-	f.Add([]byte("li-5ei0e3:abce"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		info, err := mytorrents.ParseTorrentFile(data)
+// The forms source.Parse reads, "magnet://" among them, all add.
+func TestAddTakesEveryForm(t *testing.T) {
+	p, _, _ := newProvider(t)
+	for _, input := range []string{
+		"magnet://?xt=urn:btih:" + hash(7) + "&dn=Double+Slash",
+		"MAGNET:?XT=URN:BTIH:" + strings.ToUpper(hash(8)),
+		hash(9),
+	} {
+		title, err := p.Add(context.Background(), input)
 		if err != nil {
-			return
+			t.Errorf("Add(%q): %v", input, err)
+			continue
 		}
-		if len(info.InfoHash) != 40 || info.Name == "" || info.Length < 0 || info.Files < 1 {
-			t.Fatalf("accepted %q as %+v", data, info)
+		if title.Sources[0].Hash() == "" || title.Sources[0].Magnet == "" {
+			t.Errorf("Add(%q) = %+v, want a magnet source", input, title)
 		}
-	})
+	}
 }
