@@ -70,8 +70,8 @@
 // A movie has "sources" (1 to 20) and no "seasons". A series has "seasons" (1 to 100)
 // and no title-level "sources". A season has "number" (required, ≥ 0 and unique; 0 is
 // for specials) and "episodes" (1 to 500). An episode has "number" (required, ≥ 1 and
-// unique in its season), "name", "synopsis", "runtime_seconds" and "sources" (1 to
-// 20).
+// unique in its season), "name" (at most 300 characters), "synopsis" (at most 5000),
+// "runtime_seconds" and "sources" (1 to 20).
 //
 // A source needs at least one of "magnet" (a v1 magnet URI with an xt=urn:btih:
 // infohash), "torrent_url" (an http(s) URL of a .torrent file) and "infohash" (40 hex
@@ -79,11 +79,12 @@
 // "webseeds" (at most 20 http(s) URLs, BEP 19), "trackers" (at most 50 http, https,
 // udp, ws or wss URLs), "quality" (a label such as "1080p", at most 20 characters),
 // "size" (bytes of the video file, ≥ 0) and "file_index" (the video's index in the
-// torrent's file list, ≥ 0; leave it out to let Marquee pick the largest video file).
+// torrent's file list, 0 to 100000; leave it out to let Marquee pick the largest video
+// file). Every URL is at most 4096 bytes.
 //
 // Parsing is strict: unknown fields, wrong types, missing required fields and values
 // out of range are errors, reported with the path of the offending field, e.g.
-// `titles[2].sources[0].infohash: "abc" has 3 characters, want 40 hex or 32 base32`.
+// `titles[2].sources[0].infohash: "abc": an info hash has 40 hex or 32 base32 characters, this has 3`.
 // A feed with any error is rejected whole: a catalog that is half right would be
 // wrong where it matters (licences, sources).
 package feed

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,14 +20,6 @@ import (
 	"marquee/torrent/source"
 )
 
-// Limits of the schema.
-const (
-	Version   = 1       // the schema version this package reads
-	MaxSize   = 8 << 20 // bytes of a feed
-	MaxTitles = 20_000
-
-	maxProblems = 25 // reported in one error; the rest are counted
-)
 
 // Feed is a parsed, valid feed. Its titles carry the feed's own IDs, with no provider
 // prefix and no Provider; TitlesFor adds them.
@@ -363,8 +354,8 @@ func (v *validator) parse(data []byte) Feed {
 	default:
 		f.Version = *w.Version
 	}
-	v.text("name", w.Name, 200, true)
-	v.text("description", w.Description, 2000, false)
+	v.text("name", w.Name, maxFeedName, true)
+	v.text("description", w.Description, maxFeedDescription, false)
 	v.url("homepage", w.Homepage, false, "http", "https")
 	switch {
 	case w.Titles == nil:
@@ -394,7 +385,6 @@ func (v *validator) parse(data []byte) Feed {
 	return f
 }
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 
 func (v *validator) title(path string, raw []byte) (catalog.Title, bool) {
 	var w wireTitle
@@ -412,7 +402,7 @@ func (v *validator) title(path string, raw []byte) (catalog.Title, bool) {
 	case w.ID == "":
 		v.add(path+".id", "required")
 	case !idPattern.MatchString(w.ID):
-		v.add(path+".id", "%q must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit", truncate(w.ID))
+		v.add(path+".id", "%q must be 1–%d letters, digits, '.', '_' or '-', starting with a letter or digit", truncate(w.ID), maxIDLength)
 	}
 	switch w.Kind {
 	case string(catalog.KindMovie), string(catalog.KindSeries):
@@ -421,22 +411,22 @@ func (v *validator) title(path string, raw []byte) (catalog.Title, bool) {
 	default:
 		v.add(path+".kind", `%q must be "movie" or "series"`, truncate(w.Kind))
 	}
-	v.text(path+".name", w.Name, 300, true)
+	v.text(path+".name", w.Name, maxTitleName, true)
 	switch {
 	case w.Year == nil:
 		v.add(path+".year", "required")
-	case *w.Year < 1870 || *w.Year > 2100:
-		v.add(path+".year", "%d must be between 1870 and 2100", *w.Year)
+	case *w.Year < minYear || *w.Year > maxYear:
+		v.add(path+".year", "%d must be between %d and %d", *w.Year, minYear, maxYear)
 	default:
 		t.Year = *w.Year
 	}
 	v.runtime(path+".runtime_seconds", w.RuntimeSeconds)
 	v.genres(path+".genres", t.Genres)
-	v.text(path+".synopsis", w.Synopsis, 5000, false)
+	v.text(path+".synopsis", w.Synopsis, maxSynopsis, false)
 	v.url(path+".poster", w.Poster, false, "http", "https")
 	v.url(path+".backdrop", w.Backdrop, false, "http", "https")
-	v.text(path+".credit", w.Credit, 500, false)
-	v.text(path+".notes", w.Notes, 2000, false)
+	v.text(path+".credit", w.Credit, maxCredit, false)
+	v.text(path+".notes", w.Notes, maxNotes, false)
 	if w.Popularity < 0 {
 		v.add(path+".popularity", "%v must be 0 or more", w.Popularity)
 	}
@@ -485,8 +475,8 @@ func (v *validator) seasons(path string, raws []json.RawMessage) []catalog.Seaso
 	case len(raws) == 0:
 		v.add(path, "a series needs at least one season")
 		return nil
-	case len(raws) > 100:
-		v.add(path, "%d seasons, more than the limit of 100", len(raws))
+	case len(raws) > maxSeasons:
+		v.add(path, "%d seasons, more than the limit of %d", len(raws), maxSeasons)
 		return nil
 	}
 	var out []catalog.Season
@@ -512,8 +502,8 @@ func (v *validator) seasons(path string, raws []json.RawMessage) []catalog.Seaso
 		switch {
 		case len(w.Episodes) == 0:
 			v.add(sp+".episodes", "a season needs at least one episode")
-		case len(w.Episodes) > 500:
-			v.add(sp+".episodes", "%d episodes, more than the limit of 500", len(w.Episodes))
+		case len(w.Episodes) > maxEpisodes:
+			v.add(sp+".episodes", "%d episodes, more than the limit of %d", len(w.Episodes), maxEpisodes)
 		default:
 			episodes := make(map[int]bool)
 			for j, raw := range w.Episodes {
@@ -534,8 +524,8 @@ func (v *validator) seasons(path string, raws []json.RawMessage) []catalog.Seaso
 					episodes[*we.Number] = true
 					e.Number = *we.Number
 				}
-				v.text(ep+".name", we.Name, 300, false)
-				v.text(ep+".synopsis", we.Synopsis, 5000, false)
+				v.text(ep+".name", we.Name, maxEpisodeName, false)
+				v.text(ep+".synopsis", we.Synopsis, maxEpisodeSynopsis, false)
 				v.runtime(ep+".runtime_seconds", we.RuntimeSeconds)
 				e.Sources = v.sources(ep+".sources", we.Sources)
 				s.Episodes = append(s.Episodes, e)
@@ -551,8 +541,8 @@ func (v *validator) sources(path string, raws []json.RawMessage) []catalog.Sourc
 	case len(raws) == 0:
 		v.add(path, "at least one source is required")
 		return nil
-	case len(raws) > 20:
-		v.add(path, "%d sources, more than the limit of 20", len(raws))
+	case len(raws) > maxSources:
+		v.add(path, "%d sources, more than the limit of %d", len(raws), maxSources)
 		return nil
 	}
 	var out []catalog.Source
@@ -592,27 +582,27 @@ func (v *validator) sources(path string, raws []json.RawMessage) []catalog.Sourc
 			s.InfoHash = magnetHash
 		}
 		v.url(sp+".torrent_url", w.TorrentURL, false, "http", "https")
-		if len(s.Webseeds) > 20 {
-			v.add(sp+".webseeds", "%d webseeds, more than the limit of 20", len(s.Webseeds))
+		if len(s.Webseeds) > maxWebseeds {
+			v.add(sp+".webseeds", "%d webseeds, more than the limit of %d", len(s.Webseeds), maxWebseeds)
 		} else {
 			for j, ws := range s.Webseeds {
 				v.url(fmt.Sprintf("%s.webseeds[%d]", sp, j), ws, true, "http", "https")
 			}
 		}
-		if len(s.Trackers) > 50 {
-			v.add(sp+".trackers", "%d trackers, more than the limit of 50", len(s.Trackers))
+		if len(s.Trackers) > maxTrackers {
+			v.add(sp+".trackers", "%d trackers, more than the limit of %d", len(s.Trackers), maxTrackers)
 		} else {
 			for j, tr := range s.Trackers {
 				v.url(fmt.Sprintf("%s.trackers[%d]", sp, j), tr, true, "http", "https", "udp", "ws", "wss")
 			}
 		}
-		v.text(sp+".quality", w.Quality, 20, false)
+		v.text(sp+".quality", w.Quality, maxQuality, false)
 		if w.Size < 0 {
 			v.add(sp+".size", "%d must be 0 or more", w.Size)
 		}
 		if w.FileIndex != nil {
-			if *w.FileIndex < 0 || *w.FileIndex > 100_000 {
-				v.add(sp+".file_index", "%d must be between 0 and 100000; leave it out to play the main video file", *w.FileIndex)
+			if *w.FileIndex < 0 || *w.FileIndex > maxFileIndex {
+				v.add(sp+".file_index", "%d must be between 0 and %d; leave it out to play the main video file", *w.FileIndex, maxFileIndex)
 			} else {
 				s.FileIndex = *w.FileIndex
 			}
@@ -660,20 +650,20 @@ func (v *validator) text(path, s string, maxRunes int, required bool) {
 }
 
 func (v *validator) runtime(path string, seconds int64) {
-	if seconds < 0 || seconds > 24*3600 {
-		v.add(path, "%d must be between 0 and 86400 (a day)", seconds)
+	if seconds < 0 || seconds > maxRuntimeSeconds {
+		v.add(path, "%d must be between 0 and %d (%s)", seconds, maxRuntimeSeconds, durationWords(maxRuntimeSeconds))
 	}
 }
 
 func (v *validator) genres(path string, genres []string) {
-	if len(genres) > 16 {
-		v.add(path, "%d genres, more than the limit of 16", len(genres))
+	if len(genres) > maxGenres {
+		v.add(path, "%d genres, more than the limit of %d", len(genres), maxGenres)
 		return
 	}
 	seen := make(map[string]int)
 	for i, g := range genres {
 		gp := fmt.Sprintf("%s[%d]", path, i)
-		v.text(gp, g, 40, true)
+		v.text(gp, g, maxGenreLength, true)
 		key := catalog.Fold(g)
 		if first, dup := seen[key]; dup && key != "" {
 			v.add(gp, "%q repeats %s[%d]", truncate(g), path, first)
@@ -691,8 +681,8 @@ func (v *validator) url(path, s string, required bool, schemes ...string) bool {
 		}
 		return false
 	}
-	if len(s) > 4096 {
-		v.add(path, "URL of %d bytes, more than the limit of 4096", len(s))
+	if len(s) > maxURLLength {
+		v.add(path, "URL of %d bytes, more than the limit of %d", len(s), maxURLLength)
 		return false
 	}
 	u, err := url.Parse(s)
