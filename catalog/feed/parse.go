@@ -20,7 +20,6 @@ import (
 	"marquee/torrent/source"
 )
 
-
 // Feed is a parsed, valid feed. Its titles carry the feed's own IDs, with no provider
 // prefix and no Provider; TitlesFor adds them.
 type Feed struct {
@@ -384,7 +383,6 @@ func (v *validator) parse(data []byte) Feed {
 	}
 	return f
 }
-
 
 func (v *validator) title(path string, raw []byte) (catalog.Title, bool) {
 	var w wireTitle
