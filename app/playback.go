@@ -330,7 +330,20 @@ func (pb *playback) open() (*player.Player, error) {
 		}
 	}
 
-	pb.say("Opening " + name + "…")
+	opening := "Opening " + name + "…"
+	pb.say(opening)
+	pb.mu.Lock()
+	t := pb.tor
+	pb.mu.Unlock()
+	if t != nil {
+		watchCtx, opened := context.WithCancel(pb.ctx)
+		defer opened()
+		pb.wg.Add(1)
+		go func() {
+			defer pb.wg.Done()
+			pb.watchSources(watchCtx, t, opening)
+		}()
+	}
 	w, h := pb.video.sizeInPixels()
 	p, err := player.Open(pb.ctx, src, player.Options{
 		Size:        size,
