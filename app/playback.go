@@ -233,7 +233,8 @@ type playback struct {
 	lastActivity   time.Time
 	controlsHidden bool
 	subOffset      time.Duration
-	chosenSubtitle int // the subtitle track shown, -1 for none
+	chosenSubtitle int  // the subtitle track shown, -1 for none
+	noSourceShown  bool // the centre says nobody shares the film (watchSources)
 	upNextTimer    *time.Timer
 }
 
@@ -336,12 +337,10 @@ func (pb *playback) open() (*player.Player, error) {
 	t := pb.tor
 	pb.mu.Unlock()
 	if t != nil {
-		watchCtx, opened := context.WithCancel(pb.ctx)
-		defer opened()
 		pb.wg.Add(1)
 		go func() {
 			defer pb.wg.Done()
-			pb.watchSources(watchCtx, t, opening)
+			pb.watchSources(t, opening)
 		}()
 	}
 	w, h := pb.video.sizeInPixels()
@@ -516,7 +515,7 @@ func (pb *playback) handleEvent(ev player.Event) {
 		pb.opened = true
 		pb.setState(ev.State)
 	case player.EventBuffering:
-		if pb.state == player.StateBuffering || !pb.opened {
+		if (pb.state == player.StateBuffering || !pb.opened) && !pb.noSourceShown {
 			pb.showCentre(fmt.Sprintf("Buffering %d%%", int(ev.Buffer*100)))
 		}
 	case player.EventEnded:

@@ -1,10 +1,10 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"time"
 
+	"marquee/player"
 	"marquee/torrent"
 )
 
@@ -17,33 +17,55 @@ func noSourceText(st torrent.Stats) string {
 	return fmt.Sprintf("No one is sharing this film right now: %d peers, %d web seeds", st.Peers, st.Webseeds)
 }
 
-// watchSources runs while the player opens a torrent's film (reading its header can wait
-// for ever with no source): four times a second it checks the torrent, and when nothing has
-// arrived for noSourceAfter with no peer and no web seed it replaces the spinner's text
-// with noSourceText, and puts back opening once a source appears.
-func (pb *playback) watchSources(ctx context.Context, t *torrent.Torrent, opening string) {
+// watchSources runs for a torrent's session: four times a second it checks the torrent,
+// and while the film waits for data (opening, or buffering) with no byte arriving for
+// noSourceAfter and no peer and no web seed, the spinner's text becomes noSourceText. Once a
+// source appears the text goes back to opening (buffering puts back its own at its next
+// event).
+func (pb *playback) watchSources(t *torrent.Torrent, opening string) {
 	tick := time.NewTicker(time.Second / 4)
 	defer tick.Stop()
 	last, lastChange := int64(-1), time.Now()
-	shown := false
+	shown := false // a notice may be on screen
 	for {
 		select {
-		case <-ctx.Done():
+		case <-pb.ctx.Done():
 			return
 		case <-tick.C:
 		}
 		st := t.Stats()
-		noSource := st.Peers == 0 && st.Webseeds == 0
+		noSource := st.Peers == 0 && st.Webseeds == 0 && (st.Length == 0 || st.BytesComplete < st.Length)
 		if st.BytesDown != last || !noSource {
 			last, lastChange = st.BytesDown, time.Now()
 		}
-		switch {
-		case noSource && time.Since(lastChange) >= noSourceAfter:
-			pb.say(noSourceText(st))
-			shown = true
-		case shown && !noSource:
-			pb.say(opening)
-			shown = false
+		text := ""
+		if noSource && time.Since(lastChange) >= noSourceAfter {
+			text = noSourceText(st)
+		}
+		if text != "" || shown {
+			runOnUI(func() { pb.showNoSource(text, opening) })
+		}
+		shown = text != ""
+	}
+}
+
+// showNoSource puts text (noSourceText) in place of the spinner's while the film waits for
+// data; "" takes it away again, back to what the wait would show.
+func (pb *playback) showNoSource(text, opening string) {
+	if pb.ctx.Err() != nil {
+		return
+	}
+	waiting := !pb.opened || pb.state == player.StateBuffering
+	switch {
+	case text != "" && waiting:
+		pb.noSourceShown = true
+		pb.showCentre(text)
+	case text == "" && pb.noSourceShown:
+		pb.noSourceShown = false
+		if !pb.opened {
+			pb.showCentre(opening)
+		} else if pb.state == player.StateBuffering {
+			pb.showCentre("Buffering…")
 		}
 	}
 }
