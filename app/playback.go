@@ -225,7 +225,8 @@ type playback struct {
 	lastActivity   time.Time
 	controlsHidden bool
 	subOffset      time.Duration
-	chosenSubtitle int // the subtitle track shown, -1 for none
+	chosenSubtitle int  // the subtitle track shown, -1 for none
+	noSourceShown  bool // the centre says nobody shares the film (watchSources)
 	upNextTimer    *time.Timer
 }
 
@@ -322,7 +323,18 @@ func (pb *playback) open() (*player.Player, error) {
 		}
 	}
 
-	pb.say("Opening " + name + "…")
+	opening := "Opening " + name + "…"
+	pb.say(opening)
+	pb.mu.Lock()
+	t := pb.tor
+	pb.mu.Unlock()
+	if t != nil {
+		pb.wg.Add(1)
+		go func() {
+			defer pb.wg.Done()
+			pb.watchSources(t, opening)
+		}()
+	}
 	w, h := pb.video.sizeInPixels()
 	p, err := player.Open(pb.ctx, src, player.Options{
 		Size:        size,
@@ -495,7 +507,7 @@ func (pb *playback) handleEvent(ev player.Event) {
 		pb.opened = true
 		pb.setState(ev.State)
 	case player.EventBuffering:
-		if pb.state == player.StateBuffering || !pb.opened {
+		if (pb.state == player.StateBuffering || !pb.opened) && !pb.noSourceShown {
 			pb.showCentre(fmt.Sprintf("Buffering %d%%", int(ev.Buffer*100)))
 		}
 	case player.EventEnded:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -241,6 +242,56 @@ func TestDamagedIndexIsAnError(t *testing.T) {
 					t.Fatal("first frame reported with no picture shown")
 				}
 			}
+		})
+	}
+}
+
+// damagedSampleSizes sets every entry of the first track's sample size table ('stsz') to
+// size, as a damaged index does: the demuxer then cuts the video into wrong packets.
+func damagedSampleSizes(t *testing.T, data []byte, size uint32) []byte {
+	t.Helper()
+	i := bytes.Index(data, []byte("stsz"))
+	if i < 0 {
+		t.Fatal("no stsz box in the file")
+	}
+	out := bytes.Clone(data)
+	fields := i + 8 // type, version and flags
+	if binary.BigEndian.Uint32(out[fields:]) != 0 {
+		t.Fatal("the test film's stsz has one size for every sample")
+	}
+	n := int(binary.BigEndian.Uint32(out[fields+4:]))
+	for k := range n {
+		binary.BigEndian.PutUint32(out[fields+8+4*k:], size)
+	}
+	return out
+}
+
+// A damaged sample size table (issue 12, item 5) fails with an error that says the video
+// yields no picture or the file ends early; it never plays on as a success.
+func TestDamagedSampleSizesAreAnError(t *testing.T) {
+	mp4 := media(t, mediagen.Spec{Label: "index-mp4", Container: "mp4", Video: "h264", Audio: []mediagen.AudioTrack{{Codec: "aac"}}, Duration: 8 * time.Second})
+	good, err := os.ReadFile(mp4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []uint32{1, 7, 1 << 24} {
+		t.Run(fmt.Sprintf("every sample %d bytes", size), func(t *testing.T) {
+			rec := newRecorder()
+			data := damagedSampleSizes(t, good, size)
+			p, err := Open(context.Background(), bytes.NewReader(data), Options{Size: int64(len(data)), Name: "film.mp4", Audio: AudioNull, OnEvent: rec.event})
+			if err != nil {
+				if errors.Is(err, ErrNoPicture) || errors.Is(err, ErrTruncated) {
+					return
+				}
+				t.Fatalf("Open: %v, want ErrNoPicture or ErrTruncated", err)
+			}
+			defer p.Close()
+			p.Play()
+			waitDone(t, p, 30*time.Second)
+			if p.State() != StateError || !(errors.Is(p.Err(), ErrNoPicture) || errors.Is(p.Err(), ErrTruncated)) {
+				t.Fatalf("state %v, err %v (position %v of %v), want ErrNoPicture or ErrTruncated", p.State(), p.Err(), p.Position(), p.Duration())
+			}
+			t.Logf("%v", p.Err())
 		})
 	}
 }

@@ -105,6 +105,9 @@
 //     (source.DecodeTorrent); a magnet's xs, which anacrolix would fetch and decode with no limit,
 //     is fetched by the engine (fetchSources); metadata from peers, which anacrolix decodes
 //     before checking its hash, is bounded per piece as it arrives (peerMetadataGuard).
+//   - A piece whose storage answers "completion unknown" is neither hashed nor requested, so
+//     it never arrives: the storage answers unknown only for data found at open time with no
+//     recorded state, never for the holes a sparse download leaves (storage.go, open).
 //   - The HTTP scrape logs to the standard logger, ignores HTTP status and body size and
 //     derives the wrong URL for /announce.php-style trackers: Scrape does HTTP itself.
 package torrent

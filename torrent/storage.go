@@ -120,15 +120,28 @@ func (s *diskStorage) open(info *metainfo.Info, ih metainfo.Hash) (*diskTorrent,
 	if err != nil {
 		return nil, fmt.Errorf("load piece state of %s: %w", ih.HexString(), err)
 	}
-	if s.unverifiedIsIncomplete {
-		for i, st := range states {
-			if st == 0 {
-				states[i] = pieceIncomplete
-			}
+	dt.states = states
+	for i, st := range states {
+		if st == 0 && (s.unverifiedIsIncomplete || !dt.hasDataOnDisk(i)) {
+			dt.states[i] = pieceIncomplete
 		}
 	}
-	dt.states = states
 	return dt, nil
+}
+
+// hasDataOnDisk reports whether any byte of piece i lies within its files as found at open
+// time. It is asked only then: once downloading has begun, a file's size also covers the holes
+// before the pieces written so far, and a piece in such a hole is no less incomplete.
+func (dt *diskTorrent) hasDataOnDisk(i int) bool {
+	off := int64(i) * dt.pieceLength
+	found := false
+	_ = dt.span(off, min(dt.pieceLength, dt.totalLength-off), func(f int, fileOff, _, _ int64) error {
+		if !dt.files[f].pad && dt.sizes[f] > fileOff {
+			found = true
+		}
+		return nil
+	})
+	return found
 }
 
 // isWithin reports whether path is root or inside it.
@@ -401,13 +414,10 @@ func (dt *diskTorrent) completion(p *diskPiece) storage.Completion {
 	dt.mu.Lock()
 	defer dt.mu.Unlock()
 	state := dt.states[p.index]
-	present, anyData := true, false
+	present := true
 	_ = dt.span(p.offset, p.length, func(i int, fileOff, _, size int64) error {
 		if dt.sizes[i] < fileOff+size {
 			present = false
-		}
-		if dt.sizes[i] > fileOff {
-			anyData = true
 		}
 		return nil
 	})
@@ -418,11 +428,12 @@ func (dt *diskTorrent) completion(p *diskPiece) storage.Completion {
 		dt.states[p.index] = pieceIncomplete
 		dt.pending[p.index] = pieceIncomplete
 		return storage.Completion{Ok: true}
-	case state == pieceIncomplete, !anyData:
-		// Nothing on disk to verify: skip the initial hash check.
+	case state == pieceIncomplete:
 		return storage.Completion{Ok: true}
 	}
-	// Data with unknown state (e.g. a lost database): let anacrolix hash it.
+	// Data found at open with no recorded state (e.g. a lost database): let anacrolix hash it.
+	// Never answered for a piece that had nothing on disk then (see open): anacrolix neither
+	// hashes nor requests a piece of unknown completion, so it would never arrive.
 	return storage.Completion{}
 }
 

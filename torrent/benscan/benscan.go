@@ -7,7 +7,10 @@
 // It has no dependencies, so the catalog can use it without pulling in the engine.
 package benscan
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Limits no real .torrent comes near. A .torrent nests at most about 5 levels (root, info,
 // files, file, path) and a v2 file tree one more per directory, and the engine refuses paths
@@ -17,7 +20,14 @@ const (
 	MaxSize   = 16 << 20
 	MaxDepth  = 100
 	MaxValues = 1 << 21
+	// MaxIntegerDigits is the longest integer, sign included, that Check lets through: every
+	// number in a .torrent fits in 64 bits (19 digits and a sign). A decoder that reads longer
+	// ones into big integers would spend time superlinear in their length.
+	MaxIntegerDigits = 20
 )
+
+// ErrIntegerTooLong is the error (wrapped) for an integer of more than MaxIntegerDigits.
+var ErrIntegerTooLong = errors.New("integer too long")
 
 // Check reports whether b is one well-formed bencoded value, at most MaxSize bytes, nested at
 // most MaxDepth levels and holding at most MaxValues values. It checks only the shape:
@@ -51,8 +61,11 @@ func Check(b []byte) error {
 			i++
 		case c == 'i':
 			j := i + 1
-			for j < len(b) && j-i <= 21 && b[j] != 'e' {
+			for j < len(b) && j-i <= MaxIntegerDigits && b[j] != 'e' {
 				j++
+			}
+			if j < len(b) && j-i > MaxIntegerDigits && b[j] != 'e' {
+				return fmt.Errorf("%w: more than %d digits at offset %d, past any 64-bit number", ErrIntegerTooLong, MaxIntegerDigits, i)
 			}
 			if j >= len(b) || b[j] != 'e' || j == i+1 {
 				return fmt.Errorf("bad integer at offset %d", i)
