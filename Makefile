@@ -77,7 +77,10 @@ test: deps-test vet
 # input's minimisation is capped at FUZZMINIMIZE so that the fuzzer goes back to fuzzing: with
 # Go's default of 60 s, minimising the large inputs grown from the deep-nesting seeds took
 # most of a 60 s run (no executions for 45 s of it, nothing found); capped at 2 s, the same
-# target found a bug in 12 s. The executions of each target are printed at the end.
+# target found a bug in 12 s. The executions of each target are printed at the end. Go 1.26's
+# coordinator can fail a target with a bare "context deadline exceeded" when FUZZTIME ends
+# while a worker is busy (go.dev/issue/75804, fixed in Go 1.27): without a failing input
+# written, that is not a finding.
 FUZZTIME ?= 60s
 FUZZMINIMIZE ?= 2s
 fuzz: deps-test
@@ -87,7 +90,12 @@ fuzz: deps-test
 			log=$$(mktemp); \
 			$(GO) test $$pkg -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) 2>&1 | tee $$log; \
 			status=$${PIPESTATUS[0]}; \
-			execs=$$(grep -o 'execs: [0-9]*' $$log | tail -1 | cut -d' ' -f2); rm -f $$log; \
+			execs=$$(grep -o 'execs: [0-9]*' $$log | tail -1 | cut -d' ' -f2); \
+			if [ $$status -ne 0 ] && ! grep -q 'Failing input written' $$log && \
+				grep -q '^    context deadline exceeded$$' $$log; then \
+				status=0; execs="$$execs (Go 1.26 deadline race at the end, go.dev/issue/75804: no failing input)"; \
+			fi; \
+			rm -f $$log; \
 			[ $$status -eq 0 ] || exit 1; \
 			summary="$$summary$$pkg $$target $$execs\n"; \
 		done; \
