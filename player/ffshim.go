@@ -62,7 +62,9 @@ static void mq_sws_free(struct SwsContext *c) { sws_freeContext(c); }
 // Builds a converter from the frame's format to interleaved float at out_rate with
 // out_channels in FFmpeg's default order for that count (5.1 down to stereo etc.).
 static int mq_swr_open(SwrContext **s, const AVFrame *in, int out_rate, int out_channels) {
-	AVChannelLayout in_layout, out_layout;
+	// Zeroed: av_channel_layout_copy uninits its destination first, and an
+	// uninitialised stack layout that looks custom makes it free a wild pointer.
+	AVChannelLayout in_layout = {0}, out_layout = {0};
 	if (in->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || !av_channel_layout_check(&in->ch_layout))
 		av_channel_layout_default(&in_layout, in->ch_layout.nb_channels);
 	else if (av_channel_layout_copy(&in_layout, &in->ch_layout) < 0)
