@@ -10,11 +10,13 @@
 package source
 
 import (
+	"cmp"
 	"encoding/base32"
 	"encoding/hex"
 	"net"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -202,16 +204,30 @@ func parseMagnet(s string) (Source, error) {
 	if err != nil {
 		return bad("malformed parameters", err)
 	}
-	params := make(url.Values, len(raw))
+	// BEP 9 allows numbered repeats such as xt.1 and tr.2 (but x.pe is a name of its own).
+	// Keys are merged in a fixed order, the plain key and then by number, so that tr.1
+	// comes before tr.2 whatever the map's order: tracker order is tier order.
+	type numberedKey struct {
+		raw, base string
+		num       int
+	}
+	keys := make([]numberedKey, 0, len(raw))
 	n := 0
 	for key, vs := range raw {
 		n += len(vs)
-		key = strings.ToLower(key)
-		// BEP 9 allows numbered repeats such as xt.1 and tr.2 (but x.pe is a name of its own).
-		if base, num, ok := strings.Cut(key, "."); ok && num != "" && strings.Trim(num, "0123456789") == "" {
-			key = base
+		k := numberedKey{raw: key, base: strings.ToLower(key), num: -1}
+		if base, num, ok := strings.Cut(k.base, "."); ok && num != "" && strings.Trim(num, "0123456789") == "" {
+			k.base = base
+			k.num, _ = strconv.Atoi(num)
 		}
-		params[key] = append(params[key], vs...)
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b numberedKey) int {
+		return cmp.Or(strings.Compare(a.base, b.base), cmp.Compare(a.num, b.num), strings.Compare(a.raw, b.raw))
+	})
+	params := make(url.Values, len(raw))
+	for _, k := range keys {
+		params[k.base] = append(params[k.base], raw[k.raw]...)
 	}
 	if n > maxMagnetParams {
 		return bad("too many parameters (more than "+strconv.Itoa(maxMagnetParams)+")", nil)
