@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -499,5 +500,62 @@ func TestPlayHeadlessStallTimeoutWhenNoSourceIsReachable(t *testing.T) {
 	ev, _ := run.first("error")
 	if msg, _ := ev["message"].(string); !strings.Contains(msg, "no peer or web seed has been reachable") {
 		t.Fatalf("error %q does not say that no source was reachable\n%s", msg, run)
+	}
+}
+
+// A damaged MP4 index (issue 12, item 5) ends `play --json` with exit 1 and an error event
+// that says the file is damaged; it never reports a first frame without a picture, or the
+// film's end 1 s into it.
+func TestPlayHeadlessDamagedIndexExitsWithError(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	mp4, err := mediagen.Generate(ctx, mediagen.Spec{Label: "cli-index", Container: "mp4", Video: "h264",
+		Width: 320, Height: 240, FPS: 25, VideoBitrate: 400, Duration: 8 * time.Second,
+		Audio: []mediagen.AudioTrack{{Codec: "aac", Channels: 2}}}, "")
+	if err != nil {
+		t.Fatalf("make test film: %v", err)
+	}
+	good, err := os.ReadFile(mp4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		share float64
+		want  *regexp.Regexp
+	}{
+		{"no video chunk in the file", 0, regexp.MustCompile(`(?i)no picture|cannot be decoded|damaged`)},
+		{"index past the end from 40%", 0.4, regexp.MustCompile(`(?i)damaged|truncated|ended at`)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			i := bytes.Index(good, []byte("stco"))
+			if i < 0 {
+				t.Fatal("no stco box in the test film")
+			}
+			data := bytes.Clone(good)
+			entries := i + 8
+			n := int(binary.BigEndian.Uint32(data[entries:]))
+			for k := int(float64(n) * c.share); k < n; k++ {
+				binary.BigEndian.PutUint32(data[entries+4+4*k:], 0x7fff0000)
+			}
+			path := filepath.Join(t.TempDir(), "damaged.mp4")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			run := runPlay(t, path)
+			if run.code != 1 {
+				t.Fatalf("exit code %d, want 1\n%s", run.code, run)
+			}
+			if _, i := run.first("ended"); i >= 0 {
+				t.Fatalf("a damaged file reported as played to its end\n%s", run)
+			}
+			if ev, i := run.first("first_frame"); i >= 0 && c.share == 0 {
+				t.Fatalf("first_frame %v with no picture to show\n%s", ev, run)
+			}
+			ev, i := run.first("error")
+			if msg, _ := ev["message"].(string); i < 0 || !c.want.MatchString(msg) {
+				t.Fatalf("error event %v does not say the file is damaged (want %v)\n%s", ev, c.want, run)
+			}
+		})
 	}
 }
