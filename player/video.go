@@ -117,9 +117,15 @@ type presenter struct {
 // a discontinuity, not lateness.
 const noSyncThreshold = 10 * time.Second
 
-// maxWait bounds every sleep so pause, seek and close are noticed quickly even without a
-// wake-up.
+// maxWait bounds a sleep until a picture is due, so a change of clock is noticed quickly
+// even without a wake-up.
 const maxWait = 20 * time.Millisecond
+
+// idleWait is how long a goroutine with nothing to do (paused, queues full, nothing
+// decoded yet, the end reached) sleeps when nothing wakes it: every change that gives it
+// work (a frame queued, play, a seek, room in a queue, Close) wakes it at once, so this
+// is only a safety net and a paused player costs no CPU.
+const idleWait = time.Second
 
 func (p *Player) runPresenter(sink FrameSink) {
 	defer p.wg.Done()
@@ -138,7 +144,8 @@ func (p *Player) runPresenter(sink FrameSink) {
 }
 
 func (pr *presenter) sleep(d time.Duration) {
-	pr.timer.Reset(min(d, maxWait))
+	pr.p.turns.Add(1)
+	pr.timer.Reset(d)
 	select {
 	case <-pr.timer.C:
 	case <-pr.p.presenterWake:
@@ -172,7 +179,7 @@ func (pr *presenter) step() time.Duration {
 	p := pr.p
 	vf := pr.peek()
 	if vf == nil {
-		return maxWait
+		return idleWait // sendFrame wakes the presenter
 	}
 	if vf.eof {
 		if pr.landed != vf.serial {
@@ -180,12 +187,13 @@ func (pr *presenter) step() time.Duration {
 			if p.framesShown.Load() == 0 && p.framesDropped.Load() == 0 && !p.hasStarted() {
 				// Not one picture since the file was opened: its video is broken, not short.
 				p.fail(ErrNoPicture)
-				return maxWait
+				return idleWait
 			}
 			p.landed(vf.serial, -1) // a seek past the last frame
 		}
 		pr.done = vf.serial
 		p.videoDone.Store(int64(vf.serial))
+		p.wakeControl() // it may be the end of the film
 		pr.pending = nil
 		return 0
 	}
@@ -204,7 +212,7 @@ func (pr *presenter) step() time.Duration {
 		return 0
 	}
 	if !p.gate.playing.Load() {
-		return maxWait
+		return idleWait // Play (applyLocked) wakes the presenter
 	}
 	master, serial, ok := p.masterClock()
 	if !ok || serial != vf.serial {
@@ -222,7 +230,7 @@ func (pr *presenter) step() time.Duration {
 		return 0
 	}
 	if diff > 0 {
-		return diff
+		return min(diff, maxWait)
 	}
 	// Due. If the one after it is due as well, this one is late: drop it.
 	pr.pending = nil
