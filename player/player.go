@@ -439,10 +439,10 @@ func (p *Player) Pause() {
 	p.mu.Unlock()
 }
 
-// TogglePause pauses when playing and plays when paused.
+// TogglePause pauses when playing and plays when paused; after the end it starts over.
 func (p *Player) TogglePause() {
 	p.mu.Lock()
-	play := !p.flags.wantPlay
+	play := !p.flags.wantPlay || p.flags.ended
 	p.mu.Unlock()
 	if play {
 		p.Play()

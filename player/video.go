@@ -42,7 +42,16 @@ func (p *Player) runVideoDecoder(d *decoder) {
 	defer p.wg.Done()
 	defer d.free()
 	fallback := time.Duration(0)
-	firstOf, abandoned := 0, -1
+	firstOf, abandoned, sentOf := 0, -1, -1
+	// last is the latest picture dropped on the way to a seek target: a seek at or past
+	// the end (→ in the last seconds) lands on it, the film's last picture, rather than
+	// leaving the picture from before the seek under a clock that says the end.
+	var last *videoFrame
+	defer func() {
+		if last != nil {
+			last.free()
+		}
+	}()
 	for {
 		it, ok := d.queue.getCurrent(&p.serial)
 		if !ok {
@@ -66,10 +75,24 @@ func (p *Player) runVideoDecoder(d *decoder) {
 			// containers that round timestamps to milliseconds (Matroska), where the
 			// frame at the target would otherwise seem to end a hair after it.
 			if seek.serial == d.serial && pts+dur <= seek.target+time.Millisecond {
+				if last == nil {
+					last = &videoFrame{f: astiav.AllocFrame()}
+				} else {
+					last.f.Unref()
+				}
+				if last.f.Ref(f) == nil {
+					last.pts, last.serial = pts, d.serial
+				} else {
+					last.serial = -1
+				}
 				return
 			}
 			vf := &videoFrame{f: astiav.AllocFrame(), pts: pts, serial: d.serial}
 			vf.f.Ref(f)
+			if sentOf = d.serial; last != nil && last.serial >= 0 {
+				last.f.Unref() // landed on a picture of its own: the held one is not needed
+				last.serial = -1
+			}
 			p.sendFrame(vf)
 		})
 		if it.eof {
@@ -77,6 +100,10 @@ func (p *Player) runVideoDecoder(d *decoder) {
 			// before any keyframe: try again from further back.
 			if firstOf != d.serial && p.retryEarlier(seek, d.serial, math.MaxInt64, 0) {
 				continue
+			}
+			if sentOf != d.serial && last != nil && last.serial == d.serial {
+				p.sendFrame(last)
+				last = nil
 			}
 			p.sendFrame(&videoFrame{serial: d.serial, eof: true})
 		}
