@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"marquee/app"
 )
@@ -74,5 +75,17 @@ func cmdApp(args []string, stderr io.Writer) error {
 }
 
 func runApp(a appArgs) error {
+	if path := os.Getenv("MARQUEE_CPUPROFILE"); path != "" {
+		// Where the app's CPU goes under a real window (bench and README: profiling).
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	return app.Run(app.Options{Demo: a.demo, Source: a.source})
 }

@@ -25,9 +25,11 @@ import (
 )
 
 const (
-	// statusInterval paces the clock, seek bar and status overlay: 4 Hz is smooth enough
-	// for a clock and costs nothing.
-	statusInterval = 250 * time.Millisecond
+	// statusInterval paces the clock, seek bar and status overlay while playing: 4 Hz is
+	// smooth enough for a clock. Paused or ended, only the download figures can change,
+	// and they are sampled once every statusIdleInterval.
+	statusInterval     = 250 * time.Millisecond
+	statusIdleInterval = time.Second
 	// keySeekStep is what ←/→ move; volumeStep is what ↑/↓ change.
 	keySeekStep = 10 * time.Second
 	volumeStep  = 0.1
@@ -201,14 +203,14 @@ type playback struct {
 	activity   *activityArea
 	seek       *seekBar
 	playBtn    *widget.Button
-	clock      *widget.Label
+	clock      *statusLabel
 	volume     *widget.Slider
 	muteBtn    *widget.Button
 	fullBtn    *widget.Button
 	audioBtn   *widget.Button
 	subsBtn    *widget.Button
 	title      *widget.Label
-	statusText *widget.Label
+	statusText *statusLabel
 	indicator  *seedingIndicator
 	centre     *canvas.Text
 	centreBox  *fyne.Container
@@ -604,6 +606,11 @@ func (pb *playback) watch() {
 		case <-tick.C:
 		}
 		st := pb.sample()
+		if st.State == player.StatePlaying.String() || st.State == player.StateBuffering.String() || st.State == player.StateSeeking.String() {
+			tick.Reset(statusInterval)
+		} else {
+			tick.Reset(statusIdleInterval)
+		}
 		pb.lastStatus.Store(&st)
 		pb.u.hooks.writeStatus(st)
 		pb.feedLibrary(st)

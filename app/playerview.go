@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -35,7 +36,7 @@ func (pb *playback) build() {
 	pb.seek = newSeekBar(pb.seekToFraction)
 
 	pb.playBtn = newButton("", theme.MediaPauseIcon(), pb.togglePause)
-	pb.clock = widget.NewLabel("0:00 / 0:00")
+	pb.clock = newStatusLabel("0:00 / 0:00")
 	pb.volume = widget.NewSlider(0, 100)
 	pb.volume.Step = 1
 	pb.volume.SetValue(u.svc.settings.volume() * 100)
@@ -58,7 +59,7 @@ func (pb *playback) build() {
 	back := newButton("Back", theme.NavigateBackIcon(), u.nav.back)
 	back.Importance = widget.LowImportance
 	pb.title = widget.NewLabelWithStyle(pb.req.displayName(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	pb.statusText = widget.NewLabel("")
+	pb.statusText = newStatusLabel("")
 	topShade := canvas.NewRectangle(color.NRGBA{A: 0x90})
 	pb.top = container.NewStack(topShade, container.NewVBox(container.NewHBox(back, pb.title), pb.statusText))
 	// The seeding indicator never hides: whether we upload is always visible.
@@ -508,6 +509,29 @@ func loadSubtitles(p *player.Player, path string) (player.TrackInfo, error) {
 		return player.TrackInfo{}, fmt.Errorf("subtitles %s: %w", filepath.Base(path), err)
 	}
 	return track, nil
+}
+
+// statusLabel is a label that samples update several times a second: setting the text it
+// already shows does nothing, since every Refresh repaints the whole window (with software
+// GL, a repaint costs tens of milliseconds of CPU), and a paused player must cost none.
+type statusLabel struct {
+	widget.Label
+	updates atomic.Int64 // text changes, each one a repaint
+}
+
+func newStatusLabel(text string) *statusLabel {
+	l := &statusLabel{}
+	l.Text = text
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *statusLabel) SetText(text string) {
+	if text == l.Text {
+		return
+	}
+	l.updates.Add(1)
+	l.Label.SetText(text)
 }
 
 // activityArea lies over the video: mouse movement shows the controls, a click pauses,

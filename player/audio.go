@@ -37,6 +37,7 @@ func (p *Player) startAudio(stream int) (*audioPipeline, error) {
 		return nil, err
 	}
 	d.queue = newPacketQueue(tb)
+	d.queue.taken = p.wakeReader
 	a := &audioPipeline{stream: stream, dec: d, quit: make(chan struct{}), done: make(chan struct{})}
 	go p.runAudioDecoder(a)
 	return a, nil
@@ -146,12 +147,20 @@ func (p *Player) writeAudio(a *audioPipeline, samples []float32, pts time.Durati
 		if serial < int(p.serial.Load()) {
 			return
 		}
+		p.turns.Add(1)
+		// The callback signals when it takes samples and a seek when it makes these stale;
+		// the timeout is only a safety net, so a paused player does not poll.
+		t := time.NewTimer(idleWait)
 		select {
 		case <-a.quit:
+			t.Stop()
 			return
 		case <-p.abort:
+			t.Stop()
 			return
-		case <-time.After(5 * time.Millisecond):
+		case <-p.ringSpace:
+		case <-t.C:
 		}
+		t.Stop()
 	}
 }

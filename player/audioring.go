@@ -88,8 +88,10 @@ func (g *audioGate) getVolume() float64  { return math.Float64frombits(g.volume.
 
 // render is the device callback body: it fills out with the next samples of the serial
 // allowed to play, scaled by the volume, or silence; then it updates the audio clock from
-// the samples it handed out. It never blocks.
-func (s *sampleRing) render(out []float32, g *audioGate, clk *clock, latency time.Duration) {
+// the samples it handed out. It never blocks. It reports whether it took samples from the
+// ring (played or dropped as stale), that is whether the writer has room again.
+func (s *sampleRing) render(out []float32, g *audioGate, clk *clock, latency time.Duration) bool {
+	r0 := s.r.Load()
 	g.callbacks.Add(1)
 	frames := uint64(len(out) / s.channels)
 	ch := uint64(s.channels)
@@ -163,4 +165,5 @@ func (s *sampleRing) render(out []float32, g *audioGate, clk *clock, latency tim
 		g.played.Add(int64(filled))
 		clk.update(startPts-latency, int(serial), endPts)
 	}
+	return s.r.Load() != r0
 }

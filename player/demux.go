@@ -123,7 +123,8 @@ func (p *Player) runReader(probed chan<- error, start <-chan bool) {
 			}
 		}
 		if eof || p.queuesFull() {
-			p.waitReader(10 * time.Millisecond)
+			// A decoder taking a packet, a seek, a track switch or Close wakes the reader.
+			p.waitReader(idleWait)
 			continue
 		}
 		err := p.fc.ReadFrame(pkt)
@@ -237,6 +238,10 @@ func (p *Player) doSeek(req seekRequest) {
 	}
 	p.pipeMu.Unlock()
 	p.gate.skipBelow.Store(int64(serial))
+	select { // an audio writer waiting for room drops its now stale samples
+	case p.ringSpace <- struct{}{}:
+	default:
+	}
 	if p.videoQ == nil {
 		p.gate.playSerial.Store(int64(serial)) // no picture to wait for
 	}
@@ -268,6 +273,7 @@ func (p *Player) queuesFull() bool {
 }
 
 func (p *Player) waitReader(d time.Duration) {
+	p.turns.Add(1)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

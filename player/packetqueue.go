@@ -27,6 +27,9 @@ type packetQueue struct {
 	items   []queuedPacket
 	bytes   int
 	aborted bool
+	// taken, if set, is called (without the lock) after get removes a packet: the reader
+	// rests while the queues are full and this tells it there is room again.
+	taken func()
 }
 
 func newPacketQueue(tb astiav.Rational) *packetQueue {
@@ -63,11 +66,11 @@ func (q *packetQueue) putEOF(serial int) {
 // the returned packet.
 func (q *packetQueue) get() (queuedPacket, bool) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	for len(q.items) == 0 && !q.aborted {
 		q.cond.Wait()
 	}
 	if q.aborted {
+		q.mu.Unlock()
 		return queuedPacket{}, false
 	}
 	it := q.items[0]
@@ -75,6 +78,11 @@ func (q *packetQueue) get() (queuedPacket, bool) {
 	q.items = q.items[1:]
 	if it.pkt != nil {
 		q.bytes -= it.pkt.Size()
+	}
+	taken := q.taken
+	q.mu.Unlock()
+	if taken != nil {
+		taken()
 	}
 	return it, true
 }

@@ -68,6 +68,11 @@ type Player struct {
 	probedBytes   int64 // read from the source to find the streams
 	readerWake    chan struct{}
 	readerDone    chan struct{}
+	controlWake   chan struct{}
+	ringSpace     chan struct{} // the audio callback took samples: the decoder may write
+	// turns counts the wake-ups of the reader, presenter, control and audio writer loops,
+	// so a test can tell a paused player that sleeps from one that polls.
+	turns atomic.Int64
 
 	params    map[int]*astiav.CodecParameters // copies, so decoders outlive the demuxer
 	timeBases map[int]astiav.Rational
@@ -152,6 +157,8 @@ func Open(ctx context.Context, r io.ReadSeeker, opts Options) (*Player, error) {
 		readerWake:    make(chan struct{}, 1),
 		readerDone:    make(chan struct{}),
 		presenterWake: make(chan struct{}, 1),
+		controlWake:   make(chan struct{}, 1),
+		ringSpace:     make(chan struct{}, 1),
 		done:          make(chan struct{}),
 		params:        map[int]*astiav.CodecParameters{},
 		timeBases:     map[int]astiav.Rational{},
@@ -287,6 +294,7 @@ func (p *Player) setup() error {
 		}
 		p.videoStream = video
 		p.videoQ = newPacketQueue(p.timeBases[video])
+		p.videoQ.taken = p.wakeReader
 		d.queue = p.videoQ
 		p.frames = make(chan *videoFrame, frameQueueSize)
 		p.wg.Add(1)
@@ -367,7 +375,12 @@ func (p *Player) openAudioOutput() error {
 			clear(out)
 			return
 		}
-		r.render(out, &p.gate, p.audioClock, time.Duration(p.outLatency.Load()))
+		if r.render(out, &p.gate, p.audioClock, time.Duration(p.outLatency.Load())) {
+			select {
+			case p.ringSpace <- struct{}{}:
+			default:
+			}
+		}
 	}
 	var out audioOutput
 	var err error
@@ -426,10 +439,10 @@ func (p *Player) Pause() {
 	p.mu.Unlock()
 }
 
-// TogglePause pauses when playing and plays when paused.
+// TogglePause pauses when playing and plays when paused; after the end it starts over.
 func (p *Player) TogglePause() {
 	p.mu.Lock()
-	play := !p.flags.wantPlay
+	play := !p.flags.wantPlay || p.flags.ended
 	p.mu.Unlock()
 	if play {
 		p.Play()

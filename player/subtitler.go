@@ -135,6 +135,9 @@ func (p *Player) runSubtitler(sink SubtitleSink) {
 	defer timer.Stop()
 	for {
 		wait := 100 * time.Millisecond
+		if !p.gate.playing.Load() {
+			wait = idleWait // the clock stands still; play, seeks and new cues wake us
+		}
 		pos := p.Position()
 		text, next := p.subs.textAt(pos)
 		if text != shown {

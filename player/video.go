@@ -42,7 +42,16 @@ func (p *Player) runVideoDecoder(d *decoder) {
 	defer p.wg.Done()
 	defer d.free()
 	fallback := time.Duration(0)
-	firstOf, abandoned := 0, -1
+	firstOf, abandoned, sentOf := 0, -1, -1
+	// last is the latest picture dropped on the way to a seek target: a seek at or past
+	// the end (→ in the last seconds) lands on it, the film's last picture, rather than
+	// leaving the picture from before the seek under a clock that says the end.
+	var last *videoFrame
+	defer func() {
+		if last != nil {
+			last.free()
+		}
+	}()
 	for {
 		it, ok := d.queue.getCurrent(&p.serial)
 		if !ok {
@@ -66,10 +75,24 @@ func (p *Player) runVideoDecoder(d *decoder) {
 			// containers that round timestamps to milliseconds (Matroska), where the
 			// frame at the target would otherwise seem to end a hair after it.
 			if seek.serial == d.serial && pts+dur <= seek.target+time.Millisecond {
+				if last == nil {
+					last = &videoFrame{f: astiav.AllocFrame()}
+				} else {
+					last.f.Unref()
+				}
+				if last.f.Ref(f) == nil {
+					last.pts, last.serial = pts, d.serial
+				} else {
+					last.serial = -1
+				}
 				return
 			}
 			vf := &videoFrame{f: astiav.AllocFrame(), pts: pts, serial: d.serial}
 			vf.f.Ref(f)
+			if sentOf = d.serial; last != nil && last.serial >= 0 {
+				last.f.Unref() // landed on a picture of its own: the held one is not needed
+				last.serial = -1
+			}
 			p.sendFrame(vf)
 		})
 		if it.eof {
@@ -77,6 +100,10 @@ func (p *Player) runVideoDecoder(d *decoder) {
 			// before any keyframe: try again from further back.
 			if firstOf != d.serial && p.retryEarlier(seek, d.serial, math.MaxInt64, 0) {
 				continue
+			}
+			if sentOf != d.serial && last != nil && last.serial == d.serial {
+				p.sendFrame(last)
+				last = nil
 			}
 			p.sendFrame(&videoFrame{serial: d.serial, eof: true})
 		}
@@ -117,9 +144,15 @@ type presenter struct {
 // a discontinuity, not lateness.
 const noSyncThreshold = 10 * time.Second
 
-// maxWait bounds every sleep so pause, seek and close are noticed quickly even without a
-// wake-up.
+// maxWait bounds a sleep until a picture is due, so a change of clock is noticed quickly
+// even without a wake-up.
 const maxWait = 20 * time.Millisecond
+
+// idleWait is how long a goroutine with nothing to do (paused, queues full, nothing
+// decoded yet, the end reached) sleeps when nothing wakes it: every change that gives it
+// work (a frame queued, play, a seek, room in a queue, Close) wakes it at once, so this
+// is only a safety net and a paused player costs no CPU.
+const idleWait = time.Second
 
 func (p *Player) runPresenter(sink FrameSink) {
 	defer p.wg.Done()
@@ -138,7 +171,8 @@ func (p *Player) runPresenter(sink FrameSink) {
 }
 
 func (pr *presenter) sleep(d time.Duration) {
-	pr.timer.Reset(min(d, maxWait))
+	pr.p.turns.Add(1)
+	pr.timer.Reset(d)
 	select {
 	case <-pr.timer.C:
 	case <-pr.p.presenterWake:
@@ -172,7 +206,7 @@ func (pr *presenter) step() time.Duration {
 	p := pr.p
 	vf := pr.peek()
 	if vf == nil {
-		return maxWait
+		return idleWait // sendFrame wakes the presenter
 	}
 	if vf.eof {
 		if pr.landed != vf.serial {
@@ -180,12 +214,13 @@ func (pr *presenter) step() time.Duration {
 			if p.framesShown.Load() == 0 && p.framesDropped.Load() == 0 && !p.hasStarted() {
 				// Not one picture since the file was opened: its video is broken, not short.
 				p.fail(ErrNoPicture)
-				return maxWait
+				return idleWait
 			}
 			p.landed(vf.serial, -1) // a seek past the last frame
 		}
 		pr.done = vf.serial
 		p.videoDone.Store(int64(vf.serial))
+		p.wakeControl() // it may be the end of the film
 		pr.pending = nil
 		return 0
 	}
@@ -204,7 +239,7 @@ func (pr *presenter) step() time.Duration {
 		return 0
 	}
 	if !p.gate.playing.Load() {
-		return maxWait
+		return idleWait // Play (applyLocked) wakes the presenter
 	}
 	master, serial, ok := p.masterClock()
 	if !ok || serial != vf.serial {
@@ -222,7 +257,7 @@ func (pr *presenter) step() time.Duration {
 		return 0
 	}
 	if diff > 0 {
-		return diff
+		return min(diff, maxWait)
 	}
 	// Due. If the one after it is due as well, this one is late: drop it.
 	pr.pending = nil
