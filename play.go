@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -31,46 +29,6 @@ Flags:
 
 // processStart is as close to the command's start as Go lets us see: t_ms counts from it.
 var processStart = time.Now()
-
-// playEvents writes headless events, as JSON lines or as readable text.
-type playEvents struct {
-	mu    sync.Mutex
-	w     io.Writer
-	json  bool
-	start time.Time
-}
-
-// emit writes one event. payload is a struct or map whose fields follow "t_ms" and
-// "event" in the JSON object.
-func (e *playEvents) emit(kind string, payload any) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	ms := time.Since(e.start).Milliseconds()
-	body := []byte("{}")
-	if payload != nil {
-		if b, err := json.Marshal(payload); err == nil {
-			body = b
-		}
-	}
-	if !e.json {
-		fmt.Fprintf(e.w, "%7.3fs %-11s %s\n", float64(ms)/1000, kind, body)
-		return
-	}
-	head := fmt.Sprintf(`{"t_ms":%d,"event":%q`, ms, kind)
-	if len(body) > 2 {
-		head += "," + string(body[1:])
-	} else {
-		head += "}"
-	}
-	fmt.Fprintln(e.w, head)
-}
-
-type fileEvent struct {
-	Index  int    `json:"index"`
-	Path   string `json:"path"`
-	Length int64  `json:"length"`
-	Kind   string `json:"kind"`
-}
 
 func cmdPlay(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("play", playUsage, stderr)
@@ -106,10 +64,10 @@ func cmdPlay(args []string, stdout, stderr io.Writer) error {
 	}, events)
 	if err != nil {
 		if ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
-			events.emit("error", map[string]string{"message": "interrupted"})
+			events.emit(&errorEvent{Message: "interrupted"})
 			return &exitError{code: exitInterrupted, err: errInterrupted}
 		}
-		events.emit("error", map[string]string{"message": err.Error()})
+		events.emit(&errorEvent{Message: err.Error()})
 	}
 	return err
 }
@@ -123,14 +81,7 @@ type headlessOptions struct {
 
 func playHeadless(ctx context.Context, src string, opts headlessOptions, events *playEvents) error {
 	m, err := openMedia(ctx, src, opts.source, func(m *media) {
-		files := make([]fileEvent, 0, len(m.files))
-		for _, f := range m.files {
-			files = append(files, fileEvent{Index: f.Index, Path: f.Path, Length: f.Length, Kind: f.Kind.String()})
-		}
-		events.emit("metadata", map[string]any{
-			"name": m.name, "file_index": m.fileIndex, "size": m.size,
-			"files": files, "piece_length": m.pieceLength,
-		})
+		events.emit(newMetadataEvent(m))
 	})
 	if err != nil {
 		return err
@@ -159,7 +110,7 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 			return !playing.Load() || (p != nil && p.State() == player.StateBuffering)
 		}, func(st torrent.Stats) {
 			if !playing.Load() {
-				events.emit("progress", progressPayload(st, "opening", 0, player.Stats{}))
+				events.emit(newProgressEvent(st, "opening", 0, player.Stats{}))
 			}
 		}, giveUp)
 	}()
@@ -189,20 +140,7 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	openedPlayer.Store(p)
 	defer p.Close()
 	info := p.Info()
-	opened := map[string]any{
-		"duration_ms": info.Duration.Milliseconds(),
-		"bitrate":     info.Bitrate,
-		"container":   info.Container,
-	}
-	if info.Video != nil {
-		opened["video_codec"] = info.Video.Codec
-		opened["width"], opened["height"], opened["fps"] = info.Video.Width, info.Video.Height, info.Video.FPS
-	}
-	if len(info.Audio) > 0 {
-		opened["audio_codec"] = info.Audio[0].Codec
-		opened["audio_channels"] = info.Audio[0].Channels
-	}
-	events.emit("opened", opened)
+	events.emit(newOpenedEvent(info))
 	if s, ok := r.(*torrent.Stream); ok && info.Bitrate > 0 {
 		s.SetReadaheadDuration(playbackReadahead, info.Bitrate)
 	}
@@ -232,27 +170,20 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 				if !firstFrame {
 					firstFrame = true
 					st := m.stats()
-					events.emit("first_frame", map[string]any{
-						"position_ms": ev.Position.Milliseconds(), "downloaded": st.BytesDown,
-						"complete": st.BytesComplete,
-					})
+					events.emit(&firstFrameEvent{PositionMs: ev.Position.Milliseconds(), Downloaded: st.BytesDown, Complete: st.BytesComplete})
 				}
 			case player.EventSeekDone:
-				events.emit("seek_done", map[string]any{
-					"target_ms": ev.Target.Milliseconds(), "landed_ms": ev.Landed.Milliseconds(),
-				})
+				events.emit(&seekDoneEvent{TargetMs: ev.Target.Milliseconds(), LandedMs: ev.Landed.Milliseconds()})
 			case player.EventState:
 				if ev.State == player.StateBuffering && !stalled && firstFrame {
 					stalled, stallStart = true, time.Now()
-					events.emit("stall_start", map[string]any{"position_ms": p.Position().Milliseconds()})
+					events.emit(&stallStartEvent{PositionMs: p.Position().Milliseconds()})
 				} else if ev.State == player.StatePlaying && stalled {
 					stalled = false
-					events.emit("stall_end", map[string]any{
-						"position_ms": p.Position().Milliseconds(), "stall_ms": time.Since(stallStart).Milliseconds(),
-					})
+					events.emit(&stallEndEvent{PositionMs: p.Position().Milliseconds(), StallMs: time.Since(stallStart).Milliseconds()})
 				}
 			case player.EventEnded:
-				events.emit("end", endPayload(p, m, "ended"))
+				events.emit(newEndEvent(p, m, "ended"))
 				return nil
 			case player.EventError:
 				return ev.Err
@@ -261,28 +192,16 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 			if err := p.Err(); err != nil {
 				return err
 			}
-			events.emit("end", endPayload(p, m, "ended"))
+			events.emit(newEndEvent(p, m, "ended"))
 			return nil
 		case <-ticker.C:
-			events.emit("progress", progressPayload(m.stats(), p.State().String(), p.Position(), p.Stats()))
+			events.emit(newProgressEvent(m.stats(), p.State().String(), p.Position(), p.Stats()))
 		case <-durationCheck.C:
 			if opts.duration > 0 && firstFrame && p.Position()-start >= opts.duration {
-				events.emit("end", endPayload(p, m, "duration"))
+				events.emit(newEndEvent(p, m, "duration"))
 				return nil
 			}
 		}
-	}
-}
-
-func progressPayload(st torrent.Stats, state string, position time.Duration, ps player.Stats) map[string]any {
-	return map[string]any{
-		"position_ms": position.Milliseconds(), "state": state,
-		"downloaded": st.BytesDown, "complete": st.BytesComplete, "length": st.Length,
-		"down_rate": int64(st.DownloadRate), "up_rate": int64(st.UploadRate),
-		"peers": st.Peers, "seeds": st.Seeds, "webseeds": st.Webseeds,
-		"webseed_bytes": st.WebseedBytes, "duplicate_bytes": st.DuplicateBytes,
-		"frames_shown": ps.FramesShown, "frames_dropped": ps.FramesDropped,
-		"stalls": ps.Stalls, "buffer_percent": ps.BufferPercent,
 	}
 }
 
@@ -312,16 +231,6 @@ func watchData(ctx context.Context, m *media, timeout time.Duration, waiting fun
 				errNoSource, timeout.Round(time.Second), st.Peers, st.WebseedsKnown-st.WebseedsDropped, st.WebseedsKnown))
 			return
 		}
-	}
-}
-
-func endPayload(p *player.Player, m *media, reason string) map[string]any {
-	st, ps := m.stats(), p.Stats()
-	return map[string]any{
-		"reason": reason, "position_ms": p.Position().Milliseconds(),
-		"downloaded": st.BytesDown, "uploaded": st.BytesUp,
-		"frames_shown": ps.FramesShown, "frames_dropped": ps.FramesDropped,
-		"stalls": ps.Stalls, "stall_ms": ps.StallTime.Milliseconds(),
 	}
 }
 
