@@ -86,6 +86,8 @@ type ui struct {
 
 	// playback is the player view on screen, nil when none.
 	playback *playback
+	// resumePrompt is the open "Resume or Start over" question, nil when none.
+	resumePrompt *resumePrompt
 
 	tasks      *taskQueue
 	indicators []*seedingIndicator

@@ -420,7 +420,7 @@ func (d *detail) listEpisodes() {
 		label := widget.NewLabel(joinNonEmpty("  ·  ", name, formatRuntime(ep.Runtime), state))
 		label.Truncation = fyne.TextTruncateEllipsis
 		play := newButton("", theme.MediaPlayIcon(), func() {
-			d.u.play(episodeRequest(d.title, season.Number, ep, true))
+			d.u.playAsking(episodeRequest(d.title, season.Number, ep, true))
 		})
 		if len(ep.Sources) == 0 {
 			play.Disable()
@@ -528,6 +528,10 @@ func (u *ui) savedPosition(id string) (library.Position, int, bool) {
 	for _, r := range recents {
 		if r.TitleID != id {
 			continue
+		}
+		if u.svc.library.IsWatched(id) {
+			// Marked watched: Play starts over, whatever position was saved.
+			return library.Position{}, 0, false
 		}
 		pos, ok := u.svc.library.Resume(id, r.FileIndex)
 		if !ok || pos.Position <= 0 || pos.Finished() {

@@ -15,6 +15,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
@@ -162,7 +164,45 @@ func (u *ui) playAdded(t catalog.Title, err error) {
 	if len(t.Sources) == 0 {
 		return
 	}
-	u.play(playRequest{title: t, source: t.Sources[0], fileIndex: t.Sources[0].FileIndex, resume: true})
+	u.playAsking(playRequest{title: t, source: t.Sources[0], fileIndex: t.Sources[0].FileIndex, resume: true})
+}
+
+// resumePrompt is the question playAsking puts up; tests press its buttons.
+type resumePrompt struct {
+	dialog            *dialog.CustomDialog
+	resume, startOver *widget.Button
+}
+
+// playAsking plays req, first asking "Resume from 0:51" or "Start over" when the title or
+// episode stopped part-way: for Play buttons that do not already say which they do (the
+// detail page's main button does, and has Start over beside it).
+func (u *ui) playAsking(req playRequest) {
+	pos, _, ok := u.savedPosition(req.libraryID())
+	if !req.resume || !ok {
+		u.play(req)
+		return
+	}
+	choose := func(resume bool) func() {
+		return func() {
+			u.resumePrompt.dialog.Hide()
+			u.resumePrompt = nil
+			req.resume = resume
+			u.play(req)
+		}
+	}
+	rp := &resumePrompt{
+		resume:    newButton("Resume from "+formatClock(pos.Position), theme.MediaPlayIcon(), choose(true)),
+		startOver: newButton("Start over", theme.MediaReplayIcon(), choose(false)),
+	}
+	rp.resume.Importance = widget.HighImportance
+	text := widget.NewLabel(fmt.Sprintf("You stopped at %s.", formatClock(pos.Position)))
+	if pos.Duration > 0 {
+		text.SetText(fmt.Sprintf("You stopped at %s of %s.", formatClock(pos.Position), formatClock(pos.Duration)))
+	}
+	rp.dialog = dialog.NewCustomWithoutButtons(req.displayName(), text, u.win)
+	rp.dialog.SetButtons([]fyne.CanvasObject{rp.startOver, rp.resume})
+	u.resumePrompt = rp
+	rp.dialog.Show()
 }
 
 func isVideoFile(ext string) bool    { return torrent.KindOf("f"+ext) == torrent.KindVideo }
@@ -199,28 +239,31 @@ type playback struct {
 	lastSaved     time.Time
 
 	// Widgets and UI-goroutine state.
-	video      *videoView
-	activity   *activityArea
-	seek       *seekBar
-	playBtn    *widget.Button
-	clock      *statusLabel
-	volume     *widget.Slider
-	muteBtn    *widget.Button
-	fullBtn    *widget.Button
-	audioBtn   *widget.Button
-	subsBtn    *widget.Button
-	title      *widget.Label
-	statusText *statusLabel
-	indicator  *seedingIndicator
-	centre     *canvas.Text
-	centreBox  *fyne.Container
-	message    *fyne.Container
-	messageLbl *widget.Label
-	upNext     *fyne.Container
-	upNextLbl  *widget.Label
-	controls   fyne.CanvasObject
-	top        fyne.CanvasObject
-	content    fyne.CanvasObject
+	video         *videoView
+	activity      *activityArea
+	seek          *seekBar
+	playBtn       *widget.Button
+	clock         *statusLabel
+	volume        *widget.Slider
+	muteBtn       *widget.Button
+	fullBtn       *widget.Button
+	audioBtn      *widget.Button
+	subsBtn       *widget.Button
+	title         *widget.Label
+	statusText    *statusLabel
+	indicator     *seedingIndicator
+	centre        *canvas.Text
+	centreBox     *fyne.Container
+	message       *fyne.Container
+	messageLbl    *widget.Label
+	upNext        *fyne.Container // the end panel
+	upNextLbl     *widget.Label
+	replayBtn     *widget.Button
+	playNextBtn   *widget.Button
+	cancelNextBtn *widget.Button
+	controls      fyne.CanvasObject
+	top           fyne.CanvasObject
+	content       fyne.CanvasObject
 
 	state          player.State
 	opened         bool
@@ -313,7 +356,7 @@ func (pb *playback) open() (*player.Player, error) {
 	lib, id := pb.u.svc.library, req.libraryID()
 	if id != "" {
 		if req.resume {
-			if pos, ok := lib.Resume(id, pb.file.Index); ok && !pos.Finished() {
+			if pos, ok := lib.Resume(id, pb.file.Index); ok && !pos.Finished() && !lib.IsWatched(id) {
 				resumeAt = pos.Position
 			}
 		}
@@ -523,18 +566,21 @@ func (pb *playback) handleEvent(ev player.Event) {
 	}
 }
 
-// ended saves the finished film and queues the next episode of a series.
+// ended shows the end panel (Replay) and queues the next episode of a series.
 func (pb *playback) ended() {
 	pb.showControls()
-	if pb.req.episode == 0 {
-		return
-	}
 	next, ok := nextEpisode(pb.req.title, pb.req.season, pb.req.episode)
-	if !ok {
+	if pb.req.episode == 0 || !ok {
+		pb.upNextLbl.SetText("Finished: " + pb.req.displayName() + episodeName(pb.req))
+		pb.playNextBtn.Hide()
+		pb.cancelNextBtn.Hide()
+		pb.upNext.Show()
 		return
 	}
 	next.resume = false
 	pb.upNextLbl.SetText("Up next: " + next.displayName() + episodeName(next))
+	pb.playNextBtn.Show()
+	pb.cancelNextBtn.Show()
 	pb.upNext.Show()
 	pb.upNextTimer = time.AfterFunc(nextEpisodeDelay, func() {
 		runOnUI(func() {

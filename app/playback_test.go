@@ -369,3 +369,93 @@ func menuLabels(items []*fyne.MenuItem) []string {
 	}
 	return out
 }
+
+// At the end the player view offers Replay (no next episode for a film), and Replay
+// plays the film again from the start and takes the panel away.
+func TestEndScreenOffersReplay(t *testing.T) {
+	path := film(t, shortFilm)
+	env := newTestEnv(t, nil)
+	pb := openLocal(t, env, path)
+	p := pb.currentPlayer()
+	p.Seek(p.Duration() - time.Second)
+	waitFor(t, "the end", 30*time.Second, func() bool { return p.State() == player.StateEnded })
+	waitFor(t, "the end panel", 10*time.Second, pb.upNext.Visible)
+	if uiValue(pb.playNextBtn.Visible) || !uiValue(pb.replayBtn.Visible) {
+		t.Fatal("a film's end panel should offer Replay and no next episode")
+	}
+	if got := uiValue(func() string { return pb.upNextLbl.Text }); !strings.Contains(got, "Finished") {
+		t.Errorf("end panel says %q", got)
+	}
+	painted := pb.video.framesPainted.Load()
+	onUI(func() { test.Tap(pb.replayBtn) })
+	waitFor(t, "playing again from the start", 20*time.Second, func() bool {
+		return p.State() == player.StatePlaying && p.Position() < 5*time.Second && pb.video.framesPainted.Load() > painted
+	})
+	if uiValue(pb.upNext.Visible) {
+		t.Error("the end panel stays up while the film plays again")
+	}
+}
+
+// Play on a title stopped part-way, from a button that does not say "Resume", asks:
+// Resume from 0:12 or Start over, and each does what it says. A title marked watched
+// starts over without asking.
+func TestPlayAsksToResumeUnlessWatched(t *testing.T) {
+	path := film(t, shortFilm)
+	env := newTestEnv(t, nil)
+	title := movie("resume-me", "Resume Me", 2001, catalog.Source{})
+	req := playRequest{title: title, path: path, fileIndex: catalog.MainFile, resume: true}
+	lib := env.svc.library
+	saved := 12 * time.Second
+	setSaved := func() {
+		t.Helper()
+		if err := lib.MarkPlayed(title.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := lib.SetResume(title.ID, 0, saved, shortFilm.Duration); err != nil {
+			t.Fatal(err)
+		}
+	}
+	playingFrom := func(what string, from, to time.Duration) {
+		t.Helper()
+		waitFor(t, what, 30*time.Second, func() bool {
+			pb := env.u.playback
+			if pb == nil {
+				return false
+			}
+			p := pb.currentPlayer()
+			return p != nil && p.State() == player.StatePlaying && p.Position() >= from && p.Position() < to
+		})
+		onUI(env.u.nav.back)
+		waitFor(t, "the player to close", 10*time.Second, func() bool { return env.u.playback == nil })
+	}
+	for _, resume := range []bool{true, false} {
+		setSaved()
+		onUI(func() { env.u.playAsking(req) })
+		rp := uiValue(func() *resumePrompt { return env.u.resumePrompt })
+		if rp == nil {
+			t.Fatal("Play on a title stopped at 0:12 did not ask")
+		}
+		if got := rp.resume.Text; got != "Resume from 0:12" {
+			t.Errorf("the resume button says %q", got)
+		}
+		if uiValue(func() bool { return env.u.playback != nil }) {
+			t.Fatal("the film started before the question was answered")
+		}
+		if resume {
+			onUI(func() { test.Tap(rp.resume) })
+			playingFrom("resuming at 0:12", saved-time.Second, saved+6*time.Second)
+		} else {
+			onUI(func() { test.Tap(rp.startOver) })
+			playingFrom("starting over", 0, 6*time.Second)
+		}
+	}
+	setSaved()
+	if err := lib.SetWatched(title.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	onUI(func() { env.u.playAsking(req) })
+	if rp := uiValue(func() *resumePrompt { return env.u.resumePrompt }); rp != nil {
+		t.Fatal("a title marked watched asked to resume")
+	}
+	playingFrom("a watched title starting over", 0, 6*time.Second)
+}

@@ -80,11 +80,16 @@ func (pb *playback) build() {
 		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), newTextButton("Back", u.nav.back)), nil, nil, pb.messageLbl)))))
 	pb.message.Hide()
 
+	// The end panel: Replay, and for a series the next episode with its countdown.
 	pb.upNextLbl = widget.NewLabel("")
+	pb.replayBtn = newButton("Replay", theme.MediaReplayIcon(), pb.replay)
+	pb.playNextBtn = newButton("Next episode", theme.MediaSkipNextIcon(), pb.playNextNow)
+	pb.playNextBtn.Importance = widget.HighImportance
+	pb.cancelNextBtn = newTextButton("Cancel", pb.cancelUpNext)
 	upBg := canvas.NewRectangle(color.NRGBA{R: 0x1F, G: 0x1F, B: 0x1F, A: 0xF0})
 	pb.upNext = container.NewVBox(layout.NewSpacer(), container.NewHBox(layout.NewSpacer(), container.NewStack(upBg, container.NewPadded(container.NewVBox(
 		pb.upNextLbl,
-		container.NewHBox(newTextButton("Play now", pb.playNextNow), newTextButton("Cancel", pb.cancelUpNext)),
+		container.NewHBox(pb.replayBtn, pb.playNextBtn, pb.cancelNextBtn),
 	)))), layout.NewSpacer())
 	pb.upNext.Hide()
 
@@ -152,6 +157,7 @@ func (pb *playback) setState(s player.State) {
 	switch s {
 	case player.StatePlaying:
 		pb.playBtn.SetIcon(theme.MediaPauseIcon())
+		pb.cancelUpNext() // playing again after the end: Replay or Space
 		if pb.opened {
 			pb.showCentre("")
 		}
@@ -261,6 +267,15 @@ func (pb *playback) typedKey(ev *fyne.KeyEvent) bool {
 		return false
 	}
 	return true
+}
+
+// replay starts the film over from its end screen (the player restarts on Play after the
+// end).
+func (pb *playback) replay() {
+	pb.cancelUpNext()
+	if p := pb.currentPlayer(); p != nil {
+		p.Play()
+	}
 }
 
 func (pb *playback) togglePause() {
