@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"io/fs"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -23,18 +26,28 @@ import (
 // started at all (see openServices); browsing still works.
 var errEngineUnavailable = errors.New("the BitTorrent engine is not running")
 
-// problem is an error as the user reads it: what happened, and what to do about it.
+// problem is an error as the user reads it: what happened, and what to do about it. Details
+// is the raw error, shown only behind a "Details" fold for a bug report.
 type problem struct {
-	Title string
-	What  string
-	Todo  string
+	Title   string
+	What    string
+	Todo    string
+	Details string
 }
 
 func (p problem) String() string { return p.Title + ": " + p.What + " " + p.Todo }
 
 // explain turns an error from the engine, the player, the catalog or the library into
-// words for the user. The raw error stays in What for the cases nobody can predict.
+// words for the user; the raw error goes to Details.
 func explain(err error) problem {
+	p := explainInWords(err)
+	if err != nil {
+		p.Details = err.Error()
+	}
+	return p
+}
+
+func explainInWords(err error) problem {
 	var (
 		codecErr *player.CodecError
 		parseErr *torrent.ParseError
@@ -50,6 +63,12 @@ func explain(err error) problem {
 			Title: "Your disk is full",
 			What:  "Marquee could not save downloaded data because there is no free space left on the disk that holds its cache.",
 			Todo:  "Free some space, or lower the cache size or choose another cache folder in Settings → Cache, then try again. Your library is safe.",
+		}
+	case errors.Is(err, errOffline):
+		return problem{
+			Title: "You're offline",
+			What:  "This computer has no network connection, so no peer, tracker or web seed could send the film.",
+			Todo:  "Connect to the internet and press Retry. Films you have downloaded completely still play.",
 		}
 	case errors.Is(err, torrent.ErrMetadataTimeout):
 		return problem{
@@ -100,10 +119,17 @@ func explain(err error) problem {
 			Todo:  "Everything else keeps working. Check your connection; Marquee asks again on your next search.",
 		}
 	case errors.As(err, &parseErr):
+		return explainParseError(parseErr)
+	case errors.Is(err, fs.ErrNotExist):
+		var pathErr *fs.PathError
+		name := "The file"
+		if errors.As(err, &pathErr) {
+			name = "“" + filepath.Base(pathErr.Path) + "”"
+		}
 		return problem{
-			Title: "Marquee cannot open this",
-			What:  "It is not a valid " + parseErr.What + ": " + parseErr.Reason + ".",
-			Todo:  "Paste a whole magnet link (magnet:?xt=urn:btih:…), or open a .torrent file.",
+			Title: "The file could not be found",
+			What:  name + " is not there any more: it may have been moved, renamed or deleted.",
+			Todo:  "Open it again from where it is now.",
 		}
 	case errors.Is(err, library.ErrLocked):
 		return problem{
@@ -120,9 +146,64 @@ func explain(err error) problem {
 	}
 	return problem{
 		Title: "Something went wrong",
-		What:  err.Error() + ".",
-		Todo:  "Try again; if it keeps happening, pick another source.",
+		What:  "Marquee ran into a problem it did not expect.",
+		Todo:  "Try again; if it keeps happening, pick another source. The details below help a bug report.",
 	}
+}
+
+// explainParseError says what is wrong with a link or file the user gave, in their words:
+// the usual cause of a broken magnet is a link cut short when it was copied.
+func explainParseError(e *torrent.ParseError) problem {
+	input := ""
+	if e.Input != "" {
+		input = "“" + e.Input + "” "
+	}
+	switch e.What {
+	case "magnet link":
+		why := "it does not name a torrent"
+		if strings.Contains(e.Reason, "info hash") {
+			why = "the code that names the film (the info hash) is the wrong length or has wrong characters"
+		}
+		return problem{
+			Title: "This magnet link is broken",
+			What:  "Marquee cannot use this link: " + why + ". Links are often cut short when they are copied.",
+			Todo:  "Copy the whole link again (it starts with magnet:?xt=urn:btih: followed by 40 letters and digits) and paste it.",
+		}
+	case "info hash":
+		return problem{
+			Title: "This is not an info hash",
+			What:  "An info hash is 40 letters and digits (0-9, a-f), or 32 letters and digits (A-Z, 2-7); " + input + "is not.",
+			Todo:  "Copy the whole info hash again, or paste the film's magnet link instead.",
+		}
+	case "torrent source":
+		return problem{
+			Title: "Marquee cannot open this",
+			What:  input + "is not a magnet link, an info hash, a .torrent file or a web address of one.",
+			Todo:  "Paste a whole magnet link (magnet:?xt=urn:btih:…), or open a .torrent file.",
+		}
+	case ".torrent data", "torrent metadata":
+		return problem{
+			Title: "This .torrent file is damaged",
+			What:  "Marquee cannot read this .torrent file: it is cut short, is not a .torrent at all, or describes files that cannot be stored safely.",
+			Todo:  "Download the .torrent file again, or use the film's magnet link.",
+		}
+	}
+	return problem{
+		Title: "Marquee cannot open this",
+		What:  "It is not a valid " + e.What + ".",
+		Todo:  "Paste a whole magnet link (magnet:?xt=urn:btih:…), or open a .torrent file.",
+	}
+}
+
+// detailsFold is the raw error behind a closed "Details" fold; nil when there is none.
+func detailsFold(details string) fyne.CanvasObject {
+	if details == "" {
+		return nil
+	}
+	text := widget.NewLabel(details)
+	text.Wrapping = fyne.TextWrapWord
+	text.Selectable = true
+	return widget.NewAccordion(widget.NewAccordionItem("Details", text))
 }
 
 // showErrorDialog tells the user about err in a dialog over the window.
@@ -130,7 +211,11 @@ func showErrorDialog(win fyne.Window, err error) {
 	p := explain(err)
 	body := widget.NewLabel(p.What + "\n\n" + p.Todo)
 	body.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom(p.Title, "OK", container.NewGridWrap(fyne.NewSize(420, 140), body), win)
+	content := container.NewVBox(container.NewGridWrap(fyne.NewSize(420, 140), body))
+	if fold := detailsFold(p.Details); fold != nil {
+		content.Add(fold)
+	}
+	d := dialog.NewCustom(p.Title, "OK", content, win)
 	d.Show()
 }
 

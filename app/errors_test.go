@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
 	"marquee/catalog/feed"
@@ -38,7 +40,7 @@ func TestExplainNamesWhatHappenedAndWhatToDo(t *testing.T) {
 		{offline, "A catalog is offline"},
 		{&fs.PathError{Op: "write", Path: "/cache/piece", Err: syscall.ENOSPC}, "Your disk is full"},
 		{fmt.Errorf("read: %w", &fs.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}), "Your disk is full"},
-		{&torrent.ParseError{What: "magnet link", Input: "magnet:?xt=", Reason: "no info hash"}, "Marquee cannot open this"},
+		{&torrent.ParseError{What: "magnet link", Input: "magnet:?xt=", Reason: "no info hash"}, "This magnet link is broken"},
 		{library.ErrLocked, "Another Marquee is running"},
 		{player.ErrInvalidData, "This file cannot be played"},
 		{errors.New("surprise"), "Something went wrong"},
@@ -148,4 +150,84 @@ func TestStartsWhenLibraryIsLocked(t *testing.T) {
 	if err := env.svc.library.SetFavorite("a:b", true); err != nil {
 		t.Fatalf("temporary library unusable: %v", err)
 	}
+}
+
+// What the user pasted or opened is told in their words, with the raw error kept behind
+// Details: a magnet cut short, words that are no link at all, a .torrent that is gone.
+func TestBadInputIsToldInPlainWords(t *testing.T) {
+	env := newTestEnv(t, nil)
+	missing := filepath.Join(t.TempDir(), "gone.torrent")
+	cases := []struct {
+		input, title, what string
+	}{
+		{"magnet:?xt=urn:btih:hello-world", "This magnet link is broken", "cut short"},
+		{"hello there", "Marquee cannot open this", "“hello there” is not a magnet link"},
+		{missing, "The file could not be found", "“gone.torrent” is not there"},
+	}
+	for _, tc := range cases {
+		_, err := env.svc.myTorrents.Add(t.Context(), tc.input)
+		if err == nil {
+			t.Fatalf("%q was accepted", tc.input)
+		}
+		p := explain(err)
+		if p.Title != tc.title || !strings.Contains(p.What, tc.what) {
+			t.Errorf("%q: told as %q / %q, want %q / …%s…", tc.input, p.Title, p.What, tc.title, tc.what)
+		}
+		for _, raw := range []string{"add torrent", "invalid magnet", "no such file", "base32"} {
+			if strings.Contains(p.What+p.Todo, raw) {
+				t.Errorf("%q: the message shows the raw text %q: %q", tc.input, raw, p.What+" "+p.Todo)
+			}
+		}
+		if p.Details != err.Error() {
+			t.Errorf("%q: details %q, want the raw error %q", tc.input, p.Details, err.Error())
+		}
+	}
+}
+
+// Enter in the Paste magnet dialog plays the link, and a broken link gets a dialog that
+// says so, with the raw error behind a closed Details fold.
+func TestPasteMagnetEnterSubmitsAndExplains(t *testing.T) {
+	env := newTestEnv(t, nil)
+	onUI(env.u.askForMagnet)
+	entry := uiValue(func() *widget.Entry {
+		for _, o := range test.LaidOutObjects(env.win.Canvas().Overlays().Top()) {
+			if e, ok := o.(*widget.Entry); ok {
+				return e
+			}
+		}
+		return nil
+	})
+	if entry == nil {
+		t.Fatal("no entry in the Paste magnet dialog")
+	}
+	onUI(func() {
+		entry.SetText("magnet:?xt=urn:btih:hello-world")
+		entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	})
+	var fold *widget.Accordion
+	waitFor(t, "the broken-link dialog", 20*time.Second, func() bool {
+		top := env.win.Canvas().Overlays().Top()
+		if top == nil {
+			return false
+		}
+		titled := false
+		for _, o := range test.LaidOutObjects(top) {
+			if l, ok := o.(*widget.Label); ok && l.Text == "This magnet link is broken" {
+				titled = true
+			}
+			if a, ok := o.(*widget.Accordion); ok {
+				fold = a
+			}
+		}
+		return titled && fold != nil
+	})
+	onUI(func() {
+		if len(fold.Items) != 1 || fold.Items[0].Title != "Details" || fold.Items[0].Open {
+			t.Errorf("details fold %+v, want one closed item called Details", fold.Items)
+			return
+		}
+		if l, ok := fold.Items[0].Detail.(*widget.Label); !ok || !strings.Contains(l.Text, "hello-world") {
+			t.Errorf("details %v, want the raw error", fold.Items[0].Detail)
+		}
+	})
 }

@@ -549,6 +549,7 @@ func (u *ui) askForMagnet() {
 				u.playSource(entry.Text)
 			}
 		}), u.win)
+	entry.OnSubmitted = func(string) { d.Submit() } // Enter plays, as the Play button does
 	d.Resize(fyne.NewSize(640, 180))
 	d.Show()
 }

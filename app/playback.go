@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -239,31 +240,35 @@ type playback struct {
 	lastSaved     time.Time
 
 	// Widgets and UI-goroutine state.
-	video         *videoView
-	activity      *activityArea
-	seek          *seekBar
-	playBtn       *widget.Button
-	clock         *statusLabel
-	volume        *widget.Slider
-	muteBtn       *widget.Button
-	fullBtn       *widget.Button
-	audioBtn      *widget.Button
-	subsBtn       *widget.Button
-	title         *widget.Label
-	statusText    *statusLabel
-	indicator     *seedingIndicator
-	centre        *canvas.Text
-	centreBox     *fyne.Container
-	message       *fyne.Container
-	messageLbl    *widget.Label
-	upNext        *fyne.Container // the end panel
-	upNextLbl     *widget.Label
-	replayBtn     *widget.Button
-	playNextBtn   *widget.Button
-	cancelNextBtn *widget.Button
-	controls      fyne.CanvasObject
-	top           fyne.CanvasObject
-	content       fyne.CanvasObject
+	video      *videoView
+	activity   *activityArea
+	seek       *seekBar
+	playBtn    *widget.Button
+	clock      *statusLabel
+	volume     *widget.Slider
+	muteBtn    *widget.Button
+	fullBtn    *widget.Button
+	audioBtn   *widget.Button
+	subsBtn    *widget.Button
+	title      *widget.Label
+	statusText *statusLabel
+	indicator  *seedingIndicator
+	centre     *canvas.Text
+	centreBox  *fyne.Container
+	message    *fyne.Container
+	messageLbl *widget.Label
+	// messageDetails holds the failure's raw error behind a Details fold.
+	messageDetails *fyne.Container
+	retryBtn       *widget.Button
+	waitCancel     *widget.Button  // under the centre while the film's details are fetched
+	upNext         *fyne.Container // the end panel
+	upNextLbl      *widget.Label
+	replayBtn      *widget.Button
+	playNextBtn    *widget.Button
+	cancelNextBtn  *widget.Button
+	controls       fyne.CanvasObject
+	top            fyne.CanvasObject
+	content        fyne.CanvasObject
 
 	state          player.State
 	opened         bool
@@ -441,14 +446,7 @@ func (pb *playback) openTorrent() (*torrent.Stream, error) {
 	pb.tor, pb.addedHere = t, !known[t.InfoHash()]
 	pb.mu.Unlock()
 	if !t.HasMetadata() {
-		pb.say("Fetching the film's details from peers…")
-		ctx, cancel := context.WithTimeout(pb.ctx, pb.u.svc.metadataTimeout)
-		err := t.WaitMetadata(ctx)
-		cancel()
-		if err != nil {
-			if pb.ctx.Err() != nil {
-				return nil, pb.ctx.Err()
-			}
+		if err := pb.waitMetadata(t); err != nil {
 			return nil, err
 		}
 	}
@@ -475,6 +473,52 @@ func (pb *playback) openTorrent() (*torrent.Stream, error) {
 	pb.stream, pb.file = stream, file
 	pb.mu.Unlock()
 	return stream, nil
+}
+
+// errOffline is a wait for peers that ended with no network on this computer.
+var errOffline = errors.New("this computer has no network connection")
+
+// waitMetadata waits for the torrent's details with the centre saying what is going on
+// (offline at once; otherwise the peers found and connected and the web seeds) and a
+// Cancel beside it.
+func (pb *playback) waitMetadata(t *torrent.Torrent) error {
+	runOnUI(func() { pb.waitCancel.Show() })
+	defer runOnUI(func() { pb.waitCancel.Hide() })
+	ctx, cancel := context.WithTimeout(pb.ctx, pb.u.svc.metadataTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- t.WaitMetadata(ctx) }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		online := pb.u.svc.networkUp()
+		pb.say(metadataWaitText(t.Stats(), online))
+		select {
+		case err := <-done:
+			switch {
+			case err == nil:
+				return nil
+			case pb.ctx.Err() != nil:
+				return pb.ctx.Err()
+			case !pb.u.svc.networkUp():
+				return fmt.Errorf("%w: %w", errOffline, err)
+			}
+			return err
+		case <-tick.C:
+		}
+	}
+}
+
+// metadataWaitText is the centre's line while a magnet's details are fetched.
+func metadataWaitText(st torrent.Stats, online bool) string {
+	if !online {
+		return "You're offline. The film starts when the connection is back."
+	}
+	text := "Fetching the film's details… " + plural(st.PeersFound, "peer") + " found, " + strconv.Itoa(st.Peers) + " connected"
+	if st.WebseedsKnown > 0 {
+		text += ", " + plural(st.WebseedsKnown, "web seed")
+	}
+	return text
 }
 
 // loadTorrentSubtitles adds the torrent's subtitle files as tracks, in the background of

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -458,4 +459,44 @@ func TestPlayAsksToResumeUnlessWatched(t *testing.T) {
 		t.Fatal("a title marked watched asked to resume")
 	}
 	playingFrom("a watched title starting over", 0, 6*time.Second)
+}
+
+// A magnet nobody shares: while its details are fetched the centre counts the peers found
+// and offers Cancel; offline it says so at once, and the failure says "offline" and offers
+// Retry, which opens the film again.
+func TestMetadataWaitTellsOfflineAndRetries(t *testing.T) {
+	env := newTestEnv(t, nil)
+	env.svc.metadataTimeout = 3 * time.Second
+	var online atomic.Bool
+	online.Store(true)
+	env.svc.networkUp = online.Load
+	magnet := "magnet:?xt=urn:btih:" + strings.Repeat("5d", 20) + "&dn=Nobody+Has+It"
+	title := movie("unshared", "Nobody Has It", 2000, catalog.Source{Magnet: magnet})
+	req := playRequest{title: title, source: title.Sources[0], fileIndex: catalog.MainFile}
+
+	onUI(func() { env.u.play(req) })
+	pb := uiValue(func() *playback { return env.u.playback })
+	waitFor(t, "the wait to count peers, with Cancel", 10*time.Second, func() bool {
+		return strings.Contains(pb.CentreText(), "0 peers found, 0 connected") && pb.waitCancel.Visible()
+	})
+	onUI(func() { test.Tap(pb.waitCancel) })
+	waitFor(t, "Cancel to leave the player", 10*time.Second, func() bool { return env.u.playback == nil })
+
+	online.Store(false)
+	onUI(func() { env.u.play(req) })
+	pb = uiValue(func() *playback { return env.u.playback })
+	waitFor(t, "the offline notice", 10*time.Second, func() bool { return strings.Contains(pb.CentreText(), "offline") })
+	waitFor(t, "the failure message", 30*time.Second, pb.message.Visible)
+	if msg := uiValue(func() string { return pb.messageLbl.Text }); !strings.HasPrefix(msg, "You're offline") {
+		t.Fatalf("message %q, want that the computer is offline", msg)
+	}
+	if uiValue(pb.waitCancel.Visible) || !uiValue(pb.retryBtn.Visible) {
+		t.Fatal("after the failure Cancel should go and Retry be offered")
+	}
+	online.Store(true)
+	onUI(func() { test.Tap(pb.retryBtn) })
+	waitFor(t, "Retry to open the film again", 10*time.Second, func() bool {
+		next := env.u.playback
+		return next != nil && next != pb && strings.Contains(next.CentreText(), "peers found")
+	})
 }

@@ -71,13 +71,22 @@ func (pb *playback) build() {
 	pb.centre.Alignment = fyne.TextAlignCenter
 	centreBg := canvas.NewRectangle(color.NRGBA{A: 0x99})
 	centreBg.CornerRadius = 8
-	pb.centreBox = container.NewCenter(container.NewStack(centreBg, container.NewPadded(pb.centre)))
+	pb.waitCancel = newTextButton("Cancel", u.nav.back)
+	pb.waitCancel.Hide()
+	pb.centreBox = container.NewCenter(container.NewVBox(
+		container.NewStack(centreBg, container.NewPadded(pb.centre)),
+		container.NewCenter(pb.waitCancel)))
 
 	pb.messageLbl = widget.NewLabel("")
 	pb.messageLbl.Wrapping = fyne.TextWrapWord
 	msgBg := canvas.NewRectangle(color.NRGBA{R: 0x1F, G: 0x1F, B: 0x1F, A: 0xF0})
-	pb.message = container.NewCenter(container.NewStack(msgBg, container.NewPadded(container.NewGridWrap(fyne.NewSize(460, 200),
-		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), newTextButton("Back", u.nav.back)), nil, nil, pb.messageLbl)))))
+	pb.messageDetails = container.NewVBox()
+	pb.retryBtn = newButton("Retry", theme.ViewRefreshIcon(), pb.retry)
+	pb.retryBtn.Importance = widget.HighImportance
+	pb.message = container.NewCenter(container.NewStack(msgBg, container.NewPadded(container.NewVBox(
+		container.NewGridWrap(fyne.NewSize(460, 200), pb.messageLbl),
+		pb.messageDetails,
+		container.NewHBox(layout.NewSpacer(), newTextButton("Back", u.nav.back), pb.retryBtn)))))
 	pb.message.Hide()
 
 	// The end panel: Replay, and for a series the next episode with its countdown.
@@ -148,6 +157,10 @@ func (pb *playback) failed(err error) {
 	p := explain(err)
 	pb.showCentre("")
 	pb.messageLbl.SetText(p.Title + "\n\n" + p.What + "\n\n" + p.Todo)
+	pb.messageDetails.RemoveAll()
+	if fold := detailsFold(p.Details); fold != nil {
+		pb.messageDetails.Add(fold)
+	}
 	pb.message.Show()
 	pb.showControls()
 }
@@ -267,6 +280,11 @@ func (pb *playback) typedKey(ev *fyne.KeyEvent) bool {
 		return false
 	}
 	return true
+}
+
+// retry opens the same film again in a new session, after a failure or a Cancel.
+func (pb *playback) retry() {
+	pb.u.play(pb.req)
 }
 
 // replay starts the film over from its end screen (the player restarts on Play after the

@@ -51,6 +51,8 @@ type services struct {
 
 	audio           player.AudioMode
 	metadataTimeout time.Duration
+	// networkUp says whether this computer has a network beyond itself (tests set it).
+	networkUp func() bool
 
 	// startupProblems are told to the user as banners once the window is up: a port that
 	// was taken, a library in use, a provider that could not be built.
@@ -100,6 +102,11 @@ func openServices(prefs fyne.Preferences, opts serviceOptions) (*services, error
 		cacheDir:        opts.cacheDir,
 		audio:           player.AudioAuto,
 		metadataTimeout: defaultMetadataTimeout,
+		networkUp:       networkUp,
+	}
+	if opts.loopback {
+		// Every peer is on this machine: the network is as up as it needs to be.
+		s.networkUp = func() bool { return true }
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -286,4 +293,29 @@ func scrapeTracker(ctx context.Context, trackerURL string, infoHashes []string) 
 		out[h] = catalog.Health{Seeders: v.Seeders, Leechers: v.Leechers, Checked: now}
 	}
 	return out, nil
+}
+
+// networkUp reports whether an interface other than loopback is up with a routable
+// address. Without one no tracker, DHT node, peer or web seed off this machine can answer,
+// and waiting for them only hides that from the user.
+func networkUp() bool {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return true // cannot tell: do not claim to be offline
+	}
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.IsGlobalUnicast() {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -9,7 +9,10 @@ import (
 
 // Stats describes transfer activity, for one torrent or summed over the engine.
 type Stats struct {
-	Peers, Seeds             int     // connected peers, and how many of them have everything
+	Peers, Seeds int // connected peers, and how many of them have everything
+	// PeersFound is every peer address known (from trackers, the DHT, PEX or the magnet),
+	// connected, connecting or waiting to be tried.
+	PeersFound               int
 	DownloadRate, UploadRate float64 // payload bytes/s, smoothed over a few seconds
 	BytesDown, BytesUp       int64   // payload bytes received and sent this session
 	// Ratio is BytesUp / max(BytesDown, BytesComplete): data verified from an earlier session
@@ -117,6 +120,7 @@ func (t *Torrent) Stats() Stats {
 	st := t.t.Stats()
 	out := Stats{
 		Peers:          st.ActivePeers,
+		PeersFound:     st.TotalPeers,
 		Seeds:          st.ConnectedSeeders,
 		BytesDown:      st.BytesReadData.Int64(),
 		BytesUp:        st.BytesWrittenData.Int64(),
