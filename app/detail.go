@@ -182,10 +182,7 @@ func (d *detail) licence() fyne.CanvasObject {
 // sourcePicker offers the movie's sources by quality, size and swarm health, and the
 // file picker for torrents with several videos.
 func (d *detail) sourcePicker() fyne.CanvasObject {
-	labels := make([]string, len(d.title.Sources))
-	for i, s := range d.title.Sources {
-		labels[i] = sourceLabel(i, s)
-	}
+	labels := d.sourceLabels()
 	d.sourceSel = newMenuSelect(labels, func(string) {
 		d.fileIndex = catalog.MainFile
 		d.files = nil
@@ -219,12 +216,79 @@ func (d *detail) sourcePicker() fyne.CanvasObject {
 	)
 }
 
-func sourceLabel(i int, s catalog.Source) string {
-	l := joinNonEmpty(" · ", s.Quality, sizeText(s.Size))
-	if l == "" {
-		l = "Source " + strconv.Itoa(i+1)
+// sourceLabels names each source for the picker, with what the engine knows of its files.
+func (d *detail) sourceLabels() []string {
+	labels := make([]string, len(d.title.Sources))
+	for i, s := range d.title.Sources {
+		var main *torrent.File
+		if t := findTorrent(d.u.svc.engine, s.Hash()); t != nil && t.HasMetadata() {
+			if f, ok := playedFile(t, s.FileIndex); ok {
+				main = &f
+			}
+		}
+		labels[i] = sourceLabel(i, s, main)
 	}
-	return l
+	return labels
+}
+
+// relabelSources puts what the engine learnt (a file list fetched, a film played) into
+// the picker's labels, keeping the choice.
+func (d *detail) relabelSources() {
+	if d.sourceSel == nil {
+		return
+	}
+	i := d.sourceSel.SelectedIndex()
+	d.sourceSel.Options = d.sourceLabels()
+	if i >= 0 && i < len(d.sourceSel.Options) {
+		d.sourceSel.Selected = d.sourceSel.Options[i] // not SetSelected: that counts as a new pick
+	}
+	d.sourceSel.Refresh()
+}
+
+// playedFile is the file a source plays: its file index, or the torrent's main video.
+func playedFile(t *torrent.Torrent, fileIndex int) (torrent.File, bool) {
+	if fileIndex < 0 {
+		f, err := t.MainFile()
+		return f, err == nil
+	}
+	for _, f := range t.Files() {
+		if f.Index == fileIndex {
+			return f, true
+		}
+	}
+	return torrent.File{}, false
+}
+
+// sourceLabel names a source by quality and size: the catalog's, else read from the file it
+// plays (main, nil until the engine has the torrent's metadata); with neither, by number
+// and where it comes from.
+func sourceLabel(i int, s catalog.Source, main *torrent.File) string {
+	quality, size := s.Quality, s.Size
+	if main != nil {
+		if quality == "" {
+			quality = catalog.QualityFromName(path.Base(main.Path))
+		}
+		if size <= 0 {
+			size = main.Length
+		}
+	}
+	if l := joinNonEmpty(" · ", quality, sizeText(size)); l != "" {
+		return l
+	}
+	return joinNonEmpty(" · ", "Source "+strconv.Itoa(i+1), sourceOrigin(s))
+}
+
+// sourceOrigin is the host a source's .torrent or web seed is on, or "magnet link".
+func sourceOrigin(s catalog.Source) string {
+	for _, raw := range append([]string{s.TorrentURL}, s.Webseeds...) {
+		if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
+			return u.Hostname()
+		}
+	}
+	if s.Magnet != "" {
+		return "magnet link"
+	}
+	return ""
 }
 
 func sizeText(n int64) string {
@@ -253,18 +317,37 @@ func (d *detail) refreshHealth() {
 	if !ok || d.health == nil {
 		return
 	}
-	d.health.SetText(healthText(d.u.svc.health, src))
+	var live *torrent.Stats
+	if t := findTorrent(d.u.svc.engine, src.Hash()); t != nil {
+		st := t.Stats()
+		live = &st
+	}
+	d.health.SetText(healthText(d.u.svc.health, src, live))
 }
 
-func healthText(hc *catalog.HealthCache, src catalog.Source) string {
+// healthText is the swarm's health as a tracker last counted it; where no tracker has (a
+// local swarm, trackers off, a magnet with none) and the engine is in the swarm (live),
+// what the engine is connected to.
+func healthText(hc *catalog.HealthCache, src catalog.Source, live *torrent.Stats) string {
+	if hc != nil {
+		if h, ok := hc.Health(src); ok && !h.Checked.IsZero() {
+			return fmt.Sprintf("%d seeders · %d peers · %s", h.Seeders, h.Leechers, h.Level())
+		}
+	}
+	if live != nil && live.Peers+live.Webseeds > 0 {
+		text := "connected to " + plural(live.Peers, "peer")
+		if live.Seeds > 0 {
+			text += fmt.Sprintf(" (%d with the whole film)", live.Seeds)
+		}
+		if live.Webseeds > 0 {
+			text += " and " + plural(live.Webseeds, "web seed")
+		}
+		return text
+	}
 	if hc == nil {
 		return ""
 	}
-	h, ok := hc.Health(src)
-	if !ok || h.Checked.IsZero() {
-		return "swarm health unknown"
-	}
-	return fmt.Sprintf("%d seeders · %d peers · %s", h.Seeders, h.Leechers, h.Level())
+	return "swarm health unknown"
 }
 
 // refreshFiles lists the files of the source's torrent when the engine already has its
@@ -350,6 +433,7 @@ func (d *detail) setFiles(all []torrent.File) {
 		d.play.Disable()
 		return
 	}
+	d.relabelSources()
 	labels := make([]string, len(d.files))
 	for i, f := range d.files {
 		labels[i] = fileLabel(f)

@@ -182,3 +182,34 @@ func TestDroppedTorrentFilePlays(t *testing.T) {
 		t.Fatalf("my torrents = %+v (%v), want the dropped torrent", list, err)
 	}
 }
+
+// A source the catalog gives no quality or size for is named by where it comes from until
+// the engine knows its files; then by the quality in the file name and the file's size.
+// The swarm line tells the peers the engine is connected to when no tracker counted them.
+func TestSourceLabelAndLiveSwarmFromTheEngine(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Tiny Film")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyInto(t, film(t, tinyFilm), dir, "Tiny.Film.2020.720p.mp4")
+	info, err := os.Stat(filepath.Join(dir, "Tiny.Film.2020.720p.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := movie("tiny", "Tiny Film", 2020, catalog.Source{Magnet: seedFolder(t, dir)})
+	env := newTestEnv(t, nil)
+	onUI(func() { env.u.openDetail(title) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	if got := uiValue(func() string { return d.sourceSel.Selected }); got != "Source 1 · magnet link" {
+		t.Errorf("before the metadata the source reads %q", got)
+	}
+	onUI(func() { test.Tap(d.filesBtn) })
+	want := "720p · " + formatBytes(info.Size())
+	waitFor(t, "the source named by quality and size", 30*time.Second, func() bool { return d.sourceSel.Selected == want })
+	if got := uiValue(func() int { return d.sourceSel.SelectedIndex() }); got != 0 {
+		t.Errorf("relabelling changed the pick to %d", got)
+	}
+	waitFor(t, "the swarm line to count the seeder", 30*time.Second, func() bool {
+		return strings.HasPrefix(d.health.Text, "connected to 1 peer (1 with the whole film)")
+	})
+}

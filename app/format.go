@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // formatBytes writes a size the way file managers do, in decimal units: "734 MB".
@@ -69,4 +72,22 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(kept, sep)
+}
+
+// languageName is a track's language as people say it ("English" for "eng", "en" or
+// "en-US"); a code that names no known language is shown as it is, upper-cased, and
+// "und" (undetermined, FFmpeg's default) as nothing.
+func languageName(code string) string {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return ""
+	}
+	tag, err := language.Parse(code)
+	if err != nil || tag == language.Und {
+		if strings.EqualFold(code, "und") {
+			return ""
+		}
+		return strings.ToUpper(code)
+	}
+	return display.English.Tags().Name(tag)
 }

@@ -105,3 +105,15 @@ func FuzzLooksLikeTorrentInput(f *testing.F) {
 		}
 	})
 }
+
+// Track languages are named as people say them, whatever code the container uses.
+func TestLanguageName(t *testing.T) {
+	for code, want := range map[string]string{
+		"eng": "English", "en": "English", "ger": "German", "deu": "German", "fre": "French",
+		"pt-BR": "Brazilian Portuguese", "und": "", "": "", "xx": "XX", "klingon-ish": "KLINGON-ISH",
+	} {
+		if got := languageName(code); got != want {
+			t.Errorf("languageName(%q) = %q, want %q", code, got, want)
+		}
+	}
+}

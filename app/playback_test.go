@@ -324,8 +324,8 @@ func TestAudioAndSubtitleMenus(t *testing.T) {
 		t.Fatal("a film with two audio tracks leaves the audio menu disabled")
 	}
 	items := uiValue(pb.audioMenu)
-	if len(items) != 2 || !items[0].Checked || !strings.Contains(items[1].Label, "FRA") {
-		t.Fatalf("audio menu %v, want ENG (checked) and FRA", menuLabels(items))
+	if len(items) != 2 || !items[0].Checked || !strings.HasPrefix(items[0].Label, "English") || !strings.HasPrefix(items[1].Label, "French") {
+		t.Fatalf("audio menu %v, want English (checked) and French, by name", menuLabels(items))
 	}
 	onUI(items[1].Action)
 	waitFor(t, "the French track", 10*time.Second, func() bool { return p.AudioTrack() == p.AudioTracks()[1].ID })
@@ -346,14 +346,14 @@ func TestAudioAndSubtitleMenus(t *testing.T) {
 	if !byLabel(subs, "Off").Checked {
 		t.Fatal("subtitles start off, the menu should say so")
 	}
-	onUI(byLabel(subs, "ENG").Action)
+	onUI(byLabel(subs, "English").Action)
 	onUI(byLabel(uiValue(pb.subtitleMenu), "Show later").Action)
 	onUI(byLabel(uiValue(pb.subtitleMenu), "Show later").Action)
 	if got := uiValue(func() time.Duration { return pb.subOffset }); got != 2*subtitleOffsetStep {
 		t.Fatalf("subtitle offset %v after two 'later', want %v", got, 2*subtitleOffsetStep)
 	}
 	subs = uiValue(pb.subtitleMenu)
-	if !byLabel(subs, "ENG").Checked || !strings.Contains(byLabel(subs, "Show later").Label, "+0.50 s") {
+	if !byLabel(subs, "English").Checked || !strings.Contains(byLabel(subs, "Show later").Label, "+0.50 s") {
 		t.Fatalf("subtitle menu %v", menuLabels(subs))
 	}
 	onUI(byLabel(subs, "Reset timing").Action)

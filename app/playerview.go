@@ -364,7 +364,11 @@ func (pb *playback) toggleFullscreen() {
 
 // trackName describes an audio or subtitle track for a menu.
 func trackName(t player.TrackInfo) string {
-	name := joinNonEmpty(" · ", t.Title, strings.ToUpper(t.Language))
+	lang := languageName(t.Language)
+	if strings.EqualFold(lang, t.Title) {
+		lang = "" // a track titled "English" in English
+	}
+	name := joinNonEmpty(" · ", t.Title, lang)
 	if name == "" {
 		name = "Track " + fmt.Sprint(t.ID)
 	}

@@ -18,6 +18,9 @@ const (
 	// engineWatchInterval paces the seeding indicator: often enough that it follows the
 	// settings switch at once, rarely enough to cost nothing.
 	engineWatchInterval = 500 * time.Millisecond
+	// liveHealthEvery is how many engine watches pass between updates of the detail page's
+	// swarm line.
+	liveHealthEvery = 4
 	// diskCheckEvery counts engine watch ticks between free-space checks.
 	diskCheckEvery = 20
 )
@@ -185,6 +188,9 @@ func (u *ui) watchEngine(ctx context.Context) {
 		runOnUI(func() {
 			for _, ind := range u.indicators {
 				ind.set(st)
+			}
+			if d := u.currentDetail; d != nil && n%liveHealthEvery == 0 && u.nav.top().name == pageDetail {
+				d.refreshHealth() // the peers the engine is connected to change as it plays or seeds
 			}
 			if !checkedDisk {
 				return

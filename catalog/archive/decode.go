@@ -238,21 +238,12 @@ func decodeMetadata(data []byte, base, id string) (catalog.Title, error) {
 		// The engine plays the largest video file of the torrent: describe that one.
 		src.Size = max(videoSize, 0)
 		height, _ := strconv.Atoi(video.Height.first())
-		src.Quality = qualityLabel(height)
+		src.Quality = catalog.QualityLabel(height)
 		if t.Runtime == 0 {
 			t.Runtime = parseRuntime(video.Length.first())
 		}
 	}
 	return t, nil
-}
-
-func qualityLabel(height int) string {
-	for _, h := range []int{2160, 1440, 1080, 720, 576, 480, 360, 240} {
-		if height >= h {
-			return strconv.Itoa(h) + "p"
-		}
-	}
-	return ""
 }
 
 var yearPattern = regexp.MustCompile(`\b(1[89]\d\d|20\d\d|2100)\b`)
