@@ -161,6 +161,13 @@ func (h *home) seeAll(providerID, name string) {
 // reload refreshes everything from the catalog and library: the genre menu, the rows,
 // and the grid if it is showing.
 func (h *home) reload() {
+	h.loadGenres()
+	h.applyQuery()
+}
+
+// loadGenres fills the genre menu from the catalog in the background: the genres of the
+// titles the providers have, and of searches they answer.
+func (h *home) loadGenres() {
 	h.genreLoads++
 	gen := h.genreLoads
 	cat := h.u.svc.catalog
@@ -176,7 +183,6 @@ func (h *home) reload() {
 			h.genre.Refresh()
 		})
 	})
-	h.applyQuery()
 }
 
 // reloadRows rebuilds the row list and refills every row in the background.
@@ -204,9 +210,7 @@ func (h *home) reloadRows() {
 		if r == nil {
 			key := k
 			r = newTitleRow(h.u, names[k], func() { h.seeAll(key, names[key]) })
-			if k == rowContinue || k == rowMyList {
-				r.seeAll.Hide()
-			}
+			r.seeAll.Hide() // until the row's fill says there is more
 			h.rows[k] = r
 		}
 		r.setName(names[k])
@@ -237,13 +241,19 @@ func (h *home) fillRow(key string, q catalog.Query) {
 	h.u.background(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, catalog.DefaultProviderTimeout+time.Second)
 		defer cancel()
-		items, err := h.rowItems(ctx, key, q)
+		items, more, err := h.rowItems(ctx, key, q)
 		runOnUI(func() {
 			if gen != r.fills {
 				return
 			}
 			h.providerAnswered(key, err)
 			r.set(items)
+			// "See all" only when there is more than the row shows.
+			r.seeAll.Hidden = !more
+			r.seeAll.Refresh()
+			if err == nil && key != rowContinue && key != rowMyList {
+				h.loadGenres() // a provider that answered may offer genres it did not before
+			}
 		})
 	})
 }
@@ -262,15 +272,15 @@ type rowItem struct {
 }
 
 // rowItems fetches one row's titles. It runs off the UI goroutine.
-func (h *home) rowItems(ctx context.Context, key string, q catalog.Query) ([]rowItem, error) {
+// rowItems fetches a row's titles, and whether its provider has more than these.
+func (h *home) rowItems(ctx context.Context, key string, q catalog.Query) (items []rowItem, more bool, err error) {
 	lib := h.u.svc.library
 	switch key {
 	case rowContinue:
 		recents, err := lib.ContinueWatching(rowLength)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		var items []rowItem
 		seen := map[string]bool{}
 		for _, r := range recents {
 			seriesID, _, _, isEpisode := splitEpisodeID(r.TitleID)
@@ -288,26 +298,25 @@ func (h *home) rowItems(ctx context.Context, key string, q catalog.Query) ([]row
 			seen[id] = true
 			items = append(items, rowItem{t, fractionOf(r.Position)})
 		}
-		return items, nil
+		return items, false, nil
 	case rowMyList:
 		ids, err := lib.Favorites()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		var items []rowItem
 		for _, id := range ids {
 			if t, ok := h.u.lookupTitle(ctx, id, catalog.Title{}); ok {
 				items = append(items, rowItem{title: t})
 			}
 		}
-		return items, nil
+		return items, false, nil
 	}
 	page, err := h.u.svc.catalog.SearchProvider(ctx, key, q)
-	items := make([]rowItem, len(page.Titles))
+	items = make([]rowItem, len(page.Titles))
 	for i, t := range page.Titles {
 		items[i] = rowItem{title: t}
 	}
-	return items, err
+	return items, page.HasMore || page.Total > len(items), err
 }
 
 // providerAnswered puts up or takes down the banner for a provider that is offline.

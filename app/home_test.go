@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -280,4 +281,54 @@ func TestCtrlVPlaysACopiedMagnet(t *testing.T) {
 	if !uiValue(func() bool { return env.u.banners.has("paste") }) {
 		t.Fatal("pasting text that is not a magnet gave no explanation")
 	}
+}
+
+// "See all" shows only on a row that holds fewer titles than its provider has.
+func TestSeeAllOnlyWhenTheRowHoldsLess(t *testing.T) {
+	var few, many []catalog.Title
+	for i := range 3 {
+		few = append(few, movie(fmt.Sprint("few", i), fmt.Sprint("Few ", i), 2000+i, catalog.Source{}))
+	}
+	for i := range rowLength + 5 {
+		many = append(many, movie(fmt.Sprint("many", i), fmt.Sprint("Many ", i), 1990+i%30, catalog.Source{}))
+	}
+	env := newTestEnv(t, []catalog.Provider{newStaticProvider("few", "Few", few...), newStaticProvider("many", "Many", many...)})
+	waitFor(t, "both rows", 20*time.Second, func() bool { return len(rowCards(env.u, "few")) == 3 && len(rowCards(env.u, "many")) == rowLength })
+	if uiValue(env.u.home.rows["few"].seeAll.Visible) {
+		t.Error("a row with all 3 of its titles offers See all")
+	}
+	if !uiValue(env.u.home.rows["many"].seeAll.Visible) {
+		t.Errorf("a row with %d of %d titles hides See all", rowLength, rowLength+5)
+	}
+}
+
+// answeringProvider lists genres only once it has answered a search, like the Internet
+// Archive's provider.
+type answeringProvider struct {
+	*staticProvider
+	answered atomic.Bool
+}
+
+func (p *answeringProvider) Search(ctx context.Context, q catalog.Query) (catalog.Page, error) {
+	time.Sleep(200 * time.Millisecond) // answers after the first genre load
+	p.answered.Store(true)
+	return p.staticProvider.Search(ctx, q)
+}
+
+func (p *answeringProvider) Genres(context.Context) ([]string, error) {
+	if !p.answered.Load() {
+		return nil, nil
+	}
+	return []string{"Film Noir"}, nil
+}
+
+// The genre menu follows the providers: a genre appears once its provider has answered.
+func TestGenreMenuFillsAsProvidersAnswer(t *testing.T) {
+	noir := movie("detour", "Detour", 1945, catalog.Source{})
+	noir.Genres = []string{"Film Noir"}
+	p := &answeringProvider{staticProvider: newStaticProvider("noir", "Noir", noir)}
+	env := newTestEnv(t, []catalog.Provider{p})
+	waitFor(t, "the genre of the provider that answered", 20*time.Second, func() bool {
+		return slices.Contains(env.u.home.genre.Options, "Film Noir")
+	})
 }

@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -59,6 +60,8 @@ type Provider struct {
 
 	mu         sync.Mutex
 	popularity map[string]float64 // downloads seen in searches, for Get
+	// answered is set once a search has been answered (from the network or the cache).
+	answered atomic.Bool
 }
 
 var (
@@ -103,8 +106,15 @@ func (p *Provider) ID() string { return ID }
 // Name is "Internet Archive".
 func (p *Provider) Name() string { return name }
 
-// Genres lists the genres Search can filter by; it needs no request.
-func (p *Provider) Genres(ctx context.Context) ([]string, error) { return genreNames(), ctx.Err() }
+// Genres lists the genres Search can filter by, once a search has been answered; it needs
+// no request. Before that (offline, or not asked yet) it lists none, so that the genre menu
+// offers no genre with nothing behind it.
+func (p *Provider) Genres(ctx context.Context) ([]string, error) {
+	if !p.answered.Load() {
+		return nil, ctx.Err()
+	}
+	return genreNames(), ctx.Err()
+}
 
 // searchFields are the fields asked for; the archive returns nothing else.
 var searchFields = []string{"identifier", "title", "year", "date", "description", "subject", "downloads", "licenseurl"}
@@ -190,6 +200,7 @@ func (p *Provider) Search(ctx context.Context, q catalog.Query) (catalog.Page, e
 		p.forget(u)
 		return catalog.Page{}, fmt.Errorf("%s: %w", name, err)
 	}
+	p.answered.Store(true)
 	p.mu.Lock()
 	for _, t := range titles {
 		p.popularity[t.ID] = t.Popularity

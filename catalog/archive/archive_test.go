@@ -366,10 +366,23 @@ func TestTimeoutSizeCapAndBadAnswers(t *testing.T) {
 	}
 }
 
+// The genre menu offers the archive's genres once the archive has answered a search; an
+// archive that cannot be reached offers none, since nothing would be behind them.
 func TestGenres(t *testing.T) {
-	p := archive.New(archive.Options{BaseURL: "http://127.0.0.1:1"})
-	genres, err := p.Genres(context.Background())
+	ctx := context.Background()
+	offline := archive.New(archive.Options{BaseURL: "http://127.0.0.1:1"})
+	if _, err := offline.Search(ctx, catalog.Query{PageSize: 3}); err == nil {
+		t.Fatal("a search of an unreachable archive succeeded")
+	}
+	if genres, err := offline.Genres(ctx); err != nil || len(genres) != 0 {
+		t.Errorf("unreachable archive: Genres = %q, %v, want none", genres, err)
+	}
+	p := newProvider(newReplay(t), archive.Options{})
+	if _, err := p.Search(ctx, catalog.Query{PageSize: 3}); err != nil {
+		t.Fatal(err)
+	}
+	genres, err := p.Genres(ctx)
 	if err != nil || !slices.Contains(genres, "Film Noir") || !slices.Contains(genres, "Western") {
-		t.Errorf("Genres = %q, %v", genres, err)
+		t.Errorf("after a search: Genres = %q, %v", genres, err)
 	}
 }
