@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"marquee/assets"
+	"marquee/catalog/library"
 	"marquee/torrent"
 )
 
@@ -161,6 +162,19 @@ func (u *ui) background(f func(ctx context.Context)) {
 		defer u.wg.Done()
 		f(u.ctx)
 	}()
+}
+
+// libraryWrite runs write on the task goroutine, in the order asked: each bbolt commit
+// fsyncs, which the UI goroutine must not wait for. done, if any, then runs on the UI
+// goroutine with write's error.
+func (u *ui) libraryWrite(write func(*library.Library) error, done func(error)) {
+	lib := u.svc.library
+	u.tasks.add(func() {
+		err := write(lib)
+		if done != nil {
+			runOnUI(func() { done(err) })
+		}
+	})
 }
 
 // engineTask runs f with the engine on the task goroutine, in the order asked. Engine

@@ -581,26 +581,38 @@ func (d *detail) playMain(resume bool) {
 	d.u.play(req)
 }
 
+// toggleFavorite and toggleWatched flip the mark on the task goroutine (a bbolt commit
+// fsyncs), deciding there, in tap order, so that two quick taps flip twice.
 func (d *detail) toggleFavorite() {
-	lib := d.u.svc.library
-	on := !lib.IsFavorite(d.title.ID)
-	if on {
-		if err := lib.RememberTitle(d.title); err != nil {
-			d.u.svc.log.Warn("remember title", "id", d.title.ID, "err", err)
+	t, log := d.title, d.u.svc.log
+	d.u.libraryWrite(func(lib *library.Library) error {
+		on := !lib.IsFavorite(t.ID)
+		if on {
+			if err := lib.RememberTitle(t); err != nil {
+				log.Warn("remember title", "id", t.ID, "err", err)
+			}
 		}
-	}
-	if err := lib.SetFavorite(d.title.ID, on); err != nil {
-		showErrorDialog(d.u.win, err)
-	}
-	d.refresh()
+		return lib.SetFavorite(t.ID, on)
+	}, d.wrote)
 }
 
 func (d *detail) toggleWatched() {
-	lib := d.u.svc.library
-	if err := lib.SetWatched(d.title.ID, !lib.IsWatched(d.title.ID)); err != nil {
+	id := d.title.ID
+	d.u.libraryWrite(func(lib *library.Library) error {
+		return lib.SetWatched(id, !lib.IsWatched(id))
+	}, d.wrote)
+}
+
+// wrote shows the outcome of a library write on the page, and on the home rows that come
+// from the library (the page may have been left while the write ran).
+func (d *detail) wrote(err error) {
+	if err != nil {
 		showErrorDialog(d.u.win, err)
 	}
-	d.refresh()
+	if d.ctx.Err() == nil {
+		d.refresh()
+	}
+	d.u.home.refreshLibraryRows()
 }
 
 // savedPosition finds where playback of a title (or episode) stopped, and in which file.

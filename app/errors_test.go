@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,6 +25,7 @@ import (
 	"marquee/catalog/library"
 	"marquee/player"
 	"marquee/torrent"
+	"marquee/torrent/torrenttest"
 )
 
 // Every error the user can meet is told as what happened plus what to do.
@@ -229,5 +231,43 @@ func TestPasteMagnetEnterSubmitsAndExplains(t *testing.T) {
 		if l, ok := fold.Items[0].Detail.(*widget.Label); !ok || !strings.Contains(l.Text, "hello-world") {
 			t.Errorf("details %v, want the raw error", fold.Items[0].Detail)
 		}
+	})
+}
+
+// Opening a .torrent from the file dialog reads it off the UI goroutine and plays it; a
+// damaged one says so.
+func TestOpenTorrentFileFromTheDialog(t *testing.T) {
+	swarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Path: film(t, tinyFilm)})
+	garbage := filepath.Join(t.TempDir(), "broken.torrent")
+	if err := os.WriteFile(garbage, []byte("d8:announce3:abcd4:infoi1e"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := newTestEnv(t, nil)
+	open := func(path string) {
+		t.Helper()
+		r, err := storage.Reader(storage.NewFileURI(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		onUI(func() { env.u.playTorrentFrom(r) })
+	}
+	open(garbage)
+	waitFor(t, "the damaged-file dialog", 20*time.Second, func() bool {
+		top := env.win.Canvas().Overlays().Top()
+		if top == nil {
+			return false
+		}
+		for _, o := range test.LaidOutObjects(top) {
+			if l, ok := o.(*widget.Label); ok && l.Text == "This .torrent file is damaged" {
+				return true
+			}
+		}
+		return false
+	})
+	// A .torrent names no peer and the test engine has no tracker or DHT: the film opens
+	// in the player (from My torrents), which is what the dialog's job ends with.
+	open(swarm.TorrentPath)
+	waitFor(t, "the film from the .torrent opening", 20*time.Second, func() bool {
+		return env.u.playback != nil && env.u.playback.req.source.Hash() == swarm.InfoHash
 	})
 }

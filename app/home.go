@@ -603,13 +603,7 @@ func (u *ui) askForTorrentFile() {
 		if r == nil {
 			return
 		}
-		defer r.Close()
-		data, err := source.ReadTorrent(r, r.URI().Name())
-		if err != nil {
-			showErrorDialog(u.win, err)
-			return
-		}
-		u.playTorrentBytes(data)
+		u.playTorrentFrom(r)
 	}), u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".torrent"}))
 	d.Show()

@@ -112,17 +112,22 @@ func TestMyListButtonFillsTheRow(t *testing.T) {
 	waitFor(t, "the poster", 20*time.Second, func() bool { return cardFor(env.u, "test", id) != nil })
 	onUI(func() { test.Tap(cardFor(env.u, "test", id)) })
 	d := uiValue(func() *detail { return env.u.currentDetail })
+	// The write (a bbolt commit, fsync'd) happens off the UI goroutine: with the task
+	// goroutine held, the tap returns and nothing is written yet.
+	hold := make(chan struct{})
+	env.u.tasks.add(func() { <-hold })
 	onUI(func() { test.Tap(d.fav) })
-	if !env.svc.library.IsFavorite(id) {
-		t.Fatal("My list did not save the favorite")
+	if env.svc.library.IsFavorite(id) {
+		t.Fatal("My list wrote the library on the UI goroutine")
 	}
-	if got := uiValue(func() string { return d.fav.Text }); got != "In My list" {
-		t.Fatalf("button says %q after adding, want In My list", got)
-	}
+	close(hold)
+	waitFor(t, "the favorite saved and shown", 10*time.Second, func() bool {
+		return env.svc.library.IsFavorite(id) && d.fav.Text == "In My list"
+	})
 	onUI(func() { test.Tap(d.watched) })
-	if !env.svc.library.IsWatched(id) {
-		t.Fatal("Mark watched did not save the mark")
-	}
+	waitFor(t, "the watched mark saved and shown", 10*time.Second, func() bool {
+		return env.svc.library.IsWatched(id) && d.watched.Text == "Watched"
+	})
 	onUI(env.u.nav.back)
 	waitFor(t, "the title on My list", 20*time.Second, func() bool { return cardFor(env.u, rowMyList, id) != nil })
 	onUI(func() { test.Tap(cardFor(env.u, rowMyList, id)) })

@@ -150,10 +150,18 @@ func (u *ui) playSource(input string) {
 	})
 }
 
-// playTorrentBytes plays a .torrent the user opened.
-func (u *ui) playTorrentBytes(data []byte) {
-	t, err := u.svc.myTorrents.AddTorrentFile(data)
-	u.playAdded(t, err)
+// playTorrentFrom plays a .torrent the user opened. Reading it and keeping its copy in My
+// torrents touch the disk, so they run off the UI goroutine; r is closed.
+func (u *ui) playTorrentFrom(r fyne.URIReadCloser) {
+	u.background(func(context.Context) {
+		data, err := source.ReadTorrent(r, r.URI().Name())
+		r.Close()
+		var t catalog.Title
+		if err == nil {
+			t, err = u.svc.myTorrents.AddTorrentFile(data)
+		}
+		runOnUI(func() { u.playAdded(t, err) })
+	})
 }
 
 func (u *ui) playAdded(t catalog.Title, err error) {
