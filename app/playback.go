@@ -765,7 +765,7 @@ func (pb *playback) feedLibrary(st playStatus) {
 		return
 	}
 	lib := pb.u.svc.library
-	if !pb.watchedMarked && float64(st.position) >= library.FinishedFraction*float64(st.duration) {
+	if !pb.watchedMarked && (library.Position{Position: st.position, Duration: st.duration}).Finished() {
 		pb.watchedMarked = true
 		if err := lib.SetWatched(id, true); err != nil {
 			pb.u.svc.log.Warn("mark watched", "id", id, "err", err)
@@ -832,7 +832,7 @@ func (pb *playback) saveFinalPosition(p *player.Player, file torrent.File) {
 	pos, dur := p.Position(), p.Duration()
 	var err error
 	switch {
-	case p.State() == player.StateEnded || (dur > 0 && float64(pos) >= library.FinishedFraction*float64(dur)):
+	case p.State() == player.StateEnded || (library.Position{Position: pos, Duration: dur}).Finished():
 		if err = lib.SetWatched(id, true); err == nil {
 			err = lib.ClearResume(id, file.Index)
 		}

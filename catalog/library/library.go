@@ -42,9 +42,9 @@ var ErrLocked = errors.New("the library is in use by another running Marquee")
 // lockTimeout is how long Open waits for another instance to let go of the file.
 var lockTimeout = 2 * time.Second
 
-// FinishedFraction of a file's duration counts as watched: the last tenth of a film is
-// mostly credits, and viewers stop there.
-const FinishedFraction = 0.9
+// finishedFraction of a file's duration counts as watched (Position.Finished is the one
+// place that decides it): the last tenth of a film is mostly credits, and viewers stop there.
+const finishedFraction = 0.9
 
 var (
 	bucketMeta      = []byte("meta")
@@ -331,7 +331,7 @@ type Position struct {
 
 // Finished reports whether the position is in the last few percent of the file.
 func (p Position) Finished() bool {
-	return p.Duration > 0 && float64(p.Position) >= FinishedFraction*float64(p.Duration)
+	return p.Duration > 0 && float64(p.Position) >= finishedFraction*float64(p.Duration)
 }
 
 func resumeKey(titleID string, fileIndex int) []byte {
