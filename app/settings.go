@@ -155,6 +155,8 @@ func newChoiceSelect[T comparable](choices []choice[T], current T, label func(T)
 func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	st := u.svc.settings
 	eng := u.svc.engine
+	// The page's scroll exists before its controls: text fields hand it the wheel.
+	pageScroll := container.NewVScroll(nil)
 
 	// Seeding.
 	seedToggle := newCheck("Seed (share what you watch)", nil)
@@ -218,7 +220,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		widget.NewForm(
 			widget.NewFormItem("Download limit", download),
 			widget.NewFormItem("Connections per film", conns),
-			widget.NewFormItem("Listen port (0 = random)", port),
+			widget.NewFormItem("Listen port (0 = random)", wheelToPage(port, pageScroll)),
 		),
 		portNote,
 	))
@@ -269,7 +271,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	clearOnExit.SetChecked(st.clearCacheOnExit())
 	cache := widget.NewCard("Cache", "", container.NewVBox(
 		widget.NewForm(
-			widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, chooseFolder, folder)),
+			widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, chooseFolder, wheelToPage(folder, pageScroll))),
 			widget.NewFormItem("Size limit", capSel),
 		),
 		folderNote,
@@ -344,7 +346,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	catalogCard := widget.NewCard("Catalog", "", container.NewVBox(
 		widget.NewLabel("Providers"), providers,
 		widget.NewLabel("Feeds"), feeds,
-		container.NewBorder(nil, nil, nil, addFeed, feedURL), feedStatus,
+		container.NewBorder(nil, nil, nil, addFeed, wheelToPage(feedURL, pageScroll)), feedStatus,
 	))
 
 	// Subtitles.
@@ -369,7 +371,8 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		container.NewHBox(back, widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
 		container.NewPadded(indicator))
 	body := container.NewVBox(seeding, network, cache, catalogCard, subtitles)
-	content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
+	pageScroll.Content = container.NewPadded(body)
+	content = container.NewBorder(top, nil, nil, nil, pageScroll)
 	return content, func() { u.dropSeedingIndicator(indicator) }
 }
 
