@@ -43,6 +43,9 @@ const (
 // seedingExplanation is the honest sentence next to the seeding switch.
 const seedingExplanation = "While seeding is on, parts of the films you watch are uploaded from your connection to other viewers, which is how BitTorrent keeps films available."
 
+// seedingOffReason stands next to the seeding limits while they do not apply.
+const seedingOffReason = "Seeding is off: the limits below apply when you turn it on."
+
 // settings is the user's configuration, kept in Fyne's preferences. Reads are cheap and
 // always current, so nothing caches them.
 type settings struct {
@@ -161,7 +164,6 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	// Seeding.
 	seedToggle := newCheck("Seed (share what you watch)", nil)
 	seedToggle.SetChecked(st.seeding())
-	seedToggle.OnChanged = guarded1("the seeding switch", func(on bool) { u.setSeeding(on) })
 	explanation := widget.NewLabel(seedingExplanation)
 	explanation.Wrapping = fyne.TextWrapWord
 	upload := newChoiceSelect(rateChoices, st.uploadLimit(), func(v int64) string { return formatRate(float64(v)) }, func(v int64) {
@@ -177,8 +179,32 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		u.engineTask(func(e *torrent.Engine) { e.SetSeedOnlyWhileWatching(on) })
 	})
 	whileWatching.SetChecked(st.seedWhileWatching())
+	seedingOff := widget.NewLabel(seedingOffReason)
+	seedingOff.Importance = widget.WarningImportance
+	seedingOff.Wrapping = fyne.TextWrapWord
+	// The limits only matter while uploading: with seeding off they are shown, kept, and
+	// greyed out with the reason.
+	showSeeding := func(on bool) {
+		for _, w := range []fyne.Disableable{upload, ratio, whileWatching} {
+			if on {
+				w.Enable()
+			} else {
+				w.Disable()
+			}
+		}
+		if on {
+			seedingOff.Hide()
+		} else {
+			seedingOff.Show()
+		}
+	}
+	showSeeding(st.seeding())
+	seedToggle.OnChanged = guarded1("the seeding switch", func(on bool) {
+		u.setSeeding(on)
+		showSeeding(on)
+	})
 	seeding := widget.NewCard("Seeding", "", container.NewVBox(
-		seedToggle, explanation,
+		seedToggle, explanation, seedingOff,
 		widget.NewForm(
 			widget.NewFormItem("Upload limit", upload),
 			widget.NewFormItem("Stop seeding after", ratio),

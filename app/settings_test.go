@@ -3,10 +3,12 @@ package app
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -247,4 +249,75 @@ func TestAddFeedInSettings(t *testing.T) {
 	onUI(env.u.nav.back)
 	id := catalog.JoinID(feed.ProviderID(goodPath), "reel")
 	waitFor(t, "the feed's row", 20*time.Second, func() bool { return cardFor(env.u, feed.ProviderID(goodPath), id) != nil })
+}
+
+// settingsSelectOffering finds the first drop-down on the settings page offering option.
+func settingsSelectOffering(t *testing.T, env *testEnv, option string) *menuSelect {
+	t.Helper()
+	var found *menuSelect
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if s, ok := o.(*menuSelect); ok && found == nil && slices.Contains(s.Options, option) {
+				found = s
+			}
+		}
+	})
+	if found == nil {
+		t.Fatalf("no drop-down on the settings page offers %q", option)
+	}
+	return found
+}
+
+// settingsLabelShown reports whether a label reading text is shown on the settings page.
+func settingsLabelShown(env *testEnv, text string) bool {
+	shown := false
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if l, ok := o.(*widget.Label); ok && l.Text == text && l.Visible() {
+				shown = true
+			}
+		}
+	})
+	return shown
+}
+
+// With seeding off, the upload limit, the ratio and seed-while-watching are greyed out
+// and the page says why; turned on again, they are back. Reopening the page keeps it.
+func TestSeedingOffDisablesItsLimits(t *testing.T) {
+	env := newTestEnv(t, nil)
+	onUI(env.u.openSettings)
+	controls := func() map[string]fyne.Disableable {
+		return map[string]fyne.Disableable{
+			"upload limit":          settingsSelectOffering(t, env, "500 kB/s"), // upload comes before download
+			"ratio":                 settingsSelectOffering(t, env, "Ratio 2"),
+			"seed only if watching": settingsCheck(t, env, "Seed only while I am watching"),
+		}
+	}
+	expect := func(when string, disabled bool) {
+		t.Helper()
+		for name, c := range controls() {
+			if got := uiValue(c.Disabled); got != disabled {
+				t.Errorf("%s: the %s control disabled = %v, want %v", when, name, got, disabled)
+			}
+		}
+		if got := settingsLabelShown(env, seedingOffReason); got != disabled {
+			t.Errorf("%s: the reason %q shown = %v, want %v", when, seedingOffReason, got, disabled)
+		}
+		if conns := settingsSelectOffering(t, env, "Default (50)"); uiValue(conns.Disabled) {
+			t.Errorf("%s: a drop-down that has nothing to do with seeding is disabled", when)
+		}
+	}
+	expect("seeding on", false)
+	toggle := settingsCheck(t, env, "Seed (share what you watch)")
+	onUI(func() { test.Tap(toggle) })
+	expect("after switching seeding off", true)
+
+	onUI(env.u.nav.back)
+	onUI(env.u.openSettings)
+	expect("settings opened again with seeding off", true)
+
+	toggle = settingsCheck(t, env, "Seed (share what you watch)")
+	onUI(func() { test.Tap(toggle) })
+	expect("after switching seeding on", false)
+	waitFor(t, "the engine to seed again", 10*time.Second, func() bool { return env.svc.engine.Seeding() })
 }
