@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -272,24 +273,36 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		st.prefs.SetInt(prefCacheLimit, int(v))
 		u.engineTask(func(e *torrent.Engine) { e.SetCacheLimit(v) })
 	})
-	used := widget.NewLabel("")
+	used := widget.NewLabel("Measuring…")
+	used.Wrapping = fyne.TextWrapWord
+	// Measuring walks the folders on disk: it runs with the engine tasks, off the UI.
 	refreshUsed := func() {
 		u.engineTask(func(e *torrent.Engine) {
-			n := e.CacheSize()
-			runOnUI(func() { used.SetText("Using " + formatBytes(n)) })
+			usage := u.svc.measureCache(e)
+			runOnUI(func() { used.SetText(usage.String()) })
 		})
 	}
 	refreshUsed()
-	clearNow := newButton("Clear now", theme.DeleteIcon(), func() {
+	clearNow := newButton("Clear now", theme.DeleteIcon(), nil)
+	clearNow.OnTapped = guarded("the “Clear now” button", func() {
+		clearNow.Disable()
 		u.engineTask(func(e *torrent.Engine) {
-			err := e.ClearCache()
+			films := e.CacheSize()
 			runOnUI(func() {
-				if err != nil {
-					showErrorDialog(u.win, fmt.Errorf("clear the cache: %w", err))
-				}
+				clearNow.Enable()
+				u.confirmClearCache(films, func() {
+					u.engineTask(func(e *torrent.Engine) {
+						err := e.ClearCache()
+						runOnUI(func() {
+							if err != nil {
+								showErrorDialog(u.win, fmt.Errorf("clear the cache: %w", err))
+							}
+						})
+					})
+					refreshUsed()
+				})
 			})
 		})
-		refreshUsed()
 	})
 	clearOnExit := newCheck("Clear the cache when Marquee closes", func(on bool) {
 		st.prefs.SetBool(prefClearCacheOnExit, on)
@@ -301,7 +314,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 			widget.NewFormItem("Size limit", capSel),
 		),
 		folderNote,
-		container.NewHBox(used, clearNow),
+		container.NewBorder(nil, nil, nil, clearNow, used),
 		clearOnExit,
 	))
 
@@ -400,6 +413,46 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	pageScroll.Content = container.NewPadded(body)
 	content = container.NewBorder(top, nil, nil, nil, pageScroll)
 	return content, func() { u.dropSeedingIndicator(indicator) }
+}
+
+// confirmClearCache asks before deleting films bytes of downloaded films, and runs clear
+// only on a yes.
+func (u *ui) confirmClearCache(films int64, clear func()) {
+	if films <= 0 {
+		dialog.ShowInformation("Nothing to clear", "No downloaded films are in the cache.", u.win)
+		return
+	}
+	d := dialog.NewConfirm("Clear the cache?",
+		"This deletes "+formatBytes(films)+" of downloaded films. A film that is playing and files you seed from your own folders are kept.",
+		guarded1("the “Clear the cache?” dialog", func(yes bool) {
+			if yes {
+				clear()
+			}
+		}), u.win)
+	d.SetConfirmText("Clear")
+	d.SetDismissText("Cancel")
+	d.Show()
+}
+
+// cacheUsage is what Marquee keeps on disk: the films the engine downloaded, and the rest
+// of its cache folder (posters, catalog answers, the demo film).
+type cacheUsage struct{ films, other int64 }
+
+func (c cacheUsage) String() string {
+	return fmt.Sprintf("Using %s on disk: %s of downloaded films, %s of posters, catalog data and the demo film.",
+		formatBytes(c.films+c.other), formatBytes(c.films), formatBytes(c.other))
+}
+
+// measureCache walks the cache folders. The engine alone counts only the films, which after
+// a restart can be nothing while the demo film and posters still take room. It reads the
+// disk: never call it on the UI goroutine.
+func (s *services) measureCache(e *torrent.Engine) cacheUsage {
+	films := e.CacheSize()
+	other := torrent.DiskUsage(s.cacheDir)
+	if rel, err := filepath.Rel(s.cacheDir, e.DataDir()); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		other -= films // the films are inside the cache folder: counted once
+	}
+	return cacheUsage{films: films, other: max(other, 0)}
 }
 
 // setSeeding saves the seeding switch and applies it to the engine. SetSeeding(false)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -320,4 +321,129 @@ func TestSeedingOffDisablesItsLimits(t *testing.T) {
 	onUI(func() { test.Tap(toggle) })
 	expect("after switching seeding on", false)
 	waitFor(t, "the engine to seed again", 10*time.Second, func() bool { return env.svc.engine.Seeding() })
+}
+
+// cacheLine is the text of the "Using …" line in Settings → Cache. It runs on the UI
+// goroutine (inside waitFor).
+func cacheLine(env *testEnv) string {
+	for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "Using ") {
+			return l.Text
+		}
+	}
+	return ""
+}
+
+// After a restart the cache line shows what the cache folder holds on disk, not only what
+// this run downloaded: the demo film made by an earlier run is there.
+func TestCacheLineMeasuresTheFolderAfterRestart(t *testing.T) {
+	const demoSize = 3 << 20
+	env := newTestEnv(t, nil, func(so *serviceOptions, _ fyne.Preferences) {
+		media := filepath.Join(so.cacheDir, "media")
+		if err := os.MkdirAll(media, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := torrenttest.WriteRandomFile(filepath.Join(media, "demo.mp4"), demoSize, 1); err != nil {
+			t.Fatal(err)
+		}
+	})
+	onUI(env.u.openSettings)
+	waitFor(t, "the cache line", 10*time.Second, func() bool { return strings.HasPrefix(cacheLine(env), "Using ") })
+	want := env.svc.measureCache(env.svc.engine)
+	if want.other < demoSize || want.films != 0 {
+		t.Fatalf("measured %+v; want the %d-byte demo film outside the films", want, demoSize)
+	}
+	waitFor(t, "the cache line to show the folder's size", 10*time.Second, func() bool {
+		return strings.Contains(cacheLine(env), formatBytes(want.films+want.other)+" on disk")
+	})
+}
+
+// "Clear now" asks first, saying how much it frees; Cancel keeps the films, Clear deletes
+// them and the line follows.
+func TestClearCacheAsksWithTheSize(t *testing.T) {
+	env := newTestEnv(t, nil)
+	eng := env.svc.engine
+	swarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Size: 2 << 20, PieceLength: 64 << 10})
+	tor, err := eng.AddMagnet(swarm.Magnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := tor.WaitMetadata(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tor.DownloadAll(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the film downloaded", 30*time.Second, tor.Complete)
+	films := eng.CacheSize()
+	if films < 2<<20 {
+		t.Fatalf("the engine counts %d bytes after a 2 MiB download", films)
+	}
+	onUI(env.u.openSettings)
+	var clearNow *widget.Button
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Clear now" {
+				clearNow = b
+			}
+		}
+	})
+	if clearNow == nil {
+		t.Fatal("no Clear now button")
+	}
+	dialogButton := func(text string) *widget.Button {
+		var found *widget.Button
+		onUI(func() {
+			if top := env.win.Canvas().Overlays().Top(); top != nil {
+				for _, o := range test.LaidOutObjects(top) {
+					if b, ok := o.(*widget.Button); ok && b.Text == text {
+						found = b
+					}
+				}
+			}
+		})
+		return found
+	}
+	dialogSays := func() string {
+		var texts []string
+		onUI(func() {
+			if top := env.win.Canvas().Overlays().Top(); top != nil {
+				for _, o := range test.LaidOutObjects(top) {
+					if l, ok := o.(*widget.Label); ok {
+						texts = append(texts, l.Text)
+					}
+				}
+			}
+		})
+		return strings.Join(texts, " ")
+	}
+
+	onUI(func() { test.Tap(clearNow) })
+	waitFor(t, "the confirmation", 10*time.Second, func() bool { return env.win.Canvas().Overlays().Top() != nil })
+	if says := dialogSays(); !strings.Contains(says, formatBytes(films)) {
+		t.Fatalf("the confirmation says %q; want the %s it frees", says, formatBytes(films))
+	}
+	cancelButton := dialogButton("Cancel")
+	if cancelButton == nil || dialogButton("Clear") == nil {
+		t.Fatal("the confirmation has no Cancel and Clear buttons")
+	}
+	onUI(func() { test.Tap(cancelButton) })
+	flushEngineTasks(env)
+	if got := eng.CacheSize(); got != films || !slices.Contains(eng.Torrents(), tor) {
+		t.Fatalf("after Cancel the cache holds %d bytes (had %d), torrent kept %v", got, films, slices.Contains(eng.Torrents(), tor))
+	}
+
+	onUI(func() { test.Tap(clearNow) })
+	waitFor(t, "the confirmation", 10*time.Second, func() bool { return env.win.Canvas().Overlays().Top() != nil })
+	confirm := dialogButton("Clear")
+	onUI(func() { test.Tap(confirm) })
+	flushEngineTasks(env)
+	if got := eng.CacheSize(); got != 0 {
+		t.Fatalf("after Clear the cache holds %d bytes", got)
+	}
+	waitFor(t, "the line to show no films", 10*time.Second, func() bool {
+		return strings.Contains(cacheLine(env), "0 B of downloaded films")
+	})
 }
