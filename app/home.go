@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -87,10 +86,9 @@ func (h *home) content() fyne.CanvasObject {
 	open := newButton("Open .torrent", theme.FolderOpenIcon(), h.u.askForTorrentFile)
 	settingsBtn := newButton("", theme.SettingsIcon(), h.u.openSettings)
 	filters := container.NewHBox(h.genre, h.sort)
-	right := container.NewHBox(paste, open, container.NewCenter(h.u.newSeedingIndicator()), settingsBtn)
-	bar := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(logo), layout.NewSpacer()), container.NewHBox(filters, right),
-		h.search)
-	return container.NewBorder(container.NewPadded(bar), nil, nil, nil, h.body)
+	actions := container.NewHBox(paste, open)
+	status := container.NewHBox(container.NewCenter(h.u.newSeedingIndicator()), settingsBtn)
+	return container.New(homeLayout{}, container.NewCenter(logo), h.search, filters, actions, status, h.body)
 }
 
 // query is what the search box and menus ask for.
