@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -87,10 +86,9 @@ func (h *home) content() fyne.CanvasObject {
 	open := newButton("Open .torrent", theme.FolderOpenIcon(), h.u.askForTorrentFile)
 	settingsBtn := newButton("", theme.SettingsIcon(), h.u.openSettings)
 	filters := container.NewHBox(h.genre, h.sort)
-	right := container.NewHBox(paste, open, container.NewCenter(h.u.newSeedingIndicator()), settingsBtn)
-	bar := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(logo), layout.NewSpacer()), container.NewHBox(filters, right),
-		h.search)
-	return container.NewBorder(container.NewPadded(bar), nil, nil, nil, h.body)
+	actions := container.NewHBox(paste, open)
+	status := container.NewHBox(container.NewCenter(h.u.newSeedingIndicator()), settingsBtn)
+	return container.New(homeLayout{}, container.NewCenter(logo), h.search, filters, actions, status, h.body)
 }
 
 // query is what the search box and menus ask for.
@@ -209,7 +207,7 @@ func (h *home) reloadRows() {
 		r := h.rows[k]
 		if r == nil {
 			key := k
-			r = newTitleRow(h.u, names[k], func() { h.seeAll(key, names[key]) })
+			r = newTitleRow(h.u, h.rowsView, names[k], func() { h.seeAll(key, names[key]) })
 			r.seeAll.Hide() // until the row's fill says there is more
 			h.rows[k] = r
 		}
@@ -362,22 +360,24 @@ type titleRow struct {
 	name   *widget.Label
 	seeAll *widget.Button
 	cards  *fyne.Container
+	scroll *rowScroll
 	empty  *widget.Label
 	box    *fyne.Container
 	items  []rowItem
 	fills  int // counts fills, so that an older answer is dropped
 }
 
-func newTitleRow(u *ui, name string, onSeeAll func()) *titleRow {
+// newTitleRow makes a row that sits in page, the home page's vertical scroll.
+func newTitleRow(u *ui, page *container.Scroll, name string, onSeeAll func()) *titleRow {
 	r := &titleRow{u: u}
 	r.name = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.seeAll = newTextButton("See all", onSeeAll)
 	r.seeAll.Importance = widget.LowImportance
 	r.cards = container.NewHBox()
 	r.empty = widget.NewLabel("Loading…")
-	scroll := container.NewHScroll(r.cards)
-	scroll.SetMinSize(fyne.NewSize(cardPosterWidth, cardPosterHeight+cardTextHeight))
-	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), container.NewStack(scroll, r.empty))
+	r.scroll = newRowScroll(r.cards, page)
+	r.scroll.SetMinSize(fyne.NewSize(cardPosterWidth, cardPosterHeight+cardTextHeight))
+	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), container.NewStack(r.scroll, r.empty))
 	return r
 }
 

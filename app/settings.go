@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +43,9 @@ const (
 
 // seedingExplanation is the honest sentence next to the seeding switch.
 const seedingExplanation = "While seeding is on, parts of the films you watch are uploaded from your connection to other viewers, which is how BitTorrent keeps films available."
+
+// seedingOffReason stands next to the seeding limits while they do not apply.
+const seedingOffReason = "Seeding is off: the limits below apply when you turn it on."
 
 // settings is the user's configuration, kept in Fyne's preferences. Reads are cheap and
 // always current, so nothing caches them.
@@ -155,11 +159,12 @@ func newChoiceSelect[T comparable](choices []choice[T], current T, label func(T)
 func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	st := u.svc.settings
 	eng := u.svc.engine
+	// The page's scroll exists before its controls: text fields hand it the wheel.
+	pageScroll := container.NewVScroll(nil)
 
 	// Seeding.
 	seedToggle := newCheck("Seed (share what you watch)", nil)
 	seedToggle.SetChecked(st.seeding())
-	seedToggle.OnChanged = guarded1("the seeding switch", func(on bool) { u.setSeeding(on) })
 	explanation := widget.NewLabel(seedingExplanation)
 	explanation.Wrapping = fyne.TextWrapWord
 	upload := newChoiceSelect(rateChoices, st.uploadLimit(), func(v int64) string { return formatRate(float64(v)) }, func(v int64) {
@@ -175,8 +180,32 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		u.engineTask(func(e *torrent.Engine) { e.SetSeedOnlyWhileWatching(on) })
 	})
 	whileWatching.SetChecked(st.seedWhileWatching())
+	seedingOff := widget.NewLabel(seedingOffReason)
+	seedingOff.Importance = widget.WarningImportance
+	seedingOff.Wrapping = fyne.TextWrapWord
+	// The limits only matter while uploading: with seeding off they are shown, kept, and
+	// greyed out with the reason.
+	showSeeding := func(on bool) {
+		for _, w := range []fyne.Disableable{upload, ratio, whileWatching} {
+			if on {
+				w.Enable()
+			} else {
+				w.Disable()
+			}
+		}
+		if on {
+			seedingOff.Hide()
+		} else {
+			seedingOff.Show()
+		}
+	}
+	showSeeding(st.seeding())
+	seedToggle.OnChanged = guarded1("the seeding switch", func(on bool) {
+		u.setSeeding(on)
+		showSeeding(on)
+	})
 	seeding := widget.NewCard("Seeding", "", container.NewVBox(
-		seedToggle, explanation,
+		seedToggle, explanation, seedingOff,
 		widget.NewForm(
 			widget.NewFormItem("Upload limit", upload),
 			widget.NewFormItem("Stop seeding after", ratio),
@@ -218,7 +247,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		widget.NewForm(
 			widget.NewFormItem("Download limit", download),
 			widget.NewFormItem("Connections per film", conns),
-			widget.NewFormItem("Listen port (0 = random)", port),
+			widget.NewFormItem("Listen port (0 = random)", wheelToPage(port, pageScroll)),
 		),
 		portNote,
 	))
@@ -244,24 +273,36 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		st.prefs.SetInt(prefCacheLimit, int(v))
 		u.engineTask(func(e *torrent.Engine) { e.SetCacheLimit(v) })
 	})
-	used := widget.NewLabel("")
+	used := widget.NewLabel("Measuring…")
+	used.Wrapping = fyne.TextWrapWord
+	// Measuring walks the folders on disk: it runs with the engine tasks, off the UI.
 	refreshUsed := func() {
 		u.engineTask(func(e *torrent.Engine) {
-			n := e.CacheSize()
-			runOnUI(func() { used.SetText("Using " + formatBytes(n)) })
+			usage := u.svc.measureCache(e)
+			runOnUI(func() { used.SetText(usage.String()) })
 		})
 	}
 	refreshUsed()
-	clearNow := newButton("Clear now", theme.DeleteIcon(), func() {
+	clearNow := newButton("Clear now", theme.DeleteIcon(), nil)
+	clearNow.OnTapped = guarded("the “Clear now” button", func() {
+		clearNow.Disable()
 		u.engineTask(func(e *torrent.Engine) {
-			err := e.ClearCache()
+			films := e.CacheSize()
 			runOnUI(func() {
-				if err != nil {
-					showErrorDialog(u.win, fmt.Errorf("clear the cache: %w", err))
-				}
+				clearNow.Enable()
+				u.confirmClearCache(films, func() {
+					u.engineTask(func(e *torrent.Engine) {
+						err := e.ClearCache()
+						runOnUI(func() {
+							if err != nil {
+								showErrorDialog(u.win, fmt.Errorf("clear the cache: %w", err))
+							}
+						})
+					})
+					refreshUsed()
+				})
 			})
 		})
-		refreshUsed()
 	})
 	clearOnExit := newCheck("Clear the cache when Marquee closes", func(on bool) {
 		st.prefs.SetBool(prefClearCacheOnExit, on)
@@ -269,11 +310,11 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	clearOnExit.SetChecked(st.clearCacheOnExit())
 	cache := widget.NewCard("Cache", "", container.NewVBox(
 		widget.NewForm(
-			widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, chooseFolder, folder)),
+			widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, chooseFolder, wheelToPage(folder, pageScroll))),
 			widget.NewFormItem("Size limit", capSel),
 		),
 		folderNote,
-		container.NewHBox(used, clearNow),
+		container.NewBorder(nil, nil, nil, clearNow, used),
 		clearOnExit,
 	))
 
@@ -344,7 +385,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	catalogCard := widget.NewCard("Catalog", "", container.NewVBox(
 		widget.NewLabel("Providers"), providers,
 		widget.NewLabel("Feeds"), feeds,
-		container.NewBorder(nil, nil, nil, addFeed, feedURL), feedStatus,
+		container.NewBorder(nil, nil, nil, addFeed, wheelToPage(feedURL, pageScroll)), feedStatus,
 	))
 
 	// Subtitles.
@@ -369,8 +410,49 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		container.NewHBox(back, widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
 		container.NewPadded(indicator))
 	body := container.NewVBox(seeding, network, cache, catalogCard, subtitles)
-	content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
+	pageScroll.Content = container.NewPadded(body)
+	content = container.NewBorder(top, nil, nil, nil, pageScroll)
 	return content, func() { u.dropSeedingIndicator(indicator) }
+}
+
+// confirmClearCache asks before deleting films bytes of downloaded films, and runs clear
+// only on a yes.
+func (u *ui) confirmClearCache(films int64, clear func()) {
+	if films <= 0 {
+		dialog.ShowInformation("Nothing to clear", "No downloaded films are in the cache.", u.win)
+		return
+	}
+	d := dialog.NewConfirm("Clear the cache?",
+		"This deletes "+formatBytes(films)+" of downloaded films. A film that is playing and files you seed from your own folders are kept.",
+		guarded1("the “Clear the cache?” dialog", func(yes bool) {
+			if yes {
+				clear()
+			}
+		}), u.win)
+	d.SetConfirmText("Clear")
+	d.SetDismissText("Cancel")
+	d.Show()
+}
+
+// cacheUsage is what Marquee keeps on disk: the films the engine downloaded, and the rest
+// of its cache folder (posters, catalog answers, the demo film).
+type cacheUsage struct{ films, other int64 }
+
+func (c cacheUsage) String() string {
+	return fmt.Sprintf("Using %s on disk: %s of downloaded films, %s of posters, catalog data and the demo film.",
+		formatBytes(c.films+c.other), formatBytes(c.films), formatBytes(c.other))
+}
+
+// measureCache walks the cache folders. The engine alone counts only the films, which after
+// a restart can be nothing while the demo film and posters still take room. It reads the
+// disk: never call it on the UI goroutine.
+func (s *services) measureCache(e *torrent.Engine) cacheUsage {
+	films := e.CacheSize()
+	other := torrent.DiskUsage(s.cacheDir)
+	if rel, err := filepath.Rel(s.cacheDir, e.DataDir()); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		other -= films // the films are inside the cache folder: counted once
+	}
+	return cacheUsage{films: films, other: max(other, 0)}
 }
 
 // setSeeding saves the seeding switch and applies it to the engine. SetSeeding(false)

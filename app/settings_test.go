@@ -1,12 +1,15 @@
 package app
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -247,4 +250,200 @@ func TestAddFeedInSettings(t *testing.T) {
 	onUI(env.u.nav.back)
 	id := catalog.JoinID(feed.ProviderID(goodPath), "reel")
 	waitFor(t, "the feed's row", 20*time.Second, func() bool { return cardFor(env.u, feed.ProviderID(goodPath), id) != nil })
+}
+
+// settingsSelectOffering finds the first drop-down on the settings page offering option.
+func settingsSelectOffering(t *testing.T, env *testEnv, option string) *menuSelect {
+	t.Helper()
+	var found *menuSelect
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if s, ok := o.(*menuSelect); ok && found == nil && slices.Contains(s.Options, option) {
+				found = s
+			}
+		}
+	})
+	if found == nil {
+		t.Fatalf("no drop-down on the settings page offers %q", option)
+	}
+	return found
+}
+
+// settingsLabelShown reports whether a label reading text is shown on the settings page.
+func settingsLabelShown(env *testEnv, text string) bool {
+	shown := false
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if l, ok := o.(*widget.Label); ok && l.Text == text && l.Visible() {
+				shown = true
+			}
+		}
+	})
+	return shown
+}
+
+// With seeding off, the upload limit, the ratio and seed-while-watching are greyed out
+// and the page says why; turned on again, they are back. Reopening the page keeps it.
+func TestSeedingOffDisablesItsLimits(t *testing.T) {
+	env := newTestEnv(t, nil)
+	onUI(env.u.openSettings)
+	controls := func() map[string]fyne.Disableable {
+		return map[string]fyne.Disableable{
+			"upload limit":          settingsSelectOffering(t, env, "500 kB/s"), // upload comes before download
+			"ratio":                 settingsSelectOffering(t, env, "Ratio 2"),
+			"seed only if watching": settingsCheck(t, env, "Seed only while I am watching"),
+		}
+	}
+	expect := func(when string, disabled bool) {
+		t.Helper()
+		for name, c := range controls() {
+			if got := uiValue(c.Disabled); got != disabled {
+				t.Errorf("%s: the %s control disabled = %v, want %v", when, name, got, disabled)
+			}
+		}
+		if got := settingsLabelShown(env, seedingOffReason); got != disabled {
+			t.Errorf("%s: the reason %q shown = %v, want %v", when, seedingOffReason, got, disabled)
+		}
+		if conns := settingsSelectOffering(t, env, "Default (50)"); uiValue(conns.Disabled) {
+			t.Errorf("%s: a drop-down that has nothing to do with seeding is disabled", when)
+		}
+	}
+	expect("seeding on", false)
+	toggle := settingsCheck(t, env, "Seed (share what you watch)")
+	onUI(func() { test.Tap(toggle) })
+	expect("after switching seeding off", true)
+
+	onUI(env.u.nav.back)
+	onUI(env.u.openSettings)
+	expect("settings opened again with seeding off", true)
+
+	toggle = settingsCheck(t, env, "Seed (share what you watch)")
+	onUI(func() { test.Tap(toggle) })
+	expect("after switching seeding on", false)
+	waitFor(t, "the engine to seed again", 10*time.Second, func() bool { return env.svc.engine.Seeding() })
+}
+
+// cacheLine is the text of the "Using …" line in Settings → Cache. It runs on the UI
+// goroutine (inside waitFor).
+func cacheLine(env *testEnv) string {
+	for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "Using ") {
+			return l.Text
+		}
+	}
+	return ""
+}
+
+// After a restart the cache line shows what the cache folder holds on disk, not only what
+// this run downloaded: the demo film made by an earlier run is there.
+func TestCacheLineMeasuresTheFolderAfterRestart(t *testing.T) {
+	const demoSize = 3 << 20
+	env := newTestEnv(t, nil, func(so *serviceOptions, _ fyne.Preferences) {
+		media := filepath.Join(so.cacheDir, "media")
+		if err := os.MkdirAll(media, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := torrenttest.WriteRandomFile(filepath.Join(media, "demo.mp4"), demoSize, 1); err != nil {
+			t.Fatal(err)
+		}
+	})
+	onUI(env.u.openSettings)
+	waitFor(t, "the cache line", 10*time.Second, func() bool { return strings.HasPrefix(cacheLine(env), "Using ") })
+	want := env.svc.measureCache(env.svc.engine)
+	if want.other < demoSize || want.films != 0 {
+		t.Fatalf("measured %+v; want the %d-byte demo film outside the films", want, demoSize)
+	}
+	waitFor(t, "the cache line to show the folder's size", 10*time.Second, func() bool {
+		return strings.Contains(cacheLine(env), formatBytes(want.films+want.other)+" on disk")
+	})
+}
+
+// "Clear now" asks first, saying how much it frees; Cancel keeps the films, Clear deletes
+// them and the line follows.
+func TestClearCacheAsksWithTheSize(t *testing.T) {
+	env := newTestEnv(t, nil)
+	eng := env.svc.engine
+	swarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Size: 2 << 20, PieceLength: 64 << 10})
+	tor, err := eng.AddMagnet(swarm.Magnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := tor.WaitMetadata(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tor.DownloadAll(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the film downloaded", 30*time.Second, tor.Complete)
+	films := eng.CacheSize()
+	if films < 2<<20 {
+		t.Fatalf("the engine counts %d bytes after a 2 MiB download", films)
+	}
+	onUI(env.u.openSettings)
+	var clearNow *widget.Button
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Clear now" {
+				clearNow = b
+			}
+		}
+	})
+	if clearNow == nil {
+		t.Fatal("no Clear now button")
+	}
+	dialogButton := func(text string) *widget.Button {
+		var found *widget.Button
+		onUI(func() {
+			if top := env.win.Canvas().Overlays().Top(); top != nil {
+				for _, o := range test.LaidOutObjects(top) {
+					if b, ok := o.(*widget.Button); ok && b.Text == text {
+						found = b
+					}
+				}
+			}
+		})
+		return found
+	}
+	dialogSays := func() string {
+		var texts []string
+		onUI(func() {
+			if top := env.win.Canvas().Overlays().Top(); top != nil {
+				for _, o := range test.LaidOutObjects(top) {
+					if l, ok := o.(*widget.Label); ok {
+						texts = append(texts, l.Text)
+					}
+				}
+			}
+		})
+		return strings.Join(texts, " ")
+	}
+
+	onUI(func() { test.Tap(clearNow) })
+	waitFor(t, "the confirmation", 10*time.Second, func() bool { return env.win.Canvas().Overlays().Top() != nil })
+	if says := dialogSays(); !strings.Contains(says, formatBytes(films)) {
+		t.Fatalf("the confirmation says %q; want the %s it frees", says, formatBytes(films))
+	}
+	cancelButton := dialogButton("Cancel")
+	if cancelButton == nil || dialogButton("Clear") == nil {
+		t.Fatal("the confirmation has no Cancel and Clear buttons")
+	}
+	onUI(func() { test.Tap(cancelButton) })
+	flushEngineTasks(env)
+	if got := eng.CacheSize(); got != films || !slices.Contains(eng.Torrents(), tor) {
+		t.Fatalf("after Cancel the cache holds %d bytes (had %d), torrent kept %v", got, films, slices.Contains(eng.Torrents(), tor))
+	}
+
+	onUI(func() { test.Tap(clearNow) })
+	waitFor(t, "the confirmation", 10*time.Second, func() bool { return env.win.Canvas().Overlays().Top() != nil })
+	confirm := dialogButton("Clear")
+	onUI(func() { test.Tap(confirm) })
+	flushEngineTasks(env)
+	if got := eng.CacheSize(); got != 0 {
+		t.Fatalf("after Clear the cache holds %d bytes", got)
+	}
+	waitFor(t, "the line to show no films", 10*time.Second, func() bool {
+		return strings.Contains(cacheLine(env), "0 B of downloaded films")
+	})
 }

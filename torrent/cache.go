@@ -13,7 +13,7 @@ import (
 
 // CacheSize is the disk space used by downloaded data in DataDir (not by seeded user files).
 func (e *Engine) CacheSize() int64 {
-	return diskUsage(filepath.Join(e.dataDir, "data"))
+	return DiskUsage(filepath.Join(e.dataDir, "data"))
 }
 
 // SetCacheLimit changes the cache cap; 0 is unlimited. Eviction happens within seconds.
@@ -91,7 +91,7 @@ func (e *Engine) enforceCacheLimit() {
 		if size <= limit {
 			return
 		}
-		used := diskUsage(e.torrentDataDir(c.ih))
+		used := DiskUsage(e.torrentDataDir(c.ih))
 		if used == 0 {
 			continue
 		}
@@ -167,8 +167,9 @@ func (e *Engine) clearAllCacheData() error {
 	return nil
 }
 
-// diskUsage sums the space used by the regular files under root.
-func diskUsage(root string) int64 {
+// DiskUsage sums the space the regular files under root take on disk (allocated blocks,
+// so sparse part files count for what they hold). A missing root is 0.
+func DiskUsage(root string) int64 {
 	var n int64
 	filepath.WalkDir(root, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
