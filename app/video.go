@@ -12,16 +12,21 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// videoView paints the player's frames aspect-correct on black and shows subtitles over
+// videoView paints the player's frames aspect-correct between black bars and shows subtitles over
 // them. It is the player's frame and subtitle sink: the player calls ShowFrame and
 // ShowSubtitle from its own goroutines, and at most one repaint is queued on the UI
 // thread at a time, whatever the frame rate.
 type videoView struct {
 	widget.BaseWidget
 
-	background *canvas.Rectangle
-	picture    *canvas.Image
-	subtitles  *subtitleOverlay
+	// bars are the letterbox (or pillarbox) around the picture. They cover only what the
+	// picture does not: under software GL (Xvfb, llvmpipe) a full-window black rectangle
+	// beneath the picture was half of the CPU of 720p playback, filled again at every frame.
+	bars      [2]*canvas.Rectangle
+	picture   *canvas.Image
+	subtitles *subtitleOverlay
+	// frameSize is the size of the picture shown (UI goroutine), 0×0 before the first.
+	frameSize image.Point
 
 	latest        atomic.Pointer[image.RGBA]
 	paintQueued   atomic.Bool
@@ -37,9 +42,9 @@ type videoView struct {
 
 func newVideoView() *videoView {
 	v := &videoView{
-		background: canvas.NewRectangle(color.Black),
-		picture:    canvas.NewImageFromImage(nil),
-		subtitles:  newSubtitleOverlay(),
+		bars:      [2]*canvas.Rectangle{canvas.NewRectangle(color.Black), canvas.NewRectangle(color.Black)},
+		picture:   canvas.NewImageFromImage(nil),
+		subtitles: newSubtitleOverlay(),
 	}
 	// The GPU scales the frame: Fyne's default smooth scaling resamples on the CPU and
 	// cannot keep up with 720p (stack notes).
@@ -62,6 +67,10 @@ func (v *videoView) ShowFrame(img *image.RGBA, _ time.Duration) {
 			return
 		}
 		v.picture.Image = frame
+		if size := frame.Rect.Size(); size != v.frameSize {
+			v.frameSize = size
+			v.layoutBars(v.lastSize)
+		}
 		v.picture.Refresh()
 		v.framesPainted.Add(1)
 	})
@@ -82,12 +91,48 @@ func (v *videoView) sizeInPixels() (int, int) {
 func (v *videoView) Clear() {
 	v.latest.Store(nil)
 	v.picture.Image = nil
+	v.frameSize = image.Point{}
+	v.layoutBars(v.lastSize)
 	v.picture.Refresh()
 	v.subtitles.SetText("")
 }
 
+// layoutBars puts the bars where the picture, drawn aspect-correct (ImageFillContain) in
+// size, leaves the view uncovered; with no picture one bar covers it all. Each bar reaches
+// a pixel under the picture so that rounding leaves no seam.
+func (v *videoView) layoutBars(size fyne.Size) {
+	top, other := v.bars[0], v.bars[1]
+	fw, fh := float32(v.frameSize.X), float32(v.frameSize.Y)
+	if fw <= 0 || fh <= 0 {
+		top.Move(fyne.NewPos(0, 0))
+		top.Resize(size)
+		other.Resize(fyne.NewSize(0, 0))
+		top.Refresh()
+		other.Refresh()
+		return
+	}
+	scale := min(size.Width/fw, size.Height/fh)
+	pw, ph := fw*scale, fh*scale
+	if gap := (size.Width - pw) / 2; gap >= 1 { // pillarbox: bars left and right
+		top.Move(fyne.NewPos(0, 0))
+		top.Resize(fyne.NewSize(gap+1, size.Height))
+		other.Move(fyne.NewPos(size.Width-gap-1, 0))
+		other.Resize(fyne.NewSize(gap+1, size.Height))
+	} else if gap := (size.Height - ph) / 2; gap >= 1 { // letterbox: bars above and below
+		top.Move(fyne.NewPos(0, 0))
+		top.Resize(fyne.NewSize(size.Width, gap+1))
+		other.Move(fyne.NewPos(0, size.Height-gap-1))
+		other.Resize(fyne.NewSize(size.Width, gap+1))
+	} else {
+		top.Resize(fyne.NewSize(0, 0))
+		other.Resize(fyne.NewSize(0, 0))
+	}
+	top.Refresh()
+	other.Refresh()
+}
+
 func (v *videoView) CreateRenderer() fyne.WidgetRenderer {
-	return &videoRenderer{view: v, objects: []fyne.CanvasObject{v.background, v.picture, v.subtitles}}
+	return &videoRenderer{view: v, objects: []fyne.CanvasObject{v.bars[0], v.bars[1], v.picture, v.subtitles}}
 }
 
 type videoRenderer struct {
@@ -101,11 +146,12 @@ func (r *videoRenderer) Objects() []fyne.CanvasObject { return r.objects }
 func (r *videoRenderer) Refresh()                     { r.view.subtitles.Refresh() }
 
 func (r *videoRenderer) Layout(size fyne.Size) {
-	for _, o := range r.objects {
+	v := r.view
+	for _, o := range []fyne.CanvasObject{v.picture, v.subtitles} {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
-	v := r.view
+	v.layoutBars(size)
 	if size == v.lastSize {
 		return
 	}
