@@ -193,6 +193,11 @@ type diskTorrent struct {
 	dirty   map[int]bool // files written since their last sync
 	handles map[int]*fileHandle
 	epoch   int // handles opened before the last restartWrites belong to older epochs
+
+	// failMu makes a failed write's epoch check and its report one step against
+	// restartWrites: otherwise a write that failed before a retry could pass the check,
+	// lose the CPU, and report after the retry cleared the failure, stopping the new stream.
+	failMu sync.Mutex
 }
 
 func (dt *diskTorrent) piece(p metainfo.Piece) storage.PieceImpl {
@@ -302,9 +307,11 @@ func (dt *diskTorrent) writeAt(b []byte, off int64) (int, error) {
 		if err != nil {
 			// Reopen at the next write: the file may be replaced or the disk freed by then.
 			dt.retire(i, h)
+			dt.failMu.Lock()
 			if dt.writeFailed != nil && h.epoch == dt.currentEpoch() {
 				dt.writeFailed(err)
 			}
+			dt.failMu.Unlock()
 		}
 		dt.release(h)
 		n += m
@@ -377,6 +384,8 @@ func (dt *diskTorrent) currentEpoch() int {
 // restartWrites reopens every file at its next use and stops reporting failures of writes
 // already under way: after a failure, the user may have freed space or fixed the folder.
 func (dt *diskTorrent) restartWrites() {
+	dt.failMu.Lock()
+	defer dt.failMu.Unlock()
 	dt.mu.Lock()
 	defer dt.mu.Unlock()
 	dt.epoch++

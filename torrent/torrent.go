@@ -99,13 +99,17 @@ func (t *Torrent) writeError() error {
 
 // retryWrites lets a torrent stopped by a write failure download again.
 func (t *Torrent) retryWrites() {
-	t.writeFailure.Lock()
-	failed := t.writeFailure.err != nil
-	t.writeFailure.err = nil
-	t.writeFailure.Unlock()
-	if dt := t.disk(); failed && dt != nil {
+	if t.writeError() == nil {
+		return
+	}
+	// The epoch moves first: from then on a write begun before cannot report, and only
+	// then is the failure cleared, so no late report of an old write outlives the retry.
+	if dt := t.disk(); dt != nil {
 		dt.restartWrites()
 	}
+	t.writeFailure.Lock()
+	t.writeFailure.err = nil
+	t.writeFailure.Unlock()
 }
 
 // writeFailureContext ends at the next failure to store downloaded data.
