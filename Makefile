@@ -27,7 +27,7 @@ BUILD_PKGS := pkg-config gcc libavcodec-dev libavformat-dev libavutil-dev libsws
 TEST_PKGS := ffmpeg aria2 transmission-cli mktorrent python3-libtorrent xvfb xauth xdotool imagemagick x11-utils
 # Benchmarks: the npm engines we compare with (webtorrent, peerflix) and a private network
 # namespace for the run.
-BENCH_PKGS := nodejs npm iproute2
+BENCH_PKGS := nodejs npm iproute2 xvfb xdotool
 
 .PHONY: all deps deps-build deps-run deps-test build run test vet fuzz bench package clean
 
