@@ -2,6 +2,7 @@ package player
 
 import (
 	"fmt"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -36,6 +37,10 @@ type audioOutput interface {
 	format() (rate, channels int)
 	// latency is how long a sample handed to render waits before it is heard.
 	latency() time.Duration
+	// setRunning stops the device (no more render calls, no wake-ups at every period) or
+	// starts it again. Paused or ended, a running device would call render 100 times a
+	// second only to play silence.
+	setRunning(on bool)
 	// close stops the device; render is not called again once close returns.
 	close()
 }
@@ -53,11 +58,14 @@ const (
 )
 
 type malgoOutput struct {
-	ctx    *malgo.AllocatedContext
-	dev    *malgo.Device
-	rate   int
-	chans  int
-	closed bool
+	ctx   *malgo.AllocatedContext
+	dev   *malgo.Device
+	rate  int
+	chans int
+
+	mu      sync.Mutex // setRunning (control loop) against close (shutdown)
+	closed  bool
+	stopped bool
 }
 
 // openMalgo opens the default playback device as float32 in its native rate and channel
@@ -122,7 +130,26 @@ func (o *malgoOutput) format() (int, int) { return o.rate, o.chans }
 
 func (o *malgoOutput) latency() time.Duration { return (devicePeriods - 1) * devicePeriod }
 
+func (o *malgoOutput) setRunning(on bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed || o.dev == nil || o.stopped == !on {
+		return
+	}
+	var err error
+	if on {
+		err = o.dev.Start()
+	} else {
+		err = o.dev.Stop()
+	}
+	if err == nil {
+		o.stopped = !on
+	}
+}
+
 func (o *malgoOutput) close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.closed {
 		return
 	}

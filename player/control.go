@@ -273,8 +273,12 @@ func (p *Player) runControl() {
 		starvedSince = p.checkBuffering(time.Now(), starvedSince)
 		p.checkEnded()
 		wait := controlTick
-		if p.controlIdle() {
+		idle := p.controlIdle()
+		if idle {
 			wait = idleWait
+		}
+		if p.out != nil {
+			p.out.setRunning(!idle) // here, not in Pause: stopping a device waits for its thread
 		}
 		t.Reset(wait)
 	}
