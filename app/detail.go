@@ -140,10 +140,13 @@ func (d *detail) build() {
 	}
 
 	back := newButton("Back", theme.NavigateBackIcon(), u.nav.back)
-	body := container.NewBorder(nil, nil, container.NewVBox(d.poster), nil, container.NewPadded(info))
+	arrange := &detailLayout{}
+	body := container.New(arrange, container.NewVBox(d.poster), container.NewPadded(info))
 	d.indicator = u.newSeedingIndicator()
 	top := container.NewBorder(nil, nil, back, container.NewPadded(d.indicator))
-	page := container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
+	scroll := container.NewVScroll(container.NewPadded(body))
+	arrange.onChange = func() { runOnUI(scroll.Refresh) } // queued: not from inside a layout
+	page := container.NewBorder(top, nil, nil, nil, scroll)
 	shade := canvas.NewLinearGradient(color.NRGBA{A: 0x60}, color.NRGBA{R: 0x14, G: 0x14, B: 0x14, A: 0xFF}, 0)
 	d.content = container.NewStack(d.backdrop, shade, page)
 }

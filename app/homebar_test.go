@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"marquee/catalog"
 )
 
 // barControls are the home bar's controls, on the UI goroutine.
@@ -72,5 +74,32 @@ func TestHomeAndSettingsFitA640PxWindow(t *testing.T) {
 	onUI(env.u.openSettings)
 	if got := uiValue(func() float32 { return env.win.Content().MinSize().Width }); got > width {
 		t.Fatalf("the settings page needs %v px; want at most %d", got, width)
+	}
+}
+
+// The detail page fits a 640 px window too: below poster plus information its poster
+// moves above the information, and beside it again when the window is wide.
+func TestDetailPageFitsA640PxWindow(t *testing.T) {
+	title := movie("narrow", "A Film With A Rather Long Name For A Narrow Window", 1999, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + strings.Repeat("cd", 20)})
+	env := newTestEnv(t, nil)
+	onUI(func() { env.u.openDetail(title) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	for _, w := range []float32{1280, 640, 1280} {
+		onUI(func() { env.win.Resize(fyne.NewSize(w, 700)) })
+		if got := uiValue(func() float32 { return env.win.Content().MinSize().Width }); got > 640 {
+			t.Fatalf("the detail page needs %v px; want at most 640", got)
+		}
+		var poster, play fyne.Position
+		onUI(func() {
+			drv := fyne.CurrentApp().Driver()
+			poster, play = drv.AbsolutePositionForObject(d.poster), drv.AbsolutePositionForObject(d.play)
+		})
+		beside := play.X > poster.X+detailPosterWidth
+		if want := w == 1280; beside != want {
+			t.Errorf("at %v px the Play button is at %v and the poster at %v: beside %v, want %v", w, play, poster, beside, want)
+		}
+		if end := play.X + uiValue(func() float32 { return d.play.Size().Width }); end > w {
+			t.Errorf("at %v px the Play button ends at %v, outside the window", w, end)
+		}
 	}
 }
