@@ -396,6 +396,7 @@ func (r *titleRow) set(items []rowItem) {
 		r.cards.Objects[i].(*card).setTitle(it.title, it.progress)
 	}
 	r.cards.Refresh()
+	r.scroll.Refresh() // the scroll lays its content out at the new width only when refreshed itself
 	if len(items) == 0 {
 		r.box.Hide()
 	} else {

@@ -22,8 +22,10 @@ func centre(o fyne.CanvasObject) fyne.Position {
 
 // wheel sends a scroll event to the window at pos, the way the driver does: to the
 // innermost Scrollable under the pointer.
-func wheel(env *testEnv, pos fyne.Position, dx, dy float32) {
-	onUI(func() { test.Scroll(env.win.Canvas(), pos, dx, dy) })
+func wheel(env *testEnv, over fyne.CanvasObject, dx, dy float32) {
+	// Aimed in the same UI turn as the event: a queued relayout between the two (a row
+	// filling, a menu refreshed) would otherwise move the object away from the point.
+	onUI(func() { test.Scroll(env.win.Canvas(), centre(over), dx, dy) })
 }
 
 // holdShift makes the app see Shift held down until the test ends.
@@ -62,21 +64,26 @@ func TestWheelOverPosterRowScrollsPage(t *testing.T) {
 	}) {
 		t.Fatal("the test needs a page taller than the window and a row wider than it")
 	}
+	// A Scroll moves by its content's laid-out size, which follows the cards a row fill
+	// added only at the next layout.
+	waitFor(t, "the rows laid out at their new sizes", 10*time.Second, func() bool {
+		return row.Content.Size().Width > row.Size().Width && page.Content.Size().Height > page.Size().Height
+	})
 
-	wheel(env, uiValue(func() fyne.Position { return centre(row) }), 0, -60)
+	wheel(env, row, 0, -60)
 	pageY, rowX := offsets()
 	if pageY <= 0 || rowX != 0 {
 		t.Fatalf("wheel down over a row: page offset %v, row offset %v; want the page to move and the row to stay", pageY, rowX)
 	}
 
-	wheel(env, uiValue(func() fyne.Position { return centre(row) }), -80, 0)
+	wheel(env, row, -80, 0)
 	pageY2, rowX2 := offsets()
 	if rowX2 <= 0 || pageY2 != pageY {
 		t.Fatalf("horizontal motion over a row: page offset %v → %v, row offset %v; want only the row to move", pageY, pageY2, rowX2)
 	}
 
 	holdShift(t)
-	wheel(env, uiValue(func() fyne.Position { return centre(row) }), 0, -60)
+	wheel(env, row, 0, -60)
 	pageY3, rowX3 := offsets()
 	if rowX3 <= rowX2 || pageY3 != pageY2 {
 		t.Fatalf("Shift+wheel over a row: page offset %v → %v, row offset %v → %v; want only the row to move", pageY2, pageY3, rowX2, rowX3)
@@ -143,7 +150,7 @@ func TestWheelOverSettingsControlsScrollsPage(t *testing.T) {
 		if before >= maxOffset {
 			dy = 40
 		}
-		wheel(env, at, 0, dy)
+		wheel(env, c, 0, dy)
 		if after := uiValue(func() float32 { return page.Offset.Y }); after == before {
 			t.Errorf("wheel over the %T at %v did not scroll the page (offset stayed %v)", c, at, before)
 		}
