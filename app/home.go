@@ -57,10 +57,12 @@ type home struct {
 	searchTimer *time.Timer
 	// genreLoads counts genre menu loads, so that an older answer is dropped.
 	genreLoads int
+	// genresAnswered holds the providers whose first answer has reloaded the genre menu.
+	genresAnswered map[string]bool
 }
 
 func newHome(u *ui) *home {
-	h := &home{u: u, rows: map[string]*titleRow{}}
+	h := &home{u: u, rows: map[string]*titleRow{}, genresAnswered: map[string]bool{}}
 	h.search = widget.NewEntry()
 	h.search.SetPlaceHolder("Search titles, genres…")
 	h.search.OnChanged = guarded1("the search box", func(string) { h.searchSoon() })
@@ -249,8 +251,11 @@ func (h *home) fillRow(key string, q catalog.Query) {
 			// "See all" only when there is more than the row shows.
 			r.seeAll.Hidden = !more
 			r.seeAll.Refresh()
-			if err == nil && key != rowContinue && key != rowMyList {
-				h.loadGenres() // a provider that answered may offer genres it did not before
+			if err == nil && key != rowContinue && key != rowMyList && !h.genresAnswered[key] {
+				// A provider's first answer may bring genres it could not offer before
+				// (the Internet Archive's); later fills, one per search, bring none.
+				h.genresAnswered[key] = true
+				h.loadGenres()
 			}
 		})
 	})
