@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	anacrolix "github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/metainfo"
 
+	"marquee/internal/httpget"
 	"marquee/torrent/source"
 )
 
@@ -120,30 +119,14 @@ func (e *Engine) addSource(src source.Source, magnet string) (*Torrent, error) {
 
 // fetchTorrent downloads a .torrent over http(s), capped in size and time.
 func fetchTorrent(ctx context.Context, url string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, torrentFetchTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, fmt.Errorf("fetch torrent %s: %w", url, err)
-	}
-	req.Header.Set("Accept", "application/x-bittorrent")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("fetch torrent %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch torrent %s: HTTP %s", url, resp.Status)
-	}
-	if resp.ContentLength > source.MaxTorrentFileSize {
-		return nil, fmt.Errorf("fetch torrent %s: %d bytes is more than the %d MiB limit", url, resp.ContentLength, source.MaxTorrentFileSize>>20)
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, source.MaxTorrentFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("fetch torrent %s: %w", url, err)
-	}
-	if len(b) > source.MaxTorrentFileSize {
+	b, err := httpget.Get(ctx, url, httpget.Request{
+		Accept: "application/x-bittorrent", MaxBytes: source.MaxTorrentFileSize, Timeout: torrentFetchTimeout,
+	})
+	if errors.Is(err, httpget.ErrTooLarge) {
 		return nil, fmt.Errorf("fetch torrent %s: larger than the %d MiB limit", url, source.MaxTorrentFileSize>>20)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fetch torrent %s: %w", url, err)
 	}
 	return b, nil
 }

@@ -31,6 +31,7 @@ import (
 	"unicode"
 
 	"marquee/catalog"
+	"marquee/internal/httpget"
 )
 
 // ID is the provider's ID; title IDs are "archive:<archive.org identifier>".
@@ -44,7 +45,7 @@ const maxWindow = 10_000
 // Options tune the provider. Zero values pick the defaults.
 type Options struct {
 	BaseURL    string        // default "https://archive.org"; tests point it at httptest
-	Client     *http.Client  // default: a new client
+	Client     *http.Client  // default: httpget.Client
 	Timeout    time.Duration // per request, default 10 seconds
 	MaxBytes   int64         // per response, default 4 MiB
 	CacheDir   string        // "" keeps nothing on disk
@@ -76,9 +77,6 @@ func New(opts Options) *Provider {
 		opts.BaseURL = "https://archive.org"
 	}
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
-	if opts.Client == nil {
-		opts.Client = &http.Client{}
-	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
 	}
@@ -257,33 +255,20 @@ func (p *Provider) get(ctx context.Context, u string) ([]byte, error) {
 }
 
 func (p *Provider) fetch(ctx context.Context, u string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "Marquee (catalog of public-domain films)")
-	resp, err := p.opts.Client.Do(req)
-	if err != nil {
+	body, err := httpget.Get(ctx, u, httpget.Request{
+		Client: p.opts.Client, Accept: "application/json", UserAgent: "Marquee (catalog of public-domain films)",
+		MaxBytes: p.opts.MaxBytes, Timeout: p.opts.Timeout,
+	})
+	var status *httpget.StatusError
+	switch {
+	case err == nil:
+		return body, nil
+	case errors.As(err, &status):
+		return nil, fmt.Errorf("%s answered %w", name, err)
+	case httpget.IsTransport(err):
 		return nil, catalog.OfflineError(name, err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s answered HTTP %s", name, resp.Status)
-	}
-	if resp.ContentLength > p.opts.MaxBytes {
-		return nil, fmt.Errorf("%s: response of %d bytes is larger than the limit of %d", name, resp.ContentLength, p.opts.MaxBytes)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, p.opts.MaxBytes+1))
-	if err != nil {
-		return nil, catalog.OfflineError(name, err)
-	}
-	if int64(len(body)) > p.opts.MaxBytes {
-		return nil, fmt.Errorf("%s: response larger than the limit of %d bytes", name, p.opts.MaxBytes)
-	}
-	return body, nil
+	return nil, fmt.Errorf("%s: %w", name, err)
 }
 
 func (p *Provider) cachePath(u string) string {

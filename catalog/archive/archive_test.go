@@ -21,6 +21,7 @@ import (
 	"marquee/catalog/archive"
 	"marquee/catalog/builtin"
 	"marquee/catalog/catalogtest"
+	"marquee/internal/httpget"
 )
 
 // route is one recorded request (testdata/routes.json) and the file that answers it.
@@ -339,7 +340,9 @@ func TestTimeoutSizeCapAndBadAnswers(t *testing.T) {
 	defer srv.Close()
 	for prefix, check := range map[string]func(error) bool{
 		"slow": func(err error) bool { return errors.Is(err, catalog.ErrOffline) },
-		"huge": func(err error) bool { return strings.Contains(err.Error(), "larger than the limit of 16384 bytes") },
+		"huge": func(err error) bool {
+			return errors.Is(err, httpget.ErrTooLarge) && strings.Contains(err.Error(), "limit of 16384 bytes")
+		},
 		"down": func(err error) bool {
 			return strings.Contains(err.Error(), "HTTP 503 Service Unavailable") && !errors.Is(err, catalog.ErrOffline)
 		},

@@ -12,9 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"marquee/catalog"
+	"marquee/internal/shorten"
 	"marquee/torrent/source"
 )
 
@@ -107,7 +107,7 @@ func decodeSearch(data []byte, base string) (titles []catalog.Title, numFound in
 		return nil, 0, fmt.Errorf("unreadable search response: %w", err)
 	}
 	if msg := r.Error.first(); msg != "" {
-		return nil, 0, fmt.Errorf("search refused: %s", truncate(msg, 200))
+		return nil, 0, fmt.Errorf("search refused: %s", shorten.Text(msg, 200))
 	}
 	if r.ResponseHeader.Status != 0 {
 		return nil, 0, fmt.Errorf("search failed with status %d", r.ResponseHeader.Status)
@@ -199,20 +199,20 @@ func decodeMetadata(data []byte, base, id string) (catalog.Title, error) {
 		return catalog.Title{}, fmt.Errorf("unreadable metadata for %s: %w", id, err)
 	}
 	if msg := r.Error.first(); msg != "" {
-		return catalog.Title{}, fmt.Errorf("metadata for %s: %s", id, truncate(msg, 200))
+		return catalog.Title{}, fmt.Errorf("metadata for %s: %s", id, shorten.Text(msg, 200))
 	}
 	if r.Metadata == nil || r.IsDark {
 		return catalog.Title{}, fmt.Errorf("%s: no such item: %w", id, catalog.ErrNotFound)
 	}
 	doc := *r.Metadata
 	if got := doc.Identifier.first(); got != "" && got != id {
-		return catalog.Title{}, fmt.Errorf("metadata for %s describes %q", id, truncate(got, 100))
+		return catalog.Title{}, fmt.Errorf("metadata for %s describes %q", id, shorten.Text(got, 100))
 	}
 	doc.Identifier = flex{id}
 	t, ok := doc.title(base)
 	if !ok {
 		return catalog.Title{}, fmt.Errorf("%s has no open licence (licenseurl %q), so it is not in the catalog: %w",
-			id, truncate(doc.LicenseURL.first(), 200), catalog.ErrNotFound)
+			id, shorten.Text(doc.LicenseURL.first(), 200), catalog.ErrNotFound)
 	}
 	src := &t.Sources[0]
 	var video *metadataFile
@@ -355,13 +355,5 @@ func cleanText(s string, maxRunes int) string {
 		}
 	}
 	text := strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
-	return truncate(text, maxRunes)
-}
-
-func truncate(s string, maxRunes int) string {
-	if utf8.RuneCountInString(s) <= maxRunes {
-		return s
-	}
-	runes := []rune(s)
-	return strings.TrimSpace(string(runes[:maxRunes-1])) + "…"
+	return shorten.Text(text, maxRunes)
 }

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"marquee/catalog"
+	"marquee/internal/shorten"
 	"marquee/torrent/source"
 )
 
@@ -186,9 +187,9 @@ func (v *validator) decode(path string, raw []byte, dst any) bool {
 		}
 		unknown = true
 		if meant, ok := likelyMeant[name]; ok && allowed[meant] {
-			v.add(path, "unknown field %q (did you mean %q?)", truncate(name), meant)
+			v.add(path, "unknown field %q (did you mean %q?)", quoted(name), meant)
 		} else {
-			v.add(path, "unknown field %q", truncate(name))
+			v.add(path, "unknown field %q", quoted(name))
 		}
 	}
 	if unknown {
@@ -400,14 +401,14 @@ func (v *validator) title(path string, raw []byte) (catalog.Title, bool) {
 	case w.ID == "":
 		v.add(path+".id", "required")
 	case !idPattern.MatchString(w.ID):
-		v.add(path+".id", "%q must be 1–%d letters, digits, '.', '_' or '-', starting with a letter or digit", truncate(w.ID), maxIDLength)
+		v.add(path+".id", "%q must be 1–%d letters, digits, '.', '_' or '-', starting with a letter or digit", quoted(w.ID), maxIDLength)
 	}
 	switch w.Kind {
 	case string(catalog.KindMovie), string(catalog.KindSeries):
 	case "":
 		v.add(path+".kind", `required: "movie" or "series"`)
 	default:
-		v.add(path+".kind", `%q must be "movie" or "series"`, truncate(w.Kind))
+		v.add(path+".kind", `%q must be "movie" or "series"`, quoted(w.Kind))
 	}
 	v.text(path+".name", w.Name, maxTitleName, true)
 	switch {
@@ -451,14 +452,14 @@ func (v *validator) licence(path, licence, licenceURL, attribution string) {
 	case licence == "":
 		v.add(path+".licence", `required: "Public Domain", "CC0 1.0" or a Creative Commons licence such as "CC BY 4.0"`)
 	case !ok:
-		v.add(path+".licence", `%q is not an open licence this schema accepts; use "Public Domain", "Public Domain Mark 1.0", "CC0 1.0" or a Creative Commons licence such as "CC BY 4.0"`, truncate(licence))
+		v.add(path+".licence", `%q is not an open licence this schema accepts; use "Public Domain", "Public Domain Mark 1.0", "CC0 1.0" or a Creative Commons licence such as "CC BY 4.0"`, quoted(licence))
 	}
 	if licenceURL == "" {
 		v.add(path+".licence_url", "required: a link to the licence's text")
 	} else if v.url(path+".licence_url", licenceURL, true, "http", "https") && strings.HasPrefix(licence, "CC") {
 		u, _ := url.Parse(licenceURL)
 		if host := strings.ToLower(u.Hostname()); host != "creativecommons.org" && host != "www.creativecommons.org" {
-			v.add(path+".licence_url", "%q must point at creativecommons.org for a Creative Commons licence", truncate(licenceURL))
+			v.add(path+".licence_url", "%q must point at creativecommons.org for a Creative Commons licence", quoted(licenceURL))
 		}
 	}
 	if needsAttribution && attribution == "" {
@@ -570,7 +571,7 @@ func (v *validator) sources(path string, raws []json.RawMessage) []catalog.Sourc
 			hash, err := source.ParseInfoHash(w.InfoHash)
 			switch {
 			case err != nil:
-				v.add(sp+".infohash", "%q: %s", truncate(w.InfoHash), sourceReason(err))
+				v.add(sp+".infohash", "%q: %s", quoted(w.InfoHash), sourceReason(err))
 			case magnetHash != "" && hash != magnetHash:
 				v.add(sp+".infohash", "%s differs from the magnet's infohash %s", hash, magnetHash)
 			default:
@@ -664,7 +665,7 @@ func (v *validator) genres(path string, genres []string) {
 		v.text(gp, g, maxGenreLength, true)
 		key := catalog.Fold(g)
 		if first, dup := seen[key]; dup && key != "" {
-			v.add(gp, "%q repeats %s[%d]", truncate(g), path, first)
+			v.add(gp, "%q repeats %s[%d]", quoted(g), path, first)
 		}
 		seen[key] = i
 	}
@@ -685,7 +686,7 @@ func (v *validator) url(path, s string, required bool, schemes ...string) bool {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		v.add(path, "%q is not a URL: %v", truncate(s), unwrapURLError(err))
+		v.add(path, "%q is not a URL: %v", quoted(s), unwrapURLError(err))
 		return false
 	}
 	scheme := strings.ToLower(u.Scheme)
@@ -694,7 +695,7 @@ func (v *validator) url(path, s string, required bool, schemes ...string) bool {
 		okScheme = okScheme || scheme == want
 	}
 	if !okScheme || u.Host == "" {
-		v.add(path, "%q must be an absolute %s URL", truncate(s), strings.Join(schemes, ", "))
+		v.add(path, "%q must be an absolute %s URL", quoted(s), strings.Join(schemes, ", "))
 		return false
 	}
 	return true
@@ -718,14 +719,5 @@ func sourceReason(err error) string {
 	return err.Error()
 }
 
-func truncate(s string) string {
-	const n = 80
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+// quoted cuts a value the user wrote to the length an error message quotes.
+func quoted(s string) string { return shorten.Text(s, 80) }

@@ -17,11 +17,12 @@ import (
 	"time"
 
 	"marquee/catalog"
+	"marquee/internal/httpget"
 )
 
 // Options tune how feeds are fetched. Zero values pick the defaults.
 type Options struct {
-	Client   *http.Client  // default: http.DefaultClient's transport
+	Client   *http.Client  // default: httpget.Client
 	Timeout  time.Duration // a whole fetch, default 15 seconds
 	MaxSize  int64         // bytes, default MaxSize
 	CacheDir string        // keeps the last good copy of remote feeds; "" = none
@@ -33,9 +34,6 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.Client == nil {
-		o.Client = &http.Client{}
-	}
 	if o.Timeout <= 0 {
 		o.Timeout = 15 * time.Second
 	}
@@ -123,30 +121,14 @@ func fileStamp(info os.FileInfo) string {
 }
 
 func fetchHTTP(ctx context.Context, location string, opts Options) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
+	data, err := httpget.Get(ctx, location, httpget.Request{
+		Client: opts.Client, Accept: "application/json", MaxBytes: opts.MaxSize, Timeout: opts.Timeout,
+	})
+	if httpget.IsTransport(err) {
+		return nil, catalog.OfflineError("feed "+location, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("feed %s: %w", location, err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := opts.Client.Do(req)
-	if err != nil {
-		return nil, catalog.OfflineError("feed "+location, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("feed %s: HTTP %s", location, resp.Status)
-	}
-	if resp.ContentLength > opts.MaxSize {
-		return nil, fmt.Errorf("feed %s is %d bytes, more than the limit of %d", location, resp.ContentLength, opts.MaxSize)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, opts.MaxSize+1))
-	if err != nil {
-		return nil, catalog.OfflineError("feed "+location, err)
-	}
-	if int64(len(data)) > opts.MaxSize {
-		return nil, fmt.Errorf("feed %s is more than the limit of %d bytes", location, opts.MaxSize)
 	}
 	return data, nil
 }

@@ -34,6 +34,7 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"marquee/catalog"
+	"marquee/internal/httpget"
 )
 
 var (
@@ -49,7 +50,7 @@ var (
 type Options struct {
 	CacheDir    string        // downloaded posters are kept here; "" = memory only
 	CacheLimit  int64         // bytes on disk, default 256 MiB; the oldest go first
-	Client      *http.Client  // default: a new client
+	Client      *http.Client  // default: httpget.Client
 	Timeout     time.Duration // per download, default 15 seconds
 	MaxBytes    int64         // per download, default 8 MiB
 	MaxPixels   int64         // width × height before decoding, default 25 megapixels
@@ -87,9 +88,6 @@ type call struct {
 func NewLoader(opts Options) *Loader {
 	if opts.CacheLimit <= 0 {
 		opts.CacheLimit = 256 << 20
-	}
-	if opts.Client == nil {
-		opts.Client = &http.Client{}
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 15 * time.Second
@@ -242,32 +240,14 @@ func (l *Loader) fetch(url string) (image.Image, error) {
 }
 
 func (l *Loader) download(url string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(l.ctx, l.opts.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "image/webp,image/png,image/jpeg,image/gif")
-	resp, err := l.opts.Client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %s", resp.Status)
-	}
-	if resp.ContentLength > l.opts.MaxBytes {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, resp.ContentLength, l.opts.MaxBytes)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, l.opts.MaxBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > l.opts.MaxBytes {
+	data, err := httpget.Get(l.ctx, url, httpget.Request{
+		Client: l.opts.Client, Accept: "image/webp,image/png,image/jpeg,image/gif",
+		MaxBytes: l.opts.MaxBytes, Timeout: l.opts.Timeout,
+	})
+	if errors.Is(err, httpget.ErrTooLarge) {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, l.opts.MaxBytes)
 	}
-	return data, nil
+	return data, err
 }
 
 // decode checks the header's dimensions before decoding, then returns the image as a
