@@ -238,7 +238,7 @@ func TestPosterReplacesTitleCardWhenLoaded(t *testing.T) {
 	loader := poster.NewLoader(poster.Options{Client: srv.Client(), Timeout: 30 * time.Second})
 	t.Cleanup(loader.Close)
 	onUI(func() {
-		env.svc.posters = newPosterCache(loader.Fetch, poster.Placeholder)
+		env.svc.posters = newPosterCache(loader, poster.Placeholder)
 		env.u.home.rows = map[string]*titleRow{}
 		env.u.home.reloadRows()
 	})

@@ -122,7 +122,7 @@ func openServices(prefs fyne.Preferences, opts serviceOptions) (*services, error
 	}
 	s.health = catalog.NewHealthCache(catalog.ScraperFunc(scrapeTracker), catalog.HealthOptions{Updated: s.notifyHealth})
 	s.posterLoader = poster.NewLoader(poster.Options{CacheDir: filepath.Join(s.cacheDir, "posters"), Logger: s.log})
-	s.posters = newPosterCache(s.posterLoader.Fetch, poster.Placeholder)
+	s.posters = newPosterCache(s.posterLoader, poster.Placeholder)
 	return s, nil
 }
 

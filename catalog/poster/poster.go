@@ -9,7 +9,6 @@ package poster
 
 import (
 	"bytes"
-	"container/list"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,6 +33,9 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"marquee/catalog"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"marquee/internal/httpget"
 )
 
@@ -73,7 +75,7 @@ type Loader struct {
 
 	mu       sync.Mutex
 	closed   bool
-	memory   *lru
+	memory   *lru.Cache[string, image.Image] // safe for concurrent use
 	inFlight map[string]*call
 	diskUsed int64 // -1 until the cache folder has been measured
 }
@@ -117,7 +119,7 @@ func NewLoader(opts Options) *Loader {
 	return &Loader{
 		opts: opts, ctx: ctx, cancel: cancel,
 		slots:    make(chan struct{}, opts.Concurrency),
-		memory:   newLRU(opts.MemoryItems),
+		memory:   mustLRU(opts.MemoryItems),
 		inFlight: make(map[string]*call),
 		diskUsed: -1,
 	}
@@ -154,17 +156,26 @@ func (l *Loader) Load(ctx context.Context, url, name string, year int, cb func(i
 
 func (l *Loader) placeholder(name string, year int) image.Image {
 	key := "\x00placeholder\x00" + name + "\x00" + strconv.Itoa(year)
-	l.mu.Lock()
-	img, ok := l.memory.get(key)
-	l.mu.Unlock()
-	if ok {
+	if img, ok := l.memory.Get(key); ok {
 		return img
 	}
-	img = Placeholder(name, year, l.opts.PlaceholderWidth, l.opts.PlaceholderHeight)
-	l.mu.Lock()
-	l.memory.put(key, img)
-	l.mu.Unlock()
+	img := Placeholder(name, year, l.opts.PlaceholderWidth, l.opts.PlaceholderHeight)
+	l.memory.Add(key, img)
 	return img
+}
+
+// Cached returns the poster at url if it is decoded in memory, without waiting.
+func (l *Loader) Cached(url string) (image.Image, bool) {
+	return l.memory.Get(url)
+}
+
+// mustLRU is an LRU of n entries (n > 0, as NewLoader guarantees).
+func mustLRU(n int) *lru.Cache[string, image.Image] {
+	c, err := lru.New[string, image.Image](n)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 // Fetch returns the poster at url, from memory, disk or the network. Concurrent
@@ -178,7 +189,7 @@ func (l *Loader) Fetch(ctx context.Context, url string) (image.Image, error) {
 		l.mu.Unlock()
 		return nil, errors.New("poster: loader closed")
 	}
-	if img, ok := l.memory.get(url); ok {
+	if img, ok := l.memory.Get(url); ok {
 		l.mu.Unlock()
 		return img, nil
 	}
@@ -199,7 +210,7 @@ func (l *Loader) Fetch(ctx context.Context, url string) (image.Image, error) {
 			l.mu.Lock()
 			delete(l.inFlight, url)
 			if c.err == nil {
-				l.memory.put(url, c.img)
+				l.memory.Add(url, c.img)
 			}
 			l.mu.Unlock()
 			close(c.done)
@@ -393,43 +404,4 @@ func (l *Loader) Close() {
 	l.mu.Unlock()
 	l.cancel()
 	l.wg.Wait()
-}
-
-// lru keeps the most recently used decoded images.
-type lru struct {
-	limit int
-	order *list.List // front = most recent; values are *lruEntry
-	items map[string]*list.Element
-}
-
-type lruEntry struct {
-	key string
-	img image.Image
-}
-
-func newLRU(limit int) *lru {
-	return &lru{limit: limit, order: list.New(), items: make(map[string]*list.Element)}
-}
-
-func (c *lru) get(key string) (image.Image, bool) {
-	e, ok := c.items[key]
-	if !ok {
-		return nil, false
-	}
-	c.order.MoveToFront(e)
-	return e.Value.(*lruEntry).img, true
-}
-
-func (c *lru) put(key string, img image.Image) {
-	if e, ok := c.items[key]; ok {
-		e.Value.(*lruEntry).img = img
-		c.order.MoveToFront(e)
-		return
-	}
-	c.items[key] = c.order.PushFront(&lruEntry{key, img})
-	for c.order.Len() > c.limit {
-		oldest := c.order.Back()
-		c.order.Remove(oldest)
-		delete(c.items, oldest.Value.(*lruEntry).key)
-	}
 }
