@@ -1,6 +1,8 @@
 package main
 
 import (
+	"math"
+
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dustin/go-humanize"
 
 	"marquee/torrent"
 )
@@ -135,29 +139,16 @@ func (r *byteRate) Set(v string) error {
 	return nil
 }
 
-// parseBytes reads sizes such as "1500000", "512KiB", "1.5MiB", "2MB" or "4M/s".
+// parseBytes reads sizes such as "1500000", "512KiB", "1.5MiB", "2MB" or "4M/s". Units
+// are go-humanize's, as everywhere in Marquee: K, KB, M, MB are powers of 1000; KiB, MiB
+// are powers of 1024.
 func parseBytes(s string) (int64, error) {
-	s = strings.TrimSuffix(strings.TrimSpace(s), "/s")
-	units := []struct {
-		suffix string
-		mult   float64
-	}{
-		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
-		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9},
-		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1},
-	}
-	mult := 1.0
-	for _, u := range units {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
-			break
-		}
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 {
+	trimmed := strings.TrimSuffix(strings.TrimSpace(s), "/s")
+	n, err := humanize.ParseBytes(trimmed)
+	if err != nil || n > math.MaxInt64 {
 		return 0, fmt.Errorf("%q is not a size: use a number with an optional unit such as 512KiB or 2MiB", s)
 	}
-	return int64(f * mult), nil
+	return int64(n), nil
 }
 
 // seekTarget is a start position: an absolute time or a percentage of the duration.

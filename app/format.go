@@ -5,29 +5,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 )
 
 // formatBytes writes a size the way file managers do, in decimal units: "734 MB".
 func formatBytes(n int64) string {
-	if n < 0 {
-		n = 0
-	}
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	value, exp := float64(n), 0
-	for value >= unit && exp < 5 {
-		value /= unit
-		exp++
-	}
-	prefix := "kMGTP"[exp-1 : exp]
-	if value < 10 {
-		return fmt.Sprintf("%.1f %sB", value, prefix)
-	}
-	return fmt.Sprintf("%.0f %sB", value, prefix)
+	return humanize.Bytes(uint64(max(n, 0)))
 }
 
 // formatRate writes a transfer rate: "1.2 MB/s".
