@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"marquee/internal/serial"
 	"os"
 	"strings"
 	"sync"
@@ -90,7 +91,7 @@ type ui struct {
 	// resumePrompt is the open "Resume or Start over" question, nil when none.
 	resumePrompt *resumePrompt
 
-	tasks      *taskQueue
+	tasks      *serial.Queue[func()]
 	indicators []*seedingIndicator
 	demo       *demo
 	hooks      *testHooks
@@ -169,7 +170,7 @@ func (u *ui) background(f func(ctx context.Context)) {
 // goroutine with write's error.
 func (u *ui) libraryWrite(write func(*library.Library) error, done func(error)) {
 	lib := u.svc.library
-	u.tasks.add(func() {
+	u.tasks.Push(func() {
 		err := write(lib)
 		if done != nil {
 			runOnUI(func() { done(err) })
@@ -185,7 +186,7 @@ func (u *ui) engineTask(f func(*torrent.Engine)) {
 		return
 	}
 	eng := u.svc.engine
-	u.tasks.add(func() { f(eng) })
+	u.tasks.Push(func() { f(eng) })
 }
 
 // typedKey handles keys no focused widget took: the top page's shortcuts, then Esc.
@@ -242,7 +243,8 @@ func (u *ui) shutdown() {
 	}
 	u.stopping.Wait()
 	u.wg.Wait()
-	u.tasks.close()
+	u.tasks.Close()
+	<-u.tasks.Done()
 	if u.demo != nil {
 		u.demo.close(u.svc.engine)
 	}
@@ -250,66 +252,10 @@ func (u *ui) shutdown() {
 	u.hooks.close()
 }
 
-// taskQueue runs functions one at a time, in order, on its own goroutine. Adding never
-// blocks.
-type taskQueue struct {
-	mu      sync.Mutex
-	pending []func()
-	wake    chan struct{}
-	closed  bool
-	done    chan struct{}
-}
-
-func newTaskQueue() *taskQueue {
-	q := &taskQueue{wake: make(chan struct{}, 1), done: make(chan struct{})}
-	go q.run()
-	return q
-}
-
-func (q *taskQueue) add(f func()) {
-	q.mu.Lock()
-	if q.closed {
-		q.mu.Unlock()
-		return
-	}
-	q.pending = append(q.pending, f)
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (q *taskQueue) run() {
-	defer close(q.done)
-	for {
-		q.mu.Lock()
-		if len(q.pending) == 0 {
-			closed := q.closed
-			q.mu.Unlock()
-			if closed {
-				return
-			}
-			<-q.wake
-			continue
-		}
-		f := q.pending[0]
-		q.pending = q.pending[1:]
-		q.mu.Unlock()
-		f()
-	}
-}
-
-// close runs what is pending, then stops.
-func (q *taskQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-	<-q.done
+// newTaskQueue runs functions one at a time, in order, on a goroutine of its own; adding
+// never blocks.
+func newTaskQueue() *serial.Queue[func()] {
+	return serial.New(func(f func()) { f() })
 }
 
 // Page names, for navigation and tests.

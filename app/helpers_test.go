@@ -23,14 +23,14 @@ import (
 var testUI = newTaskQueue()
 
 func TestMain(m *testing.M) {
-	uiDo = testUI.add
+	uiDo = testUI.Push
 	os.Exit(m.Run())
 }
 
 // onUI runs f on the test UI goroutine and waits for it.
 func onUI(f func()) {
 	done := make(chan struct{})
-	testUI.add(func() {
+	testUI.Push(func() {
 		defer close(done)
 		f()
 	})
@@ -219,6 +219,6 @@ func typeKey(env *testEnv, name fyne.KeyName) {
 // flushEngineTasks waits until the engine tasks queued so far have run.
 func flushEngineTasks(env *testEnv) {
 	done := make(chan struct{})
-	onUI(func() { env.u.tasks.add(func() { close(done) }) })
+	onUI(func() { env.u.tasks.Push(func() { close(done) }) })
 	<-done
 }

@@ -115,7 +115,7 @@ func TestMyListButtonFillsTheRow(t *testing.T) {
 	// The write (a bbolt commit, fsync'd) happens off the UI goroutine: with the task
 	// goroutine held, the tap returns and nothing is written yet.
 	hold := make(chan struct{})
-	env.u.tasks.add(func() { <-hold })
+	env.u.tasks.Push(func() { <-hold })
 	onUI(func() { test.Tap(d.fav) })
 	if env.svc.library.IsFavorite(id) {
 		t.Fatal("My list wrote the library on the UI goroutine")

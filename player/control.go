@@ -60,7 +60,7 @@ func (p *Player) shutdown(waitReader time.Duration) {
 func (p *Player) teardown() {
 	p.shutdown(0)
 	if p.events != nil {
-		p.events.close()
+		p.events.Close()
 	}
 }
 
@@ -138,7 +138,7 @@ func (p *Player) emitLocked(e Event) {
 	}
 	e.State = p.state
 	e.Position = p.positionLocked()
-	p.events.push(e)
+	p.events.Push(e)
 }
 
 // fail stops playback on err.

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"marquee/internal/serial"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -124,8 +125,10 @@ type Player struct {
 	framesShown   atomic.Int64
 	framesDropped atomic.Int64
 
-	subs   *subtitleState
-	events *eventQueue
+	subs *subtitleState
+	// events hands events to OnEvent in order on one goroutine, so no player goroutine
+	// (least of all the audio callback) ever waits for UI code.
+	events *serial.Queue[Event]
 	wg     sync.WaitGroup
 }
 
@@ -204,7 +207,7 @@ func Open(ctx context.Context, r io.ReadSeeker, opts Options) (*Player, error) {
 		p.teardown()
 		return nil, err
 	}
-	p.events = newEventQueue(opts.OnEvent)
+	p.events = serial.New(opts.OnEvent)
 	p.startGoroutines()
 	start <- true
 	p.mu.Lock()
@@ -642,7 +645,7 @@ const (
 func (p *Player) Close() error {
 	p.closeOnce.Do(func() {
 		p.shutdown(readerGrace)
-		p.events.close()
+		p.events.Close()
 		p.closeDone()
 	})
 	return nil
