@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 	"marquee/torrent/torrenttest"
 )
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"marquee/catalog"
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 	"marquee/torrent"
 )
 

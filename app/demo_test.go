@@ -7,7 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 // --demo adds a "Local demo" row, first among the catalogs, whose film is seeded by a

@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
+	"marquee/catalog/health"
 	"marquee/catalog/library"
 	"marquee/torrent"
 )
@@ -331,7 +332,7 @@ func (d *detail) refreshHealth() {
 // healthText is the swarm's health as a tracker last counted it; where no tracker has (a
 // local swarm, trackers off, a magnet with none) and the engine is in the swarm (live),
 // what the engine is connected to.
-func healthText(hc *catalog.HealthCache, src catalog.Source, live *torrent.Stats) string {
+func healthText(hc *health.Cache, src catalog.Source, live *torrent.Stats) string {
 	if hc != nil {
 		if h, ok := hc.Health(src); ok && !h.Checked.IsZero() {
 			return fmt.Sprintf("%d seeders · %d peers · %s", h.Seeders, h.Leechers, h.Level())

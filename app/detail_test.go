@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"marquee/catalog"
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 	"marquee/torrent"
 )
 

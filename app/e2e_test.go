@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 // TestEndToEndDemoPlaysUnderX runs the real binary: `marquee --demo` under an X server,

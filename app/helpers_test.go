@@ -14,8 +14,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"marquee/catalog"
+	"marquee/internal/mediagen"
 	"marquee/player"
-	"marquee/player/mediagen"
 )
 
 // testUI is the one goroutine that plays Fyne's UI thread in tests: the test driver's own

@@ -15,8 +15,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
+	"marquee/internal/mediagen"
 	"marquee/player"
-	"marquee/player/mediagen"
 	"marquee/torrent/torrenttest"
 )
 

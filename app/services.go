@@ -19,6 +19,7 @@ import (
 	"marquee/catalog/archive"
 	"marquee/catalog/builtin"
 	"marquee/catalog/feed"
+	"marquee/catalog/health"
 	"marquee/catalog/library"
 	"marquee/catalog/mytorrents"
 	"marquee/catalog/poster"
@@ -39,7 +40,7 @@ type services struct {
 	catalog    *catalog.Catalog
 	library    *library.Library
 	myTorrents *mytorrents.Provider
-	health     *catalog.HealthCache // nil: no swarm health shown
+	health     *health.Cache // nil: no swarm health shown
 	// healthUpdated, when set, hears of each swarm whose health changed (any goroutine).
 	healthUpdated atomic.Pointer[func(infoHash string)]
 	posters       *posterCache
@@ -120,13 +121,13 @@ func openServices(prefs fyne.Preferences, opts serviceOptions) (*services, error
 		s.posters = newPosterCache(nil, poster.Placeholder)
 		return s, nil
 	}
-	s.health = catalog.NewHealthCache(catalog.ScraperFunc(scrapeTracker), catalog.HealthOptions{Updated: s.notifyHealth})
+	s.health = health.New(health.ScraperFunc(scrapeTracker), health.Options{Updated: s.notifyHealth})
 	s.posterLoader = poster.NewLoader(poster.Options{CacheDir: filepath.Join(s.cacheDir, "posters"), Logger: s.log})
 	s.posters = newPosterCache(s.posterLoader, poster.Placeholder)
 	return s, nil
 }
 
-func (s *services) notifyHealth(infoHash string, _ catalog.Health) {
+func (s *services) notifyHealth(infoHash string, _ health.Swarm) {
 	if f := s.healthUpdated.Load(); f != nil {
 		(*f)(infoHash)
 	}
@@ -282,15 +283,15 @@ func (s *services) close() {
 }
 
 // scrapeTracker adapts the engine's tracker scrape to the catalog's health cache.
-func scrapeTracker(ctx context.Context, trackerURL string, infoHashes []string) (map[string]catalog.Health, error) {
+func scrapeTracker(ctx context.Context, trackerURL string, infoHashes []string) (map[string]health.Swarm, error) {
 	res, err := torrent.Scrape(ctx, trackerURL, infoHashes)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]catalog.Health, len(res))
+	out := make(map[string]health.Swarm, len(res))
 	now := time.Now()
 	for h, v := range res {
-		out[h] = catalog.Health{Seeders: v.Seeders, Leechers: v.Leechers, Checked: now}
+		out[h] = health.Swarm{Seeders: v.Seeders, Leechers: v.Leechers, Checked: now}
 	}
 	return out, nil
 }

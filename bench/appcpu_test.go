@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 // userHZ is the unit of the CPU times in /proc/PID/task/*/stat (USER_HZ, 100 on Linux).

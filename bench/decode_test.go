@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"marquee/internal/mediagen"
 	"marquee/player"
-	"marquee/player/mediagen"
 )
 
 // selfCPU is the CPU time this process has used.

@@ -18,6 +18,6 @@
 // user's library (catalog/library) can refer to a title across restarts and
 // [Catalog.Get] knows which provider to ask.
 //
-// Swarm health is a [HealthCache] over a [Scraper] that main wires to the engine's
-// tracker scrape; the catalog never imports the torrent engine.
+// Swarm health lives in catalog/health, a cache over a scraper that the app wires to the
+// engine's tracker scrape; the catalog never imports the torrent engine.
 package catalog

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 // capture collects what a test audio device was asked to play, minus the silence the

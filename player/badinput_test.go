@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 func openBytes(data []byte, size int64, name string) (*Player, error) {

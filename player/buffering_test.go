@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 var bufferingSpec = mediagen.Spec{Label: "buffering", Container: "mp4", Video: "h264", Duration: 6 * time.Second,

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 type discard struct{}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 // media returns the path of a generated film, encoding it on first use.

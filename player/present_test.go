@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 // TestTripleBuffer: the sink gets three buffers in turn, and a picture is not touched

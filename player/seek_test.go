@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 // seekCases are films with keyframes two seconds apart, so an exact seek must decode and

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 var subtitleCues = []mediagen.Cue{

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"marquee/player/mediagen"
+	"marquee/internal/mediagen"
 )
 
 // TestAVSyncOnNullClock plays a minute (20 s with -short) on the null audio device, the

@@ -13,16 +13,11 @@ package archive
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +26,7 @@ import (
 	"unicode"
 
 	"marquee/catalog"
+	"marquee/internal/diskcache"
 	"marquee/internal/httpget"
 )
 
@@ -57,7 +53,8 @@ type Options struct {
 
 // Provider is the Internet Archive catalog.
 type Provider struct {
-	opts Options
+	opts  Options
+	cache *diskcache.Cache
 
 	mu         sync.Mutex
 	popularity map[string]float64 // downloads seen in searches, for Get
@@ -95,7 +92,11 @@ func New(opts Options) *Provider {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Provider{opts: opts, popularity: make(map[string]float64)}
+	return &Provider{
+		opts:       opts,
+		cache:      diskcache.New(diskcache.Options{Dir: opts.CacheDir, Ext: ".json", MaxEntry: opts.MaxBytes}),
+		popularity: make(map[string]float64),
+	}
 }
 
 // ID is "archive".
@@ -238,7 +239,7 @@ func (p *Provider) Get(ctx context.Context, titleID string) (catalog.Title, erro
 
 // get fetches u through the disk cache.
 func (p *Provider) get(ctx context.Context, u string) ([]byte, error) {
-	cached, fetchedAt, haveCache := p.readCache(u)
+	cached, fetchedAt, haveCache := p.cache.Get(u)
 	if haveCache && p.opts.Now().Sub(fetchedAt) < p.opts.CacheTTL {
 		return cached, nil
 	}
@@ -271,50 +272,14 @@ func (p *Provider) fetch(ctx context.Context, u string) ([]byte, error) {
 	return nil, fmt.Errorf("%s: %w", name, err)
 }
 
-func (p *Provider) cachePath(u string) string {
-	if p.opts.CacheDir == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(u))
-	return filepath.Join(p.opts.CacheDir, hex.EncodeToString(sum[:16])+".json")
-}
-
-func (p *Provider) readCache(u string) ([]byte, time.Time, bool) {
-	path := p.cachePath(u)
-	if path == "" {
-		return nil, time.Time{}, false
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, time.Time{}, false
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil || info.Size() > p.opts.MaxBytes {
-		return nil, time.Time{}, false
-	}
-	body, err := io.ReadAll(f)
-	if err != nil {
-		return nil, time.Time{}, false
-	}
-	return body, info.ModTime(), true
-}
-
-// writeCache stores an answer atomically, stamped with the provider's clock.
+// writeCache stores an answer, stamped with the provider's clock.
 func (p *Provider) writeCache(u string, body []byte) {
-	path := p.cachePath(u)
-	if path == "" {
-		return
-	}
-	err := catalog.WriteFileAtomic(path, body, 0o755, p.opts.Now())
-	if err != nil {
-		p.opts.Logger.Warn("cannot cache an Internet Archive answer", "path", path, "err", err)
+	if err := p.cache.Put(u, body, p.opts.Now()); err != nil {
+		p.opts.Logger.Warn("cannot cache an Internet Archive answer", "url", u, "err", err)
 	}
 }
 
 // forget drops a cached answer that turned out unreadable, so it is fetched again.
 func (p *Provider) forget(u string) {
-	if path := p.cachePath(u); path != "" {
-		os.Remove(path)
-	}
+	p.cache.Remove(u)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"marquee/catalog"
+	"marquee/internal/diskcache"
 	"marquee/internal/httpget"
 )
 
@@ -142,6 +143,7 @@ type Provider struct {
 	id       string
 	remote   bool
 	opts     Options
+	cache    *diskcache.Cache // the last good copy of a remote feed
 
 	mu       sync.Mutex
 	index    *catalog.Index
@@ -163,11 +165,13 @@ var (
 func New(location string, opts Options) *Provider {
 	location = strings.TrimSpace(location)
 	u, err := url.Parse(location)
+	opts = opts.withDefaults()
 	return &Provider{
 		location: location,
 		id:       ProviderID(location),
 		remote:   err == nil && (u.Scheme == "http" || u.Scheme == "https"),
-		opts:     opts.withDefaults(),
+		opts:     opts,
+		cache:    diskcache.New(diskcache.Options{Dir: opts.CacheDir, Ext: ".json", MaxEntry: opts.MaxSize}),
 	}
 }
 
@@ -365,41 +369,22 @@ func (p *Provider) setLocked(f Feed, at time.Time) {
 	p.loadedAt = at
 }
 
-func (p *Provider) cachePath() string {
-	if p.opts.CacheDir == "" {
-		return ""
-	}
-	return filepath.Join(p.opts.CacheDir, p.id+".json")
-}
-
 func (p *Provider) readCache() (Feed, time.Time, error) {
-	path := p.cachePath()
-	if path == "" {
-		return Feed{}, time.Time{}, errors.New("no cache directory")
-	}
-	data, _, err := fetch(context.Background(), path, p.opts)
-	if err != nil {
-		return Feed{}, time.Time{}, err
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return Feed{}, time.Time{}, err
+	data, savedAt, ok := p.cache.Get(p.id)
+	if !ok {
+		return Feed{}, time.Time{}, errors.New("no saved copy")
 	}
 	f, err := Parse(data)
 	if err != nil {
 		return Feed{}, time.Time{}, err
 	}
-	return f, info.ModTime(), nil
+	return f, savedAt, nil
 }
 
 // writeCache saves a good copy atomically, so a crash never leaves half a feed.
 func (p *Provider) writeCache(data []byte) {
-	path := p.cachePath()
-	if path == "" {
-		return
-	}
-	// The file's time is when the copy was taken, on the provider's clock.
-	if err := catalog.WriteFileAtomic(path, data, 0o755, p.opts.Now()); err != nil {
-		p.opts.Logger.Warn("cannot save feed copy", "feed", p.location, "path", path, "err", err)
+	// The copy's time is when it was taken, on the provider's clock.
+	if err := p.cache.Put(p.id, data, p.opts.Now()); err != nil {
+		p.opts.Logger.Warn("cannot save feed copy", "feed", p.location, "err", err)
 	}
 }

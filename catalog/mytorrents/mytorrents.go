@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"marquee/internal/atomicfile"
 	"net/url"
 	"os"
 	"path"
@@ -163,7 +164,7 @@ func (p *Provider) AddTorrentFile(data []byte) (catalog.Title, error) {
 		return catalog.Title{}, fmt.Errorf("add torrent: %w", err)
 	}
 	copyPath := filepath.Join(p.dir, info.InfoHash+".torrent")
-	if err := catalog.WriteFileAtomic(copyPath, data, 0o700, time.Time{}); err != nil {
+	if err := atomicfile.Write(copyPath, data, 0o700, time.Time{}); err != nil {
 		return catalog.Title{}, fmt.Errorf("add torrent: keep a copy of the .torrent: %w", err)
 	}
 	ut := library.UserTorrent{

@@ -10,21 +10,14 @@ package poster
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
 	_ "image/gif" // decoders posters come in
 	_ "image/jpeg"
 	_ "image/png"
-	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -32,10 +25,9 @@ import (
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
 
-	"marquee/catalog"
-
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"marquee/internal/diskcache"
 	"marquee/internal/httpget"
 )
 
@@ -77,7 +69,7 @@ type Loader struct {
 	closed   bool
 	memory   *lru.Cache[string, image.Image] // safe for concurrent use
 	inFlight map[string]*call
-	diskUsed int64 // -1 until the cache folder has been measured
+	disk     *diskcache.Cache
 }
 
 type call struct {
@@ -121,7 +113,7 @@ func NewLoader(opts Options) *Loader {
 		slots:    make(chan struct{}, opts.Concurrency),
 		memory:   mustLRU(opts.MemoryItems),
 		inFlight: make(map[string]*call),
-		diskUsed: -1,
+		disk:     diskcache.New(diskcache.Options{Dir: opts.CacheDir, Ext: ".img", MaxEntry: opts.MaxBytes, Limit: opts.CacheLimit}),
 	}
 }
 
@@ -225,12 +217,13 @@ func (l *Loader) Fetch(ctx context.Context, url string) (image.Image, error) {
 }
 
 func (l *Loader) fetch(url string) (image.Image, error) {
-	if data, ok := l.readDisk(url); ok {
+	if data, _, ok := l.disk.Get(url); ok {
+		l.disk.Touch(url) // recently used posters are evicted last
 		img, err := l.decode(data)
 		if err == nil {
 			return img, nil
 		}
-		l.removeDisk(url) // damaged or from older limits: fetch it again
+		l.disk.Remove(url) // damaged or from older limits: fetch it again
 	}
 	select {
 	case l.slots <- struct{}{}:
@@ -246,7 +239,9 @@ func (l *Loader) fetch(url string) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poster %s: %w", url, err)
 	}
-	l.writeDisk(url, data)
+	if err := l.disk.Put(url, data, time.Time{}); err != nil {
+		l.opts.Logger.Warn("cannot cache poster", "url", url, "err", err)
+	}
 	return img, nil
 }
 
@@ -304,96 +299,6 @@ func sniff(data []byte) string {
 		return "empty body"
 	}
 	return "looks like " + http.DetectContentType(data)
-}
-
-func (l *Loader) diskPath(url string) string {
-	if l.opts.CacheDir == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(url))
-	return filepath.Join(l.opts.CacheDir, hex.EncodeToString(sum[:16])+".img")
-}
-
-func (l *Loader) readDisk(url string) ([]byte, bool) {
-	path := l.diskPath(url)
-	if path == "" {
-		return nil, false
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, l.opts.MaxBytes+1))
-	if err != nil || int64(len(data)) > l.opts.MaxBytes {
-		return nil, false
-	}
-	now := time.Now()
-	_ = os.Chtimes(path, now, now) // recently used posters are evicted last
-	return data, true
-}
-
-func (l *Loader) removeDisk(url string) {
-	if path := l.diskPath(url); path != "" {
-		os.Remove(path)
-	}
-}
-
-func (l *Loader) writeDisk(url string, data []byte) {
-	path := l.diskPath(url)
-	if path == "" {
-		return
-	}
-	err := catalog.WriteFileAtomic(path, data, 0o755, time.Time{})
-	if err != nil {
-		l.opts.Logger.Warn("cannot cache poster", "path", path, "err", err)
-		return
-	}
-	l.mu.Lock()
-	if l.diskUsed >= 0 {
-		l.diskUsed += int64(len(data))
-	}
-	over := l.diskUsed < 0 || l.diskUsed > l.opts.CacheLimit
-	l.mu.Unlock()
-	if over {
-		l.trimDisk()
-	}
-}
-
-// trimDisk measures the cache folder and removes the least recently used posters until
-// it is under 90% of its limit.
-func (l *Loader) trimDisk() {
-	type entry struct {
-		path string
-		size int64
-		used time.Time
-	}
-	var entries []entry
-	var total int64
-	filepath.WalkDir(l.opts.CacheDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(path) != ".img" {
-			return nil
-		}
-		if info, err := d.Info(); err == nil {
-			entries = append(entries, entry{path, info.Size(), info.ModTime()})
-			total += info.Size()
-		}
-		return nil
-	})
-	if total > l.opts.CacheLimit {
-		slices.SortFunc(entries, func(a, b entry) int { return a.used.Compare(b.used) })
-		for _, e := range entries {
-			if total <= l.opts.CacheLimit*9/10 {
-				break
-			}
-			if os.Remove(e.path) == nil {
-				total -= e.size
-			}
-		}
-	}
-	l.mu.Lock()
-	l.diskUsed = total
-	l.mu.Unlock()
 }
 
 // Close stops downloads and waits for the background loads to finish; their callbacks

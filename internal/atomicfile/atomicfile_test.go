@@ -1,4 +1,4 @@
-package catalog_test
+package atomicfile_test
 
 import (
 	"os"
@@ -6,20 +6,20 @@ import (
 	"testing"
 	"time"
 
-	"marquee/catalog"
+	"marquee/internal/atomicfile"
 )
 
-func TestWriteFileAtomicReplacesAndStamps(t *testing.T) {
+func TestWriteReplacesAndStamps(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "new", "folder", "copy.json")
-	if err := catalog.WriteFileAtomic(path, []byte("old"), 0o700, time.Time{}); err != nil {
+	if err := atomicfile.Write(path, []byte("old"), 0o700, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := os.Stat(filepath.Dir(path)); err != nil || st.Mode().Perm() != 0o700 {
 		t.Fatalf("folder: %v, %v; want mode 0700", st, err)
 	}
 	stamp := time.Date(2020, 5, 6, 7, 8, 9, 0, time.UTC)
-	if err := catalog.WriteFileAtomic(path, []byte("new"), 0o700, stamp); err != nil {
+	if err := atomicfile.Write(path, []byte("new"), 0o700, stamp); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(path)
@@ -32,14 +32,14 @@ func TestWriteFileAtomicReplacesAndStamps(t *testing.T) {
 	assertOnlyFile(t, filepath.Dir(path), "copy.json")
 }
 
-func TestWriteFileAtomicFailureKeepsOldFileAndNoTemp(t *testing.T) {
+func TestWriteFailureKeepsOldFileAndNoTemp(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "target")
 	// A directory in the way makes the final rename fail after the data is written.
 	if err := os.MkdirAll(filepath.Join(path, "child"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := catalog.WriteFileAtomic(path, []byte("data"), 0o755, time.Time{}); err == nil {
+	if err := atomicfile.Write(path, []byte("data"), 0o755, time.Time{}); err == nil {
 		t.Fatal("replacing a non-empty directory succeeded")
 	}
 	if st, err := os.Stat(path); err != nil || !st.IsDir() {

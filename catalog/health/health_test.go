@@ -1,4 +1,4 @@
-package catalog_test
+package health_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"marquee/catalog"
 	"marquee/catalog/catalogtest"
+	"marquee/catalog/health"
 )
 
 // fakeScraper records calls and can be made to block, to prove callers never wait.
@@ -19,7 +20,7 @@ type fakeScraper struct {
 	calls   []scrapeCall
 	gate    chan struct{} // when set, each Scrape waits for a receive
 	started chan struct{}
-	answer  func(tracker string, hashes []string) (map[string]catalog.Health, error)
+	answer  func(tracker string, hashes []string) (map[string]health.Swarm, error)
 }
 
 type scrapeCall struct {
@@ -27,7 +28,7 @@ type scrapeCall struct {
 	hashes  []string
 }
 
-func (f *fakeScraper) Scrape(ctx context.Context, tracker string, hashes []string) (map[string]catalog.Health, error) {
+func (f *fakeScraper) Scrape(ctx context.Context, tracker string, hashes []string) (map[string]health.Swarm, error) {
 	f.mu.Lock()
 	f.calls = append(f.calls, scrapeCall{tracker, slices.Clone(hashes)})
 	f.mu.Unlock()
@@ -87,18 +88,18 @@ func TestHealthCacheNeverBlocksAndCaches(t *testing.T) {
 	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
 	scraper := &fakeScraper{
 		gate: make(chan struct{}), started: make(chan struct{}, 16),
-		answer: func(tracker string, hashes []string) (map[string]catalog.Health, error) {
-			out := make(map[string]catalog.Health)
+		answer: func(tracker string, hashes []string) (map[string]health.Swarm, error) {
+			out := make(map[string]health.Swarm)
 			for _, h := range hashes {
-				out[h] = catalog.Health{Seeders: 30, Leechers: 4}
+				out[h] = health.Swarm{Seeders: 30, Leechers: 4}
 			}
 			return out, nil
 		},
 	}
 	updates := make(chan string, 16)
-	cache := catalog.NewHealthCache(scraper, catalog.HealthOptions{
+	cache := health.New(scraper, health.Options{
 		TTL: 5 * time.Minute, Now: clock.Now, Workers: 1,
-		Updated: func(hash string, h catalog.Health) { updates <- hash },
+		Updated: func(hash string, h health.Swarm) { updates <- hash },
 	})
 	defer cache.Close()
 
@@ -114,7 +115,7 @@ func TestHealthCacheNeverBlocksAndCaches(t *testing.T) {
 	waitUpdate(t, updates, 1)
 
 	h, ok := cache.Health(sourceN(0))
-	if !ok || h.Seeders != 30 || h.Leechers != 4 || !h.Checked.Equal(clock.Now()) || h.Level() != catalog.HealthGood {
+	if !ok || h.Seeders != 30 || h.Leechers != 4 || !h.Checked.Equal(clock.Now()) || h.Level() != health.Good {
 		t.Fatalf("Health = %+v, %v", h, ok)
 	}
 	if scraper.callCount() != 1 {
@@ -146,17 +147,17 @@ func TestHealthCacheNeverBlocksAndCaches(t *testing.T) {
 func TestHealthCacheBatchesPerTracker(t *testing.T) {
 	scraper := &fakeScraper{
 		gate: make(chan struct{}), started: make(chan struct{}, 16),
-		answer: func(tracker string, hashes []string) (map[string]catalog.Health, error) {
-			out := make(map[string]catalog.Health)
+		answer: func(tracker string, hashes []string) (map[string]health.Swarm, error) {
+			out := make(map[string]health.Swarm)
 			for _, h := range hashes {
-				out[h] = catalog.Health{Seeders: 1}
+				out[h] = health.Swarm{Seeders: 1}
 			}
 			return out, nil
 		},
 	}
 	updates := make(chan string, 64)
-	cache := catalog.NewHealthCache(scraper, catalog.HealthOptions{
-		Workers: 1, Updated: func(hash string, h catalog.Health) { updates <- hash },
+	cache := health.New(scraper, health.Options{
+		Workers: 1, Updated: func(hash string, h health.Swarm) { updates <- hash },
 	})
 	defer cache.Close()
 	cache.Health(sourceN(0))
@@ -182,21 +183,21 @@ func TestHealthCacheFailuresAndFallbacks(t *testing.T) {
 	var mu sync.Mutex
 	failing := true
 	scraper := &fakeScraper{
-		answer: func(tracker string, hashes []string) (map[string]catalog.Health, error) {
+		answer: func(tracker string, hashes []string) (map[string]health.Swarm, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			if failing {
 				return nil, errors.New("tracker down")
 			}
-			return map[string]catalog.Health{hashes[0]: {Seeders: 2, Leechers: 9}}, nil
+			return map[string]health.Swarm{hashes[0]: {Seeders: 2, Leechers: 9}}, nil
 		},
 		started: make(chan struct{}, 16),
 	}
 	updates := make(chan string, 16)
-	cache := catalog.NewHealthCache(scraper, catalog.HealthOptions{
+	cache := health.New(scraper, health.Options{
 		Now: clock.Now, RetryAfter: time.Minute, Workers: 1,
 		Trackers: []string{"http://fallback.example/announce"},
-		Updated:  func(hash string, h catalog.Health) { updates <- hash },
+		Updated:  func(hash string, h health.Swarm) { updates <- hash },
 	})
 	defer cache.Close()
 
@@ -222,15 +223,15 @@ func TestHealthCacheFailuresAndFallbacks(t *testing.T) {
 	cache.Health(src)
 	<-scraper.started
 	waitUpdate(t, updates, 1)
-	if h, ok := cache.Health(src); !ok || h.Seeders != 2 || h.Level() != catalog.HealthPoor {
+	if h, ok := cache.Health(src); !ok || h.Seeders != 2 || h.Level() != health.Poor {
 		t.Errorf("after retry: %+v %v", h, ok)
 	}
 }
 
 // waitIdle waits until no scrape is queued or running; the deadline is a hang guard.
-func waitIdle(t *testing.T, cache *catalog.HealthCache) {
+func waitIdle(t *testing.T, cache *health.Cache) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); catalog.HealthInFlight(cache) > 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); health.InFlight(cache) > 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("scrape never finished")
 		}
@@ -239,12 +240,12 @@ func waitIdle(t *testing.T, cache *catalog.HealthCache) {
 
 func TestHealthLevels(t *testing.T) {
 	now := time.Now()
-	for h, want := range map[catalog.Health]catalog.HealthLevel{
-		{}:                           catalog.HealthUnknown,
-		{Checked: now}:               catalog.HealthDead,
-		{Seeders: 3, Checked: now}:   catalog.HealthPoor,
-		{Seeders: 10, Checked: now}:  catalog.HealthFair,
-		{Seeders: 100, Checked: now}: catalog.HealthGood,
+	for h, want := range map[health.Swarm]health.Level{
+		{}:                           health.Unknown,
+		{Checked: now}:               health.Dead,
+		{Seeders: 3, Checked: now}:   health.Poor,
+		{Seeders: 10, Checked: now}:  health.Fair,
+		{Seeders: 100, Checked: now}: health.Good,
 	} {
 		if got := h.Level(); got != want {
 			t.Errorf("%+v: %v, want %v", h, got, want)
@@ -255,8 +256,8 @@ func TestHealthLevels(t *testing.T) {
 func TestHealthCacheCloseStopsScrapes(t *testing.T) {
 	catalogtest.CheckGoroutines(t)
 	scraper := &fakeScraper{gate: make(chan struct{}), started: make(chan struct{}, 1),
-		answer: func(string, []string) (map[string]catalog.Health, error) { return nil, nil }}
-	cache := catalog.NewHealthCache(scraper, catalog.HealthOptions{Workers: 1})
+		answer: func(string, []string) (map[string]health.Swarm, error) { return nil, nil }}
+	cache := health.New(scraper, health.Options{Workers: 1})
 	cache.Health(sourceN(1))
 	<-scraper.started
 	closed := make(chan struct{})

@@ -1,7 +1,11 @@
-package catalog
+// Package health keeps the swarm size of catalog sources, as trackers report it, and
+// refreshes it in the background, so a catalog screen shows an indicator without ever
+// waiting for a tracker.
+package health
 
 import (
 	"context"
+	"marquee/catalog"
 	"net/url"
 	"slices"
 	"strings"
@@ -9,40 +13,40 @@ import (
 	"time"
 )
 
-// Health is a swarm's size as a tracker last reported it.
-type Health struct {
+// Swarm is a swarm's size as a tracker last reported it.
+type Swarm struct {
 	Seeders, Leechers int
 	Checked           time.Time // zero when never scraped
 }
 
-// HealthLevel is a coarse reading of Health for an indicator.
-type HealthLevel int
+// Level is a coarse reading of Swarm for an indicator.
+type Level int
 
 const (
-	HealthUnknown HealthLevel = iota // never scraped, or no tracker answered
-	HealthDead                       // no seeders
-	HealthPoor                       // a few seeders
-	HealthFair
-	HealthGood
+	Unknown Level = iota // never scraped, or no tracker answered
+	Dead                 // no seeders
+	Poor                 // a few seeders
+	Fair
+	Good
 )
 
-func (l HealthLevel) String() string {
+func (l Level) String() string {
 	return [...]string{"unknown", "dead", "poor", "fair", "good"}[l]
 }
 
 // Level grades the swarm by its seeders.
-func (h Health) Level() HealthLevel {
+func (h Swarm) Level() Level {
 	switch {
 	case h.Checked.IsZero():
-		return HealthUnknown
+		return Unknown
 	case h.Seeders == 0:
-		return HealthDead
+		return Dead
 	case h.Seeders < 5:
-		return HealthPoor
+		return Poor
 	case h.Seeders < 25:
-		return HealthFair
+		return Fair
 	}
-	return HealthGood
+	return Good
 }
 
 // Scraper asks a tracker about several swarms at once (BEP 48 for HTTP trackers, the
@@ -50,19 +54,19 @@ func (h Health) Level() HealthLevel {
 // tracker does not know are simply absent from the answer. main wires this to the
 // engine's tracker scrape.
 type Scraper interface {
-	Scrape(ctx context.Context, trackerURL string, infoHashes []string) (map[string]Health, error)
+	Scrape(ctx context.Context, trackerURL string, infoHashes []string) (map[string]Swarm, error)
 }
 
 // ScraperFunc adapts a function to Scraper.
-type ScraperFunc func(ctx context.Context, trackerURL string, infoHashes []string) (map[string]Health, error)
+type ScraperFunc func(ctx context.Context, trackerURL string, infoHashes []string) (map[string]Swarm, error)
 
 // Scrape calls f.
-func (f ScraperFunc) Scrape(ctx context.Context, trackerURL string, infoHashes []string) (map[string]Health, error) {
+func (f ScraperFunc) Scrape(ctx context.Context, trackerURL string, infoHashes []string) (map[string]Swarm, error) {
 	return f(ctx, trackerURL, infoHashes)
 }
 
-// HealthOptions tunes a HealthCache. Zero values pick the defaults.
-type HealthOptions struct {
+// Options tunes a Cache. Zero values pick the defaults.
+type Options struct {
 	TTL         time.Duration // how long a scrape stays fresh; default 5 minutes
 	RetryAfter  time.Duration // wait after a failed scrape; default 1 minute
 	Timeout     time.Duration // per tracker request; default 15 seconds
@@ -71,7 +75,7 @@ type HealthOptions struct {
 	Workers     int           // scrapes running at once; default 2
 	// Updated is called from a worker goroutine each time a swarm's health changes.
 	// The UI hops onto its own goroutine from there (fyne.Do).
-	Updated func(infoHash string, h Health)
+	Updated func(infoHash string, h Swarm)
 	Now     func() time.Time // clock, for tests; default time.Now
 }
 
@@ -79,11 +83,11 @@ type HealthOptions struct {
 // packet holds at most 74, and HTTP trackers cap their URLs similarly.
 const maxScrapeBatch = 50
 
-// HealthCache keeps swarm health for sources and refreshes it in the background, so a
+// Cache keeps swarm health for sources and refreshes it in the background, so a
 // catalog screen can show an indicator without ever waiting for a tracker.
-type HealthCache struct {
+type Cache struct {
 	scraper Scraper
-	opts    HealthOptions
+	opts    Options
 	ctx     context.Context
 	cancel  context.CancelFunc
 	queue   chan healthJob
@@ -94,7 +98,7 @@ type HealthCache struct {
 }
 
 type healthEntry struct {
-	health   Health
+	health   Swarm
 	known    bool
 	inFlight bool
 	failedAt time.Time
@@ -105,8 +109,8 @@ type healthJob struct {
 	trackers []string
 }
 
-// NewHealthCache starts a cache over s. Close stops its workers.
-func NewHealthCache(s Scraper, opts HealthOptions) *HealthCache {
+// New starts a cache over s. Close stops its workers.
+func New(s Scraper, opts Options) *Cache {
 	if opts.TTL <= 0 {
 		opts.TTL = 5 * time.Minute
 	}
@@ -126,7 +130,7 @@ func NewHealthCache(s Scraper, opts HealthOptions) *HealthCache {
 		opts.Now = time.Now
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &HealthCache{
+	h := &Cache{
 		scraper: s,
 		opts:    opts,
 		ctx:     ctx,
@@ -145,10 +149,10 @@ func NewHealthCache(s Scraper, opts HealthOptions) *HealthCache {
 // whether there is one. When the value is missing or older than the TTL it also queues
 // a scrape; the Updated callback reports the result. Sources without an infohash (a
 // bare .torrent URL) or without a scrapeable tracker have no health.
-func (h *HealthCache) Health(src Source) (Health, bool) {
+func (h *Cache) Health(src catalog.Source) (Swarm, bool) {
 	hash := src.Hash()
 	if hash == "" {
-		return Health{}, false
+		return Swarm{}, false
 	}
 	now := h.opts.Now()
 	h.mu.Lock()
@@ -174,7 +178,7 @@ func (h *HealthCache) Health(src Source) (Health, bool) {
 
 // scrapeable picks the source's HTTP and UDP trackers (WebSocket trackers cannot be
 // scraped), falling back to the configured ones.
-func (h *HealthCache) scrapeable(src Source) []string {
+func (h *Cache) scrapeable(src catalog.Source) []string {
 	var out []string
 	for _, list := range [][]string{src.AllTrackers(), h.opts.Trackers} {
 		for _, t := range list {
@@ -196,7 +200,7 @@ func (h *HealthCache) scrapeable(src Source) []string {
 	return out[:min(len(out), h.opts.MaxTrackers)]
 }
 
-func (h *HealthCache) work() {
+func (h *Cache) work() {
 	defer h.wg.Done()
 	for {
 		var batch []healthJob
@@ -220,7 +224,7 @@ func (h *HealthCache) work() {
 	}
 }
 
-func (h *HealthCache) scrapeBatch(batch []healthJob) {
+func (h *Cache) scrapeBatch(batch []healthJob) {
 	byTracker := make(map[string][]string)
 	var trackers []string
 	for _, j := range batch {
@@ -231,7 +235,7 @@ func (h *HealthCache) scrapeBatch(batch []healthJob) {
 			byTracker[t] = append(byTracker[t], j.hash)
 		}
 	}
-	best := make(map[string]Health)
+	best := make(map[string]Swarm)
 	for _, tracker := range trackers {
 		hashes := byTracker[tracker]
 		for len(hashes) > 0 && h.ctx.Err() == nil {
@@ -256,7 +260,7 @@ func (h *HealthCache) scrapeBatch(batch []healthJob) {
 	now := h.opts.Now()
 	type update struct {
 		hash   string
-		health Health
+		health Swarm
 	}
 	var updates []update
 	h.mu.Lock()
@@ -282,7 +286,7 @@ func (h *HealthCache) scrapeBatch(batch []healthJob) {
 
 // Close stops the background scrapes and waits for them. Health keeps answering from
 // the cache afterwards.
-func (h *HealthCache) Close() {
+func (h *Cache) Close() {
 	h.cancel()
 	h.wg.Wait()
 }
