@@ -9,6 +9,7 @@ require (
 	github.com/anacrolix/log v0.17.1-0.20251118025802-918f1157b7bb
 	github.com/anacrolix/torrent v1.61.0
 	github.com/asticode/go-astiav v0.16.0
+	github.com/dustin/go-humanize v1.1.0
 	github.com/gen2brain/malgo v0.11.24
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	go.etcd.io/bbolt v1.4.3
@@ -49,7 +50,6 @@ require (
 	github.com/bradfitz/iter v0.0.0-20191230175014-e8f45d346db8 // indirect
 	github.com/cespare/xxhash v1.1.0 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
-	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/edsrzf/mmap-go v1.1.0 // indirect
 	github.com/fredbi/uri v1.1.1 // indirect
 	github.com/fsnotify/fsnotify v1.9.0 // indirect

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Cue is one subtitle line as plain text, shown from Start until End (media time, before
@@ -115,18 +117,9 @@ func decodeText(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
-	var sb strings.Builder
-	sb.Grow(len(b) + len(b)/8)
-	for _, c := range b {
-		if c >= 0x80 && c < 0xa0 {
-			if r := cp1252[c-0x80]; r != 0 {
-				sb.WriteRune(r)
-				continue
-			}
-		}
-		sb.WriteRune(rune(c))
-	}
-	return sb.String()
+	// Bytes that Windows-1252 leaves undefined become U+FFFD; the decoder never fails.
+	out, _ := charmap.Windows1252.NewDecoder().Bytes(b)
+	return string(out)
 }
 
 func trimBOM(b []byte) []byte {
@@ -134,11 +127,6 @@ func trimBOM(b []byte) []byte {
 		return b[3:]
 	}
 	return b
-}
-
-var cp1252 = [32]rune{
-	'€', 0, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0, 'Ž', 0,
-	0, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0, 'ž', 'Ÿ',
 }
 
 var htmlEntities = strings.NewReplacer(
