@@ -57,7 +57,7 @@ func TestPacketText(t *testing.T) {
 		{"mov_text", []byte{1}, "", true},
 		{"webvtt", []byte("<v Bob>Hi &amp; bye"), "Hi & bye", false},
 		{"dvd_subtitle", []byte{1, 2, 3}, "", true},
-		{"subrip", []byte{0xe9, 't', 0xe9}, "été", false}, // Windows-1252
+		{"subrip", []byte{0xe9, 't', 0xe9}, "été", false},       // Windows-1252
 		{"subrip", []byte{0x80, 0x81, 0x93}, "€\ufffd“", false}, // an undefined Windows-1252 byte
 	} {
 		got, err := packetText(c.codec, c.data)
