@@ -204,6 +204,12 @@ func (h *home) reloadRows() {
 		keys = append(keys, p.ID())
 		names[p.ID()] = p.Name()
 	}
+	// A provider removed (a feed unsubscribed) or turned off loses its row for good.
+	for k := range h.rows {
+		if !slices.Contains(keys, k) {
+			delete(h.rows, k)
+		}
+	}
 	h.rowsBox.RemoveAll()
 	for _, k := range keys {
 		r := h.rows[k]

@@ -328,7 +328,7 @@ func (pb *playback) seekToFraction(f float64) {
 }
 
 func (pb *playback) setVolume(v float64) {
-	pb.u.svc.settings.prefs.SetFloat(prefVolume, v)
+	pb.u.svc.settings.setFloat(prefVolume, v)
 	if p := pb.currentPlayer(); p != nil {
 		p.SetVolume(v)
 		if v > 0 && p.Muted() {

@@ -97,7 +97,7 @@ type serviceOptions struct {
 // temporary library can be written.
 func openServices(prefs fyne.Preferences, opts serviceOptions) (*services, error) {
 	s := &services{
-		settings:        settings{prefs: prefs},
+		settings:        newSettings(prefs),
 		log:             opts.logger,
 		configDir:       opts.configDir,
 		cacheDir:        opts.cacheDir,
@@ -280,6 +280,7 @@ func (s *services) close() {
 			s.log.Warn("close library", "err", err)
 		}
 	}
+	s.settings.writer.flush()
 }
 
 // scrapeTracker adapts the engine's tracker scrape to the catalog's health cache.

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"marquee/internal/serial"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -48,32 +50,120 @@ const seedingExplanation = "While seeding is on, parts of the films you watch ar
 const seedingOffReason = "Seeding is off: the limits below apply when you turn it on."
 
 // settings is the user's configuration, kept in Fyne's preferences. Reads are cheap and
-// always current, so nothing caches them.
+// always current, so nothing caches them. Fyne saves the preferences file, with an fsync, on
+// the goroutine that sets a value, so writes go through the writer: they are current for
+// reads at once and saved on its goroutine.
 type settings struct {
-	prefs fyne.Preferences
+	prefs  fyne.Preferences
+	writer *prefWriter
 }
 
-func (s settings) seeding() bool           { return s.prefs.BoolWithFallback(prefSeeding, true) }
-func (s settings) uploadLimit() int64      { return int64(s.prefs.Int(prefUploadLimit)) }
-func (s settings) ratioLimit() float64     { return s.prefs.Float(prefRatioLimit) }
-func (s settings) seedWhileWatching() bool { return s.prefs.Bool(prefSeedWhileWatching) }
-func (s settings) downloadLimit() int64    { return int64(s.prefs.Int(prefDownloadLimit)) }
-func (s settings) maxConns() int           { return s.prefs.Int(prefMaxConns) }
+func newSettings(prefs fyne.Preferences) settings {
+	return settings{prefs: prefs, writer: newPrefWriter()}
+}
+
+func (s settings) seeding() bool { return readPref(s, prefSeeding, true, s.prefs.BoolWithFallback) }
+func (s settings) uploadLimit() int64 {
+	return int64(readPref(s, prefUploadLimit, 0, s.prefs.IntWithFallback))
+}
+func (s settings) ratioLimit() float64 {
+	return readPref(s, prefRatioLimit, 0, s.prefs.FloatWithFallback)
+}
+func (s settings) seedWhileWatching() bool {
+	return readPref(s, prefSeedWhileWatching, false, s.prefs.BoolWithFallback)
+}
+func (s settings) downloadLimit() int64 {
+	return int64(readPref(s, prefDownloadLimit, 0, s.prefs.IntWithFallback))
+}
+func (s settings) maxConns() int { return readPref(s, prefMaxConns, 0, s.prefs.IntWithFallback) }
 func (s settings) listenPort() int {
-	return s.prefs.IntWithFallback(prefListenPort, defaultListenPortValue)
+	return readPref(s, prefListenPort, defaultListenPortValue, s.prefs.IntWithFallback)
 }
-func (s settings) cacheDir() string { return s.prefs.String(prefCacheDir) }
+func (s settings) cacheDir() string { return readPref(s, prefCacheDir, "", s.prefs.StringWithFallback) }
 func (s settings) cacheLimit() int64 {
-	return int64(s.prefs.IntWithFallback(prefCacheLimit, defaultCacheLimit))
+	return int64(readPref(s, prefCacheLimit, defaultCacheLimit, s.prefs.IntWithFallback))
 }
-func (s settings) clearCacheOnExit() bool { return s.prefs.Bool(prefClearCacheOnExit) }
+func (s settings) clearCacheOnExit() bool {
+	return readPref(s, prefClearCacheOnExit, false, s.prefs.BoolWithFallback)
+}
 func (s settings) providerEnabled(id string) bool {
-	return s.prefs.BoolWithFallback(prefProviderPrefix+id, true)
+	return readPref(s, prefProviderPrefix+id, true, s.prefs.BoolWithFallback)
 }
 func (s settings) subtitleSize() float32 {
-	return float32(s.prefs.FloatWithFallback(prefSubtitleSize, defaultSubtitleSize))
+	return float32(readPref(s, prefSubtitleSize, defaultSubtitleSize, s.prefs.FloatWithFallback))
 }
-func (s settings) volume() float64 { return s.prefs.FloatWithFallback(prefVolume, 1) }
+func (s settings) volume() float64 { return readPref(s, prefVolume, 1, s.prefs.FloatWithFallback) }
+
+func (s settings) setBool(key string, v bool) {
+	s.writer.put(key, v, func() { s.prefs.SetBool(key, v) })
+}
+func (s settings) setInt(key string, v int) {
+	s.writer.put(key, v, func() { s.prefs.SetInt(key, v) })
+}
+func (s settings) setFloat(key string, v float64) {
+	s.writer.put(key, v, func() { s.prefs.SetFloat(key, v) })
+}
+func (s settings) setString(key string, v string) {
+	s.writer.put(key, v, func() { s.prefs.SetString(key, v) })
+}
+
+// readPref is the value last set for key: a write still waiting to be saved, else the
+// saved preference, else fallback.
+func readPref[T any](s settings, key string, fallback T, saved func(string, T) T) T {
+	if v, ok := s.writer.pending(key); ok {
+		if t, ok := v.(T); ok {
+			return t
+		}
+	}
+	return saved(key, fallback)
+}
+
+// prefWriter saves preference writes in order on a goroutine of its own, and remembers
+// each value until it is saved so that reads never go back in time.
+type prefWriter struct {
+	queue   *serial.Queue[func()]
+	mu      sync.Mutex
+	unsaved map[string]pendingPref
+	seq     uint64
+}
+
+type pendingPref struct {
+	value any
+	seq   uint64
+}
+
+func newPrefWriter() *prefWriter {
+	return &prefWriter{queue: serial.New(func(save func()) { save() }), unsaved: map[string]pendingPref{}}
+}
+
+func (w *prefWriter) put(key string, v any, save func()) {
+	w.mu.Lock()
+	w.seq++
+	seq := w.seq
+	w.unsaved[key] = pendingPref{v, seq}
+	w.mu.Unlock()
+	w.queue.Push(func() {
+		save()
+		w.mu.Lock()
+		if w.unsaved[key].seq == seq { // no newer write of key is waiting
+			delete(w.unsaved, key)
+		}
+		w.mu.Unlock()
+	})
+}
+
+func (w *prefWriter) pending(key string) (any, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p, ok := w.unsaved[key]
+	return p.value, ok
+}
+
+// flush saves every write made so far and waits for it; nothing can be written after.
+func (w *prefWriter) flush() {
+	w.queue.Close()
+	<-w.queue.Done()
+}
 
 // listenAddr is the engine's ListenAddr for the saved port.
 func (s settings) listenAddr() string {
@@ -168,15 +258,15 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	explanation := widget.NewLabel(seedingExplanation)
 	explanation.Wrapping = fyne.TextWrapWord
 	upload := newChoiceSelect(rateChoices, st.uploadLimit(), func(v int64) string { return formatRate(float64(v)) }, func(v int64) {
-		st.prefs.SetInt(prefUploadLimit, int(v))
+		st.setInt(prefUploadLimit, int(v))
 		u.engineTask(func(e *torrent.Engine) { e.SetUploadLimit(v) })
 	})
 	ratio := newChoiceSelect(ratioChoices, st.ratioLimit(), func(v float64) string { return fmt.Sprintf("Ratio %g", v) }, func(v float64) {
-		st.prefs.SetFloat(prefRatioLimit, v)
+		st.setFloat(prefRatioLimit, v)
 		u.engineTask(func(e *torrent.Engine) { e.SetRatioLimit(v) })
 	})
 	whileWatching := newCheck("Seed only while I am watching", func(on bool) {
-		st.prefs.SetBool(prefSeedWhileWatching, on)
+		st.setBool(prefSeedWhileWatching, on)
 		u.engineTask(func(e *torrent.Engine) { e.SetSeedOnlyWhileWatching(on) })
 	})
 	whileWatching.SetChecked(st.seedWhileWatching())
@@ -215,11 +305,11 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 
 	// Network.
 	download := newChoiceSelect(rateChoices, st.downloadLimit(), func(v int64) string { return formatRate(float64(v)) }, func(v int64) {
-		st.prefs.SetInt(prefDownloadLimit, int(v))
+		st.setInt(prefDownloadLimit, int(v))
 		u.engineTask(func(e *torrent.Engine) { e.SetDownloadLimit(v) })
 	})
 	conns := newChoiceSelect(connChoices, st.maxConns(), strconv.Itoa, func(v int) {
-		st.prefs.SetInt(prefMaxConns, v)
+		st.setInt(prefMaxConns, v)
 		u.engineTask(func(e *torrent.Engine) { e.SetMaxConnsPerTorrent(v) })
 	})
 	port := widget.NewEntry()
@@ -241,7 +331,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		if strings.TrimSpace(s) == "" {
 			p = defaultListenPortValue
 		}
-		st.prefs.SetInt(prefListenPort, p)
+		st.setInt(prefListenPort, p)
 	})
 	network := widget.NewCard("Network", "", container.NewVBox(
 		widget.NewForm(
@@ -256,7 +346,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	folder := widget.NewEntry()
 	folder.SetPlaceHolder("default")
 	folder.SetText(st.cacheDir())
-	folder.OnChanged = guarded1("the folder field", func(s string) { st.prefs.SetString(prefCacheDir, strings.TrimSpace(s)) })
+	folder.OnChanged = guarded1("the folder field", func(s string) { st.setString(prefCacheDir, strings.TrimSpace(s)) })
 	chooseFolder := newButton("Choose…", theme.FolderOpenIcon(), func() {
 		dialog.ShowFolderOpen(guarded2("the folder dialog", func(dir fyne.ListableURI, err error) {
 			if err == nil && dir != nil {
@@ -270,7 +360,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	}
 	folderNote.Wrapping = fyne.TextWrapWord
 	capSel := newChoiceSelect(cacheChoices, st.cacheLimit(), func(v int64) string { return formatBytes(v) }, func(v int64) {
-		st.prefs.SetInt(prefCacheLimit, int(v))
+		st.setInt(prefCacheLimit, int(v))
 		u.engineTask(func(e *torrent.Engine) { e.SetCacheLimit(v) })
 	})
 	used := widget.NewLabel("Measuring…")
@@ -305,7 +395,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		})
 	})
 	clearOnExit := newCheck("Clear the cache when Marquee closes", func(on bool) {
-		st.prefs.SetBool(prefClearCacheOnExit, on)
+		st.setBool(prefClearCacheOnExit, on)
 	})
 	clearOnExit.SetChecked(st.clearCacheOnExit())
 	cache := widget.NewCard("Cache", "", container.NewVBox(
@@ -323,7 +413,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	for _, p := range u.svc.catalog.Providers() {
 		id := p.ID()
 		check := newCheck(p.Name(), func(on bool) {
-			st.prefs.SetBool(prefProviderPrefix+id, on)
+			st.setBool(prefProviderPrefix+id, on)
 			u.svc.catalog.SetEnabled(id, on)
 			u.home.reload()
 		})
@@ -341,14 +431,19 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		}
 		for _, f := range list {
 			f := f
-			remove := newButton("", theme.DeleteIcon(), func() {
-				if err := u.svc.library.RemoveFeed(f.URL); err != nil {
-					showErrorDialog(u.win, err)
-					return
-				}
-				u.svc.catalog.Remove(feed.ProviderID(f.URL))
-				listFeeds()
-				u.home.reload()
+			var remove *widget.Button
+			remove = newButton("", theme.DeleteIcon(), func() {
+				remove.Disable()
+				u.libraryWrite(func(lib *library.Library) error { return lib.RemoveFeed(f.URL) }, func(err error) {
+					if err != nil {
+						remove.Enable()
+						showErrorDialog(u.win, err)
+						return
+					}
+					u.svc.catalog.Remove(feed.ProviderID(f.URL))
+					listFeeds()
+					u.home.reload()
+				})
 			})
 			feeds.Add(container.NewBorder(nil, nil, nil, remove, widget.NewLabel(joinNonEmpty(" — ", f.Name, f.URL))))
 		}
@@ -394,7 +489,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	size.Step = 2
 	size.SetValue(float64(st.subtitleSize()))
 	size.OnChanged = guarded1("the subtitle size", func(v float64) {
-		st.prefs.SetFloat(prefSubtitleSize, v)
+		st.setFloat(prefSubtitleSize, v)
 		sizeLabel.SetText(fmt.Sprintf("%.0f pt", v))
 		if u.playback != nil {
 			u.playback.video.subtitles.SetTextSize(float32(v))
@@ -458,7 +553,7 @@ func (s *services) measureCache(e *torrent.Engine) cacheUsage {
 // setSeeding saves the seeding switch and applies it to the engine. SetSeeding(false)
 // waits until uploads have stopped, so it runs on the engine task goroutine.
 func (u *ui) setSeeding(on bool) {
-	u.svc.settings.prefs.SetBool(prefSeeding, on)
+	u.svc.settings.setBool(prefSeeding, on)
 	u.engineTask(func(e *torrent.Engine) { e.SetSeeding(on) })
 	u.refreshSeedingIndicators()
 }

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
@@ -250,6 +251,34 @@ func TestAddFeedInSettings(t *testing.T) {
 	onUI(env.u.nav.back)
 	id := catalog.JoinID(feed.ProviderID(goodPath), "reel")
 	waitFor(t, "the feed's row", 20*time.Second, func() bool { return cardFor(env.u, feed.ProviderID(goodPath), id) != nil })
+
+	// Removing it writes the library on the task goroutine: held there, the tap returns
+	// and nothing is written until the goroutine runs.
+	onUI(env.u.openSettings)
+	var remove *widget.Button
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "" && b.Icon == theme.DeleteIcon() {
+				remove = b
+			}
+		}
+	})
+	if remove == nil {
+		t.Fatal("no remove button beside the feed")
+	}
+	hold := make(chan struct{})
+	env.u.tasks.Push(func() { <-hold })
+	onUI(func() { test.Tap(remove) })
+	if feeds, _ := env.svc.library.Feeds(); len(feeds) != 1 {
+		t.Fatalf("the feed was removed on the UI goroutine: %+v", feeds)
+	}
+	close(hold)
+	waitFor(t, "the feed removed from the library", 20*time.Second, func() bool {
+		feeds, err := env.svc.library.Feeds()
+		return err == nil && len(feeds) == 0
+	})
+	onUI(env.u.nav.back)
+	waitFor(t, "the feed's row gone", 20*time.Second, func() bool { return cardFor(env.u, feed.ProviderID(goodPath), id) == nil })
 }
 
 // settingsSelectOffering finds the first drop-down on the settings page offering option.
@@ -446,4 +475,49 @@ func TestClearCacheAsksWithTheSize(t *testing.T) {
 	waitFor(t, "the line to show no films", 10*time.Second, func() bool {
 		return strings.Contains(cacheLine(env), "0 B of downloaded films")
 	})
+}
+
+// blockingPrefs holds every save until released, as a slow disk would.
+type blockingPrefs struct {
+	fyne.Preferences
+	release chan struct{}
+}
+
+func (p blockingPrefs) SetBool(key string, v bool) { <-p.release; p.Preferences.SetBool(key, v) }
+func (p blockingPrefs) SetInt(key string, v int)   { <-p.release; p.Preferences.SetInt(key, v) }
+
+// Fyne saves the preferences file (with an fsync) on the goroutine that sets a value:
+// settings must never make the UI goroutine wait for that, and must read back what was
+// set before it is saved.
+func TestSettingsWritesDoNotWaitForTheSave(t *testing.T) {
+	saved := test.NewTempApp(t).Preferences()
+	prefs := blockingPrefs{Preferences: saved, release: make(chan struct{})}
+	s := newSettings(prefs)
+	returned := make(chan struct{})
+	go func() {
+		s.setBool(prefSeeding, false)
+		s.setInt(prefMaxConns, 10)
+		s.setInt(prefMaxConns, 20)
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(time.Minute):
+		t.Fatal("setting a value waited for the save")
+	}
+	if s.seeding() || s.maxConns() != 20 {
+		t.Fatalf("before the save: seeding %v, max conns %d; want false and 20", s.seeding(), s.maxConns())
+	}
+	if !saved.BoolWithFallback(prefSeeding, true) {
+		t.Fatal("the value was saved on the caller's goroutine")
+	}
+	close(prefs.release)
+	s.writer.flush()
+	if saved.BoolWithFallback(prefSeeding, true) || saved.Int(prefMaxConns) != 20 {
+		t.Fatalf("after the save: seeding %v, max conns %d; want false and the last value, 20",
+			saved.BoolWithFallback(prefSeeding, true), saved.Int(prefMaxConns))
+	}
+	if _, waiting := s.writer.pending(prefMaxConns); waiting {
+		t.Fatal("a saved value is still held as unsaved")
+	}
 }
