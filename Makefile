@@ -24,7 +24,7 @@ BUILD_PKGS := pkg-config gcc libavcodec-dev libavformat-dev libavutil-dev libsws
 	libswresample-dev libavfilter-dev libavdevice-dev libgl1-mesa-dev xorg-dev
 # Tests: media made by ffmpeg, third-party BitTorrent clients, a headless X server and
 # tools to drive and photograph the real app.
-TEST_PKGS := ffmpeg aria2 transmission-cli mktorrent python3-libtorrent xvfb xauth xdotool imagemagick x11-utils
+TEST_PKGS := ffmpeg aria2 transmission-cli transmission-daemon mktorrent python3-libtorrent xvfb xauth xdotool imagemagick x11-utils
 # Benchmarks: the npm engines we compare with (webtorrent, peerflix) and a private network
 # namespace for the run.
 BENCH_PKGS := nodejs npm iproute2 xvfb xdotool

@@ -22,6 +22,7 @@ import (
 //	MARQUEE_BENCH_BIN=path       measure this marquee binary instead of building one
 //	MARQUEE_BENCH_RENDER=1       only render RESULTS.md and the chart again from bench/work/samples.json
 //	MARQUEE_BENCH_ONLY=webseed   only the web seed figures (7); results go to bench/work like a quick run
+//	MARQUEE_BENCH_ONLY=mixed     only the mixed-swarm figures (8), likewise
 const (
 	envOnly    = "MARQUEE_BENCH_ONLY"
 	envQuick   = "MARQUEE_BENCH_QUICK"
@@ -128,9 +129,9 @@ func BenchmarkEngines(b *testing.B) {
 	if quick {
 		sc = quickScenario
 	}
-	webseedOnlyRun := os.Getenv(envOnly) == "webseed"
-	if o := os.Getenv(envOnly); o != "" && !webseedOnlyRun {
-		b.Fatalf("%s=%q: the only subset is \"webseed\"", envOnly, o)
+	subset := os.Getenv(envOnly)
+	if subset != "" && subset != subsetWebseed && subset != subsetMixed {
+		b.Fatalf("%s=%q: the subsets are %q and %q", envOnly, subset, subsetWebseed, subsetMixed)
 	}
 	engines := map[engineID]bool{marqueeServe: true, marqueePlay: true, webtorrent: true, peerflix: true, aria2: true}
 	if list := os.Getenv(envEngines); list != "" {
@@ -165,9 +166,9 @@ func BenchmarkEngines(b *testing.B) {
 
 	for b.Loop() {
 		h := newHarness(sc, tl, f, work, progressLog(time.Now()))
-		runAll(ctx, h, engines, webseedOnlyRun)
+		runAll(ctx, h, engines, subset)
 		// A subset must not overwrite the published results of a whole session.
-		if err := writeOutputs(root, h, quick || webseedOnlyRun); err != nil {
+		if err := writeOutputs(root, h, quick || subset != ""); err != nil {
 			b.Fatal(err)
 		}
 		for _, fig := range []figure{figTTFFStart, figBytesEnd, figSeek, figRebuffers, figDownload, figPeakRSS} {
@@ -200,24 +201,44 @@ func only(list []engineID, keep map[engineID]bool) []engineID {
 	return out
 }
 
-// runAll measures every figure. Runs of timing figures are sequential, engines
-// interleaved run by run so that slow drifts of the machine hit all of them alike. The
-// 3-minute stall runs of the engines go side by side (each in its own swarm), which keeps
-// the session under 30 minutes; the reader there only demuxes, so it needs little CPU.
-func runAll(ctx context.Context, h *harness, engines map[engineID]bool, webseedOnlyRun bool) {
-	for run := 1; run <= h.sc.runs; run++ {
-		for _, id := range only(webseedFirstFrameSet, engines) {
-			h.firstFrameRun(ctx, webseedOnly, id, h.films.moovStart, run, figWSTTFFStart, figWSBytesStart)
-			h.firstFrameRun(ctx, webseedOnly, id, h.films.moovEnd, run, figWSTTFFEnd, figWSBytesEnd)
-		}
-		for _, id := range only(webseedHTTPEngines, engines) {
-			h.seekRun(ctx, webseedOnly, id, run, figWSSeek)
-		}
-		for _, id := range only(webseedDownloadEngines, engines) {
-			h.downloadRun(ctx, webseedOnly, id, run, figWSDownload)
+// The subsets MARQUEE_BENCH_ONLY selects.
+const (
+	subsetWebseed = "webseed" // figure 7
+	subsetMixed   = "mixed"   // figure 8
+)
+
+// runAll measures every figure (or one subset's). Runs of timing figures are sequential,
+// engines interleaved run by run so that slow drifts of the machine hit all of them alike.
+// The 3-minute stall runs of the engines go side by side (each in its own swarm), which
+// keeps the session under an hour; the reader there only demuxes, so it needs little CPU.
+func runAll(ctx context.Context, h *harness, engines map[engineID]bool, subset string) {
+	if subset == "" || subset == subsetWebseed {
+		for run := 1; run <= h.sc.runs; run++ {
+			for _, id := range only(webseedFirstFrameSet, engines) {
+				h.firstFrameRun(ctx, webseedOnly, id, h.films.moovStart, run, figWSTTFFStart, figWSBytesStart)
+				h.firstFrameRun(ctx, webseedOnly, id, h.films.moovEnd, run, figWSTTFFEnd, figWSBytesEnd)
+			}
+			for _, id := range only(webseedHTTPEngines, engines) {
+				h.seekRun(ctx, webseedOnly, id, run, figWSSeek)
+			}
+			for _, id := range only(webseedDownloadEngines, engines) {
+				h.downloadRun(ctx, webseedOnly, id, run, figWSDownload)
+			}
 		}
 	}
-	if webseedOnlyRun {
+	if subset == "" || subset == subsetMixed {
+		for run := 1; run <= h.sc.runs; run++ {
+			for _, id := range only(firstFrameSet, engines) {
+				h.firstFrameRun(ctx, mixedSwarm, id, h.films.moovStart, run, figMixTTFFStart, figMixBytesStart)
+				h.firstFrameRun(ctx, mixedSwarm, id, h.films.moovEnd, run, figMixTTFFEnd, figMixBytesEnd)
+			}
+			for _, id := range only(httpEngines, engines) {
+				h.seekRun(ctx, mixedSwarm, id, run, figMixSeek)
+			}
+		}
+		h.stallRuns(ctx, mixedSwarm, engines, figMixRebuffers, figMixStallTime)
+	}
+	if subset != "" {
 		return
 	}
 	for run := 1; run <= h.sc.runs; run++ {
@@ -231,14 +252,7 @@ func runAll(ctx context.Context, h *harness, engines map[engineID]bool, webseedO
 			h.seekRun(ctx, aria2Swarm, id, run, figSeek)
 		}
 	}
-	for run := 1; run <= h.sc.runs; run++ {
-		var wg sync.WaitGroup
-		for _, id := range only(firstFrameSet, engines) {
-			wg.Add(1)
-			go func() { defer wg.Done(); h.stallRun(ctx, id, run) }()
-		}
-		wg.Wait()
-	}
+	h.stallRuns(ctx, aria2Swarm, engines, figRebuffers, figStallTime)
 	for run := 1; run <= h.sc.runs; run++ {
 		for _, id := range only(downloadEngines, engines) {
 			h.downloadRun(ctx, aria2Swarm, id, run, figDownload)
@@ -248,6 +262,18 @@ func runAll(ctx context.Context, h *harness, engines map[engineID]bool, webseedO
 		for _, id := range only(rssEngines, engines) {
 			h.rssRun(ctx, id, run)
 		}
+	}
+}
+
+// stallRuns runs the stall figure of every engine side by side, run after run.
+func (h *harness) stallRuns(ctx context.Context, kind swarmKind, engines map[engineID]bool, rebuffersFig, stallFig figure) {
+	for run := 1; run <= h.sc.runs; run++ {
+		var wg sync.WaitGroup
+		for _, id := range only(firstFrameSet, engines) {
+			wg.Add(1)
+			go func() { defer wg.Done(); h.stallRun(ctx, kind, id, run, rebuffersFig, stallFig) }()
+		}
+		wg.Wait()
 	}
 }
 

@@ -35,7 +35,19 @@ const (
 	figWSBytesEnd   figure = "ws-bytes-moov-end"
 	figWSSeek       figure = "ws-seek"
 	figWSDownload   figure = "ws-download" // seconds for the whole film from the capped web seed
+	// The start-up, seek and stall figures on a mixed swarm: aria2c, libtorrent 2 and
+	// Transmission seeders and a web seed together (a popular film's case).
+	figMixTTFFStart  figure = "mix-ttff-moov-start"
+	figMixTTFFEnd    figure = "mix-ttff-moov-end"
+	figMixBytesStart figure = "mix-bytes-moov-start"
+	figMixBytesEnd   figure = "mix-bytes-moov-end"
+	figMixSeek       figure = "mix-seek"
+	figMixRebuffers  figure = "mix-rebuffers"
+	figMixStallTime  figure = "mix-stall-time"
 )
+
+// mixedSources is how many capped sources a mixed swarm has.
+const mixedSources = 4
 
 // scenario holds the numbers every figure depends on, so that a quick development run
 // differs from the real one only here.
@@ -167,6 +179,7 @@ type swarmKind int
 const (
 	aria2Swarm  swarmKind = iota // h.sc.seeders aria2c seeders behind a private tracker
 	webseedOnly                  // one BEP 19 web seed capped per connection, no peers
+	mixedSwarm                   // aria2c, libtorrent 2 and Transmission seeders and a web seed, each capped
 )
 
 // swarm is what serves one run: a private tracker and seeders, or a web seed.
@@ -182,15 +195,28 @@ type swarm struct {
 
 // sent is how many bytes the seeders or the web seed have sent.
 func (s *swarm) sent() (int64, error) {
-	if s.webseed != nil {
-		return s.webseed.BytesSent(), nil
+	var fromSeeders, fromWebseed int64
+	if s.seeders != nil {
+		n, err := s.seeders.uploaded()
+		if err != nil {
+			return 0, err
+		}
+		fromSeeders = n
 	}
-	return s.seeders.uploaded()
+	if s.webseed != nil {
+		fromWebseed = s.webseed.BytesSent()
+	}
+	return fromSeeders + fromWebseed, nil
 }
 
 // startSwarm starts a tracker and h.sc.seeders aria2c seeders of film, each capped at
 // capBytes per second (0: uncapped), in dir.
 func (h *harness) startSwarm(ctx context.Context, dir, film string, capBytes int64) (*swarm, error) {
+	return h.startSwarmOf(ctx, dir, film, h.sc.seeders, capBytes)
+}
+
+// startSwarmOf is startSwarm with n aria2c seeders.
+func (h *harness) startSwarmOf(ctx context.Context, dir, film string, n int, capBytes int64) (*swarm, error) {
 	meta, err := h.metainfo(film)
 	if err != nil {
 		return nil, err
@@ -199,7 +225,7 @@ func (h *harness) startSwarm(ctx context.Context, dir, film string, capBytes int
 	if err != nil {
 		return nil, err
 	}
-	s, err := startSeeders(ctx, dir, film, meta, tr, h.sc.seeders, capBytes)
+	s, err := startSeeders(ctx, dir, film, meta, tr, n, capBytes)
 	if err != nil {
 		tr.Close()
 		return nil, err
@@ -215,7 +241,7 @@ func (h *harness) startWebseed(dir, film string, capPerConn int64) (*swarm, erro
 	if err != nil {
 		return nil, err
 	}
-	ws := torrenttest.StartWebseed(torrenttest.WebseedConfig{Root: filepath.Dir(film), RatePerConn: capPerConn})
+	ws := startCappedWebseed(filepath.Dir(film), capPerConn, 0)
 	// The URL names the file: webtorrent 1.9.7 does not append the name to a base URL ending
 	// in "/" for a single-file torrent, as BEP 19 says; every engine reads a full file URL.
 	fileURL := ws.BaseURL() + url.PathEscape(meta.name)
@@ -227,13 +253,22 @@ func (h *harness) startWebseed(dir, film string, capPerConn int64) (*swarm, erro
 	return &swarm{webseed: ws, meta: meta, source: path, direct: fileURL}, nil
 }
 
+// startCappedWebseed serves root as a web seed capped at perConn bytes/s per connection
+// and total bytes/s in all (0: unlimited).
+func startCappedWebseed(root string, perConn, total int64) *torrenttest.Webseed {
+	return torrenttest.StartWebseed(torrenttest.WebseedConfig{Root: root, RatePerConn: perConn, RateTotal: total})
+}
+
 func (s *swarm) stop() {
 	if s.webseed != nil {
 		s.webseed.Close()
-		return
 	}
-	s.seeders.stop()
-	s.tracker.Close()
+	if s.seeders != nil {
+		s.seeders.stop()
+	}
+	if s.tracker != nil {
+		s.tracker.Close()
+	}
 }
 
 // capFor is the cap of the start-up and seek figures: per seeder, or per web seed connection.
@@ -287,8 +322,8 @@ func (h *harness) firstFrameRun(ctx context.Context, kind swarmKind, id engineID
 		if eng.url != "" {
 			urlUp = fmt.Sprintf(" (URL up after %.2fs)", eng.urlWait.Seconds())
 		}
-		h.logf("%s %s run %d: first frame after %.2fs%s, %.1f MiB sent by the sources",
-			ttff, id, run, at.Sub(eng.started).Seconds(), urlUp, float64(got)/(1<<20))
+		h.logf("%s %s run %d: first frame after %.2fs%s, %.1f MiB sent by the sources%s",
+			ttff, id, run, at.Sub(eng.started).Seconds(), urlUp, float64(got)/(1<<20), sw.bySourceNote())
 		return nil
 	})
 	if err != nil {
@@ -319,8 +354,8 @@ func (h *harness) seekRun(ctx context.Context, kind swarmKind, id engineID, run 
 			return fmt.Errorf("seek: %w", err)
 		}
 		h.record(fig, id, at.Sub(seekAt).Seconds())
-		h.logf("%s %s run %d: played %.1fs, first frame at %v after %.2fs",
-			fig, id, run, warm.played.Seconds(), target.Round(time.Second), at.Sub(seekAt).Seconds())
+		h.logf("%s %s run %d: played %.1fs, first frame at %v after %.2fs%s",
+			fig, id, run, warm.played.Seconds(), target.Round(time.Second), at.Sub(seekAt).Seconds(), sw.bySourceNote())
 		return nil
 	})
 	if err != nil {
@@ -328,12 +363,17 @@ func (h *harness) seekRun(ctx context.Context, kind swarmKind, id engineID, run 
 	}
 }
 
-// stallRun is figure 4: real-time playback through a swarm whose total upload capacity is
-// capacityRatio times the film's bitrate.
-func (h *harness) stallRun(ctx context.Context, id engineID, run int) {
-	name := fmt.Sprintf("stalls-%s-%d", id, run)
-	perSeeder := int64(float64(h.films.bitrate) / 8 * h.sc.capacityRatio / float64(h.sc.seeders))
-	err := h.inSwarm(ctx, aria2Swarm, name, h.films.moovStart, perSeeder, func(dir string, sw *swarm) error {
+// stallRun is figure 4 (and 8 on a mixed swarm): real-time playback through a swarm whose
+// total upload capacity is capacityRatio times the film's bitrate, split evenly between its
+// sources.
+func (h *harness) stallRun(ctx context.Context, kind swarmKind, id engineID, run int, rebuffersFig, stallFig figure) {
+	name := fmt.Sprintf("%s-%s-%d", rebuffersFig, id, run)
+	sources := h.sc.seeders
+	if kind == mixedSwarm {
+		sources = mixedSources
+	}
+	perSeeder := int64(float64(h.films.bitrate) / 8 * h.sc.capacityRatio / float64(sources))
+	err := h.inSwarm(ctx, kind, name, h.films.moovStart, perSeeder, func(dir string, sw *swarm) error {
 		ctx, cancel := context.WithTimeout(ctx, h.sc.stallPlay+5*time.Minute)
 		defer cancel()
 		eng, err := h.startPlaying(ctx, id, sw, dir, h.sc.stallPlay)
@@ -356,14 +396,14 @@ func (h *harness) stallRun(ctx context.Context, id engineID, run int) {
 		} else if res.played < h.sc.stallPlay-2*time.Second && res.played < h.films.duration-2*time.Second {
 			return fmt.Errorf("played only %v of %v", res.played.Round(time.Millisecond), h.sc.stallPlay)
 		}
-		h.record(figRebuffers, id, float64(res.rebuffers))
-		h.record(figStallTime, id, res.stallTime.Seconds())
-		h.logf("stalls %s run %d: %d rebuffers, %.2fs stalled, stops %v (capacity %.0f KiB/s per seeder)",
-			id, run, res.rebuffers, res.stallTime.Seconds(), res.stops, float64(perSeeder)/1024)
+		h.record(rebuffersFig, id, float64(res.rebuffers))
+		h.record(stallFig, id, res.stallTime.Seconds())
+		h.logf("%s %s run %d: %d rebuffers, %.2fs stalled, stops %v (capacity %.0f KiB/s per source)%s",
+			rebuffersFig, id, run, res.rebuffers, res.stallTime.Seconds(), res.stops, float64(perSeeder)/1024, sw.bySourceNote())
 		return nil
 	})
 	if err != nil {
-		h.fail(figRebuffers, id, err)
+		h.fail(rebuffersFig, id, err)
 	}
 }
 
@@ -529,9 +569,12 @@ func (h *harness) inSwarm(ctx context.Context, kind swarmKind, name, film string
 		return err
 	}
 	var sw *swarm
-	if kind == webseedOnly {
+	switch kind {
+	case webseedOnly:
 		sw, err = h.startWebseed(dir, film, capBytes)
-	} else {
+	case mixedSwarm:
+		sw, err = h.startMixedSwarm(ctx, dir, film, capBytes)
+	default:
 		sw, err = h.startSwarm(ctx, dir, film, capBytes)
 	}
 	if err != nil {

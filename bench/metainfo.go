@@ -78,6 +78,14 @@ func (m *metainfo) webseedTorrentFile(base string) []byte {
 	return append(b, 'e')
 }
 
+// mixedTorrentFile is a .torrent naming both the tracker and a BEP 19 web seed.
+func (m *metainfo) mixedTorrentFile(tracker, webseed string) []byte {
+	b := appendBencodeString([]byte("d8:announce"), tracker)
+	b = append(append(b, "4:info"...), m.infoBytes...)
+	b = appendBencodeString(append(b, "8:url-list"...), webseed)
+	return append(b, 'e')
+}
+
 // magnet is the link every engine is started with: the info hash, the name and our
 // loopback tracker, nothing else.
 func (m *metainfo) magnet(tracker string) string {

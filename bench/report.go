@@ -97,7 +97,33 @@ func reportRows(sc scenario) []row {
 			format: seconds, target: "≤ 0.5× best peer", meets: atMost(0.5), engines: webseedHTTPEngines, peers: webseedPeers},
 		{fig: figWSDownload, label: "7. web seed only: time to download the whole bench film", format: seconds,
 			target: "≥ 1.0× aria2c throughput", meets: atMost(1.0), engines: webseedDownloadEngines, reference: aria2},
+		{fig: figMixTTFFStart, label: fmt.Sprintf("8. mixed swarm (aria2c, libtorrent 2, Transmission, web seed; %s/s each): time to first frame, moov at start", mib(float64(sc.capBytes))),
+			format: seconds, target: "≤ 0.5× best peer", meets: atMost(0.5), engines: firstFrameSet},
+		{fig: figMixTTFFEnd, label: "8. mixed swarm: time to first frame, moov at end", format: seconds, target: "≤ 0.5× best peer",
+			meets: atMost(0.5), engines: firstFrameSet},
+		{fig: figMixBytesStart, label: "8. mixed swarm: bytes before first frame, moov at start", format: mib, target: "≤ 16 MiB",
+			meets: func(m, _ float64) bool { return m <= 16<<20 }, engines: firstFrameSet},
+		{fig: figMixBytesEnd, label: "8. mixed swarm: bytes before first frame, moov at end", format: mib, target: "≤ 16 MiB",
+			meets: func(m, _ float64) bool { return m <= 16<<20 }, engines: firstFrameSet},
+		{fig: figMixSeek, label: fmt.Sprintf("8. mixed swarm: seek latency (to %.0f%% after %v)", sc.seekFraction*100, sc.warmup),
+			format: seconds, target: "≤ 0.5× best peer", meets: atMost(0.5), engines: httpEngines},
+		{fig: figMixRebuffers, label: fmt.Sprintf("8. mixed swarm: rebuffers in %v at %.1f× capacity", sc.stallPlay, sc.capacityRatio),
+			format: count, target: "0", meets: func(m, _ float64) bool { return m == 0 }, engines: firstFrameSet},
+		{fig: figMixStallTime, label: "8. mixed swarm: time stalled in those rebuffers", format: seconds, target: "(0)",
+			meets: func(m, _ float64) bool { return m == 0 }, engines: firstFrameSet},
 	}
+}
+
+// measuredBy is the figure whose runs also measure fig: one stall run counts the rebuffers
+// and the time stalled, and records a failure under the rebuffers.
+func measuredBy(fig figure) figure {
+	switch fig {
+	case figStallTime:
+		return figRebuffers
+	case figMixStallTime:
+		return figMixRebuffers
+	}
+	return fig
 }
 
 func largeName(sc scenario) string {
@@ -219,7 +245,7 @@ func renderMarkdown(meta reportMeta, samples map[figure]map[engineID][]float64, 
 			}
 			s, ok := summarize(samples[r.fig][id])
 			if !ok {
-				if len(errs[r.fig][id]) > 0 || (r.fig == figStallTime && len(errs[figRebuffers][id]) > 0) {
+				if len(errs[r.fig][id]) > 0 || len(errs[measuredBy(r.fig)][id]) > 0 {
 					b.WriteString(" failed |")
 				} else {
 					b.WriteString(" not run |")
@@ -239,10 +265,7 @@ func renderMarkdown(meta reportMeta, samples map[figure]map[engineID][]float64, 
 			fmt.Fprintf(&b, " %s |", cell)
 		}
 		verdict := "—"
-		failedFig := r.fig
-		if r.fig == figStallTime {
-			failedFig = figRebuffers // one run measures both
-		}
+		failedFig := measuredBy(r.fig)
 		if _, ok := summarize(samples[r.fig][marqueeServe]); !ok && len(errs[failedFig][marqueeServe]) > 0 {
 			verdict = "**no** (runs failed)"
 		}

@@ -18,8 +18,18 @@ import (
 // cap. aria2c is a third-party client, so no engine under test gets a seeder that shares
 // its code or its quirks. Each seeder announces to the tracker like any peer would.
 type seeders struct {
-	procs []*process
-	rpc   []*aria2RPC // for upload counters
+	procs  []*process
+	rpc    []*aria2RPC      // for upload counters
+	others []*counterSeeder // seeders of other clients (the mixed swarm)
+}
+
+// all is every seeder process.
+func (s *seeders) all() []*process {
+	out := append([]*process(nil), s.procs...)
+	for _, o := range s.others {
+		out = append(out, o.proc)
+	}
+	return out
 }
 
 // startSeeders starts n aria2c seeders of the film at dataPath, described by mi, each
@@ -38,18 +48,10 @@ func startSeeders(ctx context.Context, dir, dataPath string, mi *metainfo, tr *T
 		}
 	}()
 	for i := range n {
+		// A link costs nothing and keeps each seeder's directory its own.
 		seedDir := filepath.Join(dir, fmt.Sprintf("seeder%d", i))
-		if err := os.MkdirAll(seedDir, 0o755); err != nil {
+		if err := linkFilm(dataPath, seedDir, mi.name); err != nil {
 			return nil, fmt.Errorf("seeders: %w", err)
-		}
-		// A hard link costs nothing and keeps each seeder's directory its own; across
-		// file systems a symbolic link does the same.
-		link := filepath.Join(seedDir, mi.name)
-		if err := os.Link(dataPath, link); err != nil {
-			abs, _ := filepath.Abs(dataPath)
-			if err := os.Symlink(abs, link); err != nil {
-				return nil, fmt.Errorf("seeders: link film: %w", err)
-			}
 		}
 		btPort, err := freePort()
 		if err != nil {
@@ -83,20 +85,29 @@ func startSeeders(ctx context.Context, dir, dataPath string, mi *metainfo, tr *T
 		s.procs = append(s.procs, p)
 		s.rpc = append(s.rpc, &aria2RPC{endpoint: "http://127.0.0.1:" + strconv.Itoa(rpcPort) + "/jsonrpc", secret: "bench"})
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for tr.Seeders(mi.infoHash) < n {
-		for _, p := range s.procs {
-			if p.exited() {
-				return nil, fmt.Errorf("%s exited: %v (log in %s)", p.name, p.err, p.log.Name())
-			}
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("seeders: only %d of %d announced within 30s", tr.Seeders(mi.infoHash), n)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := waitAnnounced(tr, mi.infoHash, n, s.procs, 30*time.Second); err != nil {
+		return nil, err
 	}
 	ok = true
 	return s, nil
+}
+
+// waitAnnounced waits until n seeders of infoHash have announced to tr, failing early
+// when one of procs exits.
+func waitAnnounced(tr *Tracker, infoHash [20]byte, n int, procs []*process, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for tr.Seeders(infoHash) < n {
+		for _, p := range procs {
+			if p.exited() {
+				return fmt.Errorf("%s exited: %v (log in %s)", p.name, p.err, p.log.Name())
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("seeders: only %d of %d announced within %v", tr.Seeders(infoHash), n, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
 }
 
 // uploaded sums the payload bytes every seeder has sent. Measuring at the seeders counts
@@ -108,6 +119,19 @@ func (s *seeders) uploaded() (int64, error) {
 		total int64
 		first error
 	)
+	for _, o := range s.others {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := o.uploaded()
+			mu.Lock()
+			defer mu.Unlock()
+			total += n
+			if err != nil && first == nil {
+				first = err
+			}
+		}()
+	}
 	for _, rpc := range s.rpc {
 		wg.Add(1)
 		go func() {
@@ -209,7 +233,7 @@ func (a *aria2RPC) call(method string, args ...any) ([]aria2Download, error) {
 
 func (s *seeders) stop() {
 	var wg sync.WaitGroup
-	for _, p := range s.procs {
+	for _, p := range s.all() {
 		wg.Add(1)
 		go func() { defer wg.Done(); p.stop(3 * time.Second) }()
 	}

@@ -1,6 +1,7 @@
 package torrenttest
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // WebseedBehaviour says how a test web seed answers.
@@ -41,6 +44,9 @@ type WebseedConfig struct {
 	// RatePerConn caps each response in bytes/s (0: unlimited), like a CDN's per-connection
 	// limit: more connections get more throughput.
 	RatePerConn int64
+	// RateTotal caps all responses together in bytes/s (0: unlimited), like a server's
+	// per-client limit: more connections share it.
+	RateTotal int64
 }
 
 // WebseedRequest is one request a test web seed received.
@@ -54,7 +60,8 @@ type WebseedRequest struct {
 // Webseed is an HTTP server on 127.0.0.1 serving a folder as a BEP 19 web seed.
 type Webseed struct {
 	*httptest.Server
-	cfg WebseedConfig
+	cfg   WebseedConfig
+	total *rate.Limiter // RateTotal; nil when unlimited
 
 	mu       sync.Mutex
 	requests []*WebseedRequest
@@ -71,6 +78,9 @@ func NewWebseed(tb testing.TB, cfg WebseedConfig) *Webseed {
 // StartWebseed starts a web seed that the caller closes (the benchmarks run one per run).
 func StartWebseed(cfg WebseedConfig) *Webseed {
 	w := &Webseed{cfg: cfg}
+	if cfg.RateTotal > 0 {
+		w.total = rate.NewLimiter(rate.Limit(cfg.RateTotal), webseedChunk)
+	}
 	w.Server = httptest.NewServer(http.HandlerFunc(w.serve))
 	return w
 }
@@ -131,7 +141,7 @@ func (w *Webseed) serve(rw http.ResponseWriter, r *http.Request) {
 		http.NotFound(rw, r)
 		return
 	}
-	out := &webseedWriter{ResponseWriter: rw, w: w, rate: w.cfg.RatePerConn, corrupt: w.cfg.Behaviour == WebseedCorrupt, done: r.Context().Done()}
+	out := &webseedWriter{ResponseWriter: rw, w: w, rate: w.cfg.RatePerConn, corrupt: w.cfg.Behaviour == WebseedCorrupt, ctx: r.Context()}
 	if w.cfg.Behaviour == WebseedIgnoresRange {
 		rw.Header().Set("Content-Length", strconv.FormatInt(st.Size(), 10))
 		rw.WriteHeader(http.StatusOK)
@@ -176,15 +186,23 @@ type webseedWriter struct {
 	w       *Webseed
 	rate    int64
 	corrupt bool
-	done    <-chan struct{} // the client went away
+	ctx     context.Context // ends when the client goes away
 	err     error
 }
 
+// webseedChunk is the pacing unit, and the burst of the total limiter.
+const webseedChunk = 16 << 10
+
 func (o *webseedWriter) Write(p []byte) (int, error) {
-	const chunk = 16 << 10
 	written := 0
 	for len(p) > 0 {
-		n := min(len(p), chunk)
+		n := min(len(p), webseedChunk)
+		if o.w.total != nil {
+			if err := o.w.total.WaitN(o.ctx, n); err != nil {
+				o.err = http.ErrAbortHandler
+				return written, o.err
+			}
+		}
 		b := p[:n]
 		if o.corrupt {
 			b = make([]byte, n)
@@ -204,7 +222,7 @@ func (o *webseedWriter) Write(p []byte) (int, error) {
 		if o.rate > 0 {
 			select {
 			case <-time.After(time.Duration(float64(n) / float64(o.rate) * float64(time.Second))):
-			case <-o.done:
+			case <-o.ctx.Done():
 				o.err = http.ErrAbortHandler
 				return written, o.err
 			}
