@@ -193,20 +193,13 @@ type swarm struct {
 	source, direct string
 }
 
-// sent is how many bytes the seeders or the web seed have sent.
+// sent is how many bytes the seeders and the web seed have sent.
 func (s *swarm) sent() (int64, error) {
-	var fromSeeders, fromWebseed int64
-	if s.seeders != nil {
-		n, err := s.seeders.uploaded()
-		if err != nil {
-			return 0, err
-		}
-		fromSeeders = n
+	by, err := s.sentBySource()
+	if err != nil {
+		return 0, err
 	}
-	if s.webseed != nil {
-		fromWebseed = s.webseed.BytesSent()
-	}
-	return fromSeeders + fromWebseed, nil
+	return sumSources(by), nil
 }
 
 // startSwarm starts a tracker and h.sc.seeders aria2c seeders of film, each capped at

@@ -345,30 +345,17 @@ func (h *harness) startMixedSwarm(ctx context.Context, dir, film string, capByte
 	return sw, nil
 }
 
-// sentBySource is how many bytes each source of a mixed swarm has sent.
+// sentBySource is how many bytes each source of the swarm has sent.
 func (s *swarm) sentBySource() (map[string]int64, error) {
 	out := map[string]int64{}
-	var first error
-	for _, p := range s.seeders.rpc {
-		st, err := p.active()
-		if err != nil && first == nil {
-			first = err
-		}
-		for _, d := range st {
-			out["aria2c"] += d.uploaded
-		}
-	}
-	for _, o := range s.seeders.others {
-		n, err := o.uploaded()
-		if err != nil && first == nil {
-			first = err
-		}
-		out[o.name] += n
+	var err error
+	if s.seeders != nil {
+		out, err = s.seeders.uploadedBy()
 	}
 	if s.webseed != nil {
 		out["web seed"] = s.webseed.BytesSent()
 	}
-	return out, first
+	return out, err
 }
 
 // describeSources prints bytes per source, in a fixed order, with the rate over elapsed.

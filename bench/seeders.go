@@ -113,23 +113,33 @@ func waitAnnounced(tr *Tracker, infoHash [20]byte, n int, procs []*process, time
 // uploaded sums the payload bytes every seeder has sent. Measuring at the seeders counts
 // what an engine received the same way for every engine, whatever it reports itself.
 func (s *seeders) uploaded() (int64, error) {
+	by, err := s.uploadedBy()
+	return sumSources(by), err
+}
+
+// uploadedBy is uploaded per client ("aria2c", "libtorrent", "transmission"), asking every
+// seeder at once.
+func (s *seeders) uploadedBy() (map[string]int64, error) {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
-		total int64
 		first error
 	)
+	out := map[string]int64{}
+	add := func(name string, n int64, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		out[name] += n
+		if err != nil && first == nil {
+			first = err
+		}
+	}
 	for _, o := range s.others {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			n, err := o.uploaded()
-			mu.Lock()
-			defer mu.Unlock()
-			total += n
-			if err != nil && first == nil {
-				first = err
-			}
+			add(o.name, n, err)
 		}()
 	}
 	for _, rpc := range s.rpc {
@@ -137,18 +147,15 @@ func (s *seeders) uploaded() (int64, error) {
 		go func() {
 			defer wg.Done()
 			st, err := rpc.active()
-			mu.Lock()
-			defer mu.Unlock()
+			var n int64
 			for _, d := range st {
-				total += d.uploaded
+				n += d.uploaded
 			}
-			if err != nil && first == nil {
-				first = err
-			}
+			add("aria2c", n, err)
 		}()
 	}
 	wg.Wait()
-	return total, first
+	return out, first
 }
 
 // aria2RPC is one aria2c process's JSON-RPC interface.
