@@ -10,6 +10,7 @@ require (
 	github.com/anacrolix/torrent v1.61.0
 	github.com/asticode/go-astiav v0.16.0
 	github.com/gen2brain/malgo v0.11.24
+	github.com/huin/goupnp v1.3.0
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/image v0.30.0
 	golang.org/x/sys v0.38.0
