@@ -29,7 +29,9 @@ func Discover(ctx context.Context, wait time.Duration) ([]*Renderer, error) {
 		return nil, err
 	}
 	defer closeClient()
-	searchCtx, cancel := context.WithTimeout(ctx, wait)
+	// RawSearch sends the whole seconds left as MX: the half second keeps it from rounding
+	// wait down to one less.
+	searchCtx, cancel := context.WithTimeout(ctx, wait+time.Second/2)
 	defer cancel()
 	responses, err := ssdp.RawSearch(searchCtx, client, DeviceType, 2)
 	if err != nil && ctx.Err() == nil {

@@ -23,6 +23,9 @@ func newHTTPClient() *http.Client {
 	tr.Proxy = nil // renderers are on the local network; a proxy cannot reach them
 	tr.DialContext = (&net.Dialer{Timeout: 5 * time.Second}).DialContext
 	tr.ResponseHeaderTimeout = requestTimeout
+	// libupnp (gmediarender, many TVs) closes a connection after an answer without saying
+	// so; reusing it fails the next action with EOF, and POSTs are not retried.
+	tr.DisableKeepAlives = true
 	return &http.Client{Timeout: requestTimeout, Transport: cappedTransport{tr}}
 }
 
