@@ -197,7 +197,7 @@ func castTo(ctx context.Context, o castOptions, events *castEvents, stderr io.Wr
 
 	media := cast.Media{URL: srv.URL(bound), Title: strings.TrimSuffix(m.name, filepath.Ext(m.name)), MIME: httpstream.MediaType(m.name),
 		Size: m.size, SubtitleURL: srv.SubtitleURL(bound)}
-	events.emit(castEvent{Event: "casting", Renderer: r.Name, Location: r.Location.String(), URL: media.URL, Name: m.name})
+	events.emit(castEvent{Event: "casting", Renderer: r.Name, Location: r.Location.String(), URL: media.URL, SubtitleURL: media.SubtitleURL, Name: m.name})
 	// Once the renderer was told to play, it is told to stop on every way out, even when
 	// the film ended (it is then stopped already, and says so or not).
 	stopRenderer := func() {
@@ -280,6 +280,7 @@ type castEvent struct {
 	Renderer    string  `json:"renderer,omitempty"`
 	Location    string  `json:"location,omitempty"`
 	URL         string  `json:"url,omitempty"`
+	SubtitleURL string  `json:"subtitle_url,omitempty"`
 	Name        string  `json:"name,omitempty"`
 	State       string  `json:"state,omitempty"`
 	PositionS   float64 `json:"position_s"`

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -305,7 +306,12 @@ func TestCastToRendererByURL(t *testing.T) {
 	tr := startRenderer(t, iface)
 	st, _ := os.Stat(film)
 	swarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Path: film})
-	run := startCast(t, append(append(append(loopbackFlags(t), peerFlags(swarm.Addrs)...), "--to", tr.location), swarm.Magnet)...)
+	srt := "1\n00:00:01,000 --> 00:00:04,000\nOn the TV\n"
+	subFile := filepath.Join(t.TempDir(), "film.srt")
+	if err := os.WriteFile(subFile, []byte(srt), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := startCast(t, append(append(append(loopbackFlags(t), peerFlags(swarm.Addrs)...), "--to", tr.location, "--sub", subFile), swarm.Magnet)...)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -323,6 +329,11 @@ func TestCastToRendererByURL(t *testing.T) {
 	}
 	if playing.Duration < 29*time.Second || playing.Duration > 31*time.Second {
 		t.Errorf("the renderer says the film lasts %v, want 30 s", playing.Duration)
+	}
+	// The subtitle is served beside the film, behind the same token.
+	if resp, body := get(t, casting.SubtitleURL, "", ""); resp.StatusCode != http.StatusOK || body != srt ||
+		path.Dir(casting.SubtitleURL) != path.Dir(casting.URL) {
+		t.Errorf("subtitle at %q: status %d, body %q; want the SRT beside %s", casting.SubtitleURL, resp.StatusCode, body, casting.URL)
 	}
 	waitFor(t, "marquee to report PLAYING and bytes served", time.Minute, func() bool {
 		ev, ok := run.last("status")
