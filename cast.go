@@ -18,6 +18,7 @@ import (
 
 	"marquee/cast"
 	"marquee/httpstream"
+	"marquee/player"
 )
 
 const castUsage = `Usage: marquee cast --list [--json] [--wait 3s]
@@ -196,8 +197,9 @@ func castTo(ctx context.Context, o castOptions, events *castEvents, stderr io.Wr
 	defer httpSrv.Close() // the renderer was stopped first; what is left is cut
 
 	media := cast.Media{URL: srv.URL(bound), Title: strings.TrimSuffix(m.name, filepath.Ext(m.name)), MIME: httpstream.MediaType(m.name),
-		Size: m.size, SubtitleURL: srv.SubtitleURL(bound)}
-	events.emit(castEvent{Event: "casting", Renderer: r.Name, Location: r.Location.String(), URL: media.URL, SubtitleURL: media.SubtitleURL, Name: m.name})
+		Size: m.size, SubtitleURL: srv.SubtitleURL(bound), Duration: probeDuration(ctx, m, stderr)}
+	events.emit(castEvent{Event: "casting", Renderer: r.Name, Location: r.Location.String(), URL: media.URL, SubtitleURL: media.SubtitleURL,
+		Name: m.name, DurationS: media.Duration.Seconds()})
 	// Once the renderer was told to play, it is told to stop on every way out, even when
 	// the film ended (it is then stopped already, and says so or not).
 	stopRenderer := func() {
@@ -313,4 +315,28 @@ func (e *castEvents) emit(ev castEvent) {
 func clock(seconds float64) string {
 	s := int64(seconds)
 	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+}
+
+// castProbeTimeout bounds the probe for the film's duration: a torrent's head (and an MP4's
+// tail), which the renderer fetches next anyway.
+const castProbeTimeout = time.Minute
+
+// probeDuration opens the film with the player, as `play` does, for the duration that
+// DIDL-Lite announces (TVs show it before their own demuxer knows it). A film the player
+// cannot open may still play on the renderer: it is cast without a duration.
+func probeDuration(ctx context.Context, m *media, stderr io.Writer) time.Duration {
+	ctx, cancel := context.WithTimeout(ctx, castProbeTimeout)
+	defer cancel()
+	r, err := m.reader()
+	if err != nil {
+		return 0
+	}
+	defer r.Close()
+	p, err := player.Open(ctx, contextReader{ctx: ctx, ReadSeekCloser: r}, player.Options{Size: m.size, Name: m.name, Audio: player.AudioNull, StartPaused: true})
+	if err != nil {
+		fmt.Fprintf(stderr, "marquee: casting %s without a duration: %v\n", m.name, err)
+		return 0
+	}
+	defer p.Close()
+	return p.Info().Duration
 }

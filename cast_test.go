@@ -124,6 +124,7 @@ func hostRendererInterface() string {
 type testRenderer struct {
 	name, udn, location string
 	log                 string
+	kill                func() // the renderer goes away, as a TV switched off
 }
 
 var registeredRe = regexp.MustCompile(`Registered IP=(\S+) port=(\d+)`)
@@ -145,10 +146,14 @@ func startRenderer(t *testing.T, iface string) testRenderer {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
+	var once sync.Once
+	r.kill = func() {
+		once.Do(func() {
+			cmd.Process.Kill()
+			cmd.Wait()
+		})
+	}
+	t.Cleanup(r.kill)
 	// libupnp retries a busy port for up to a minute before it takes the next one.
 	waitFor(t, "gmediarender to register", 90*time.Second, func() bool {
 		data, _ := os.ReadFile(r.log)
@@ -333,6 +338,9 @@ func TestCastToRendererByURL(t *testing.T) {
 	if playing.Duration < 29*time.Second || playing.Duration > 31*time.Second {
 		t.Errorf("the renderer says the film lasts %v, want 30 s", playing.Duration)
 	}
+	if casting.DurationS < 29 || casting.DurationS > 31 {
+		t.Errorf("marquee announced a duration of %v s in DIDL-Lite, want 30", casting.DurationS)
+	}
 	// The subtitle is served beside the film, behind the same token.
 	if resp, body := get(t, casting.SubtitleURL, "", ""); resp.StatusCode != http.StatusOK || body != srt ||
 		path.Dir(casting.SubtitleURL) != path.Dir(casting.URL) {
@@ -439,5 +447,14 @@ func TestCastDiscoveryInNamespace(t *testing.T) {
 	out, err = exec.Command(cliBinary(t), "cast", "--wait", "2s", "--to", "Kitchen TV", film).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `no renderer named "Kitchen TV"`) || !strings.Contains(string(out), tr.name) {
 		t.Fatalf("cast --to an unknown name: %v\n%s", err, out)
+	}
+
+	// The renderer goes away mid-film: marquee says so and exits 1.
+	gone := startCast(t, "--to", tr.location, film)
+	waitRenderer(t, r, "PLAYING again", func(s cast.Status) bool { return s.State == cast.StatePlaying && s.Position > 0 })
+	tr.kill()
+	err = gone.wait(t, 2*time.Minute)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFailure || !strings.Contains(gone.stderr.String(), "stopped answering") {
+		t.Fatalf("marquee cast after the renderer went away: %v\n%s", err, gone)
 	}
 }
