@@ -23,8 +23,10 @@ TEST_TIMEOUT ?= 14m
 BUILD_PKGS := pkg-config gcc libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
 	libswresample-dev libavfilter-dev libavdevice-dev libgl1-mesa-dev xorg-dev
 # Tests: media made by ffmpeg, third-party BitTorrent clients, a headless X server and
-# tools to drive and photograph the real app.
-TEST_PKGS := ffmpeg aria2 transmission-cli transmission-daemon mktorrent python3-libtorrent xvfb xauth xdotool imagemagick x11-utils
+# tools to drive and photograph the real app, a real DLNA renderer (gmediarender, whose
+# GStreamer decodes the VP9/Opus test film with plugins-good) in a network namespace (iproute2).
+TEST_PKGS := ffmpeg aria2 transmission-cli transmission-daemon mktorrent python3-libtorrent xvfb xauth xdotool imagemagick x11-utils \
+	gmediarender gstreamer1.0-plugins-good iproute2
 # Benchmarks: the npm engines we compare with (webtorrent, peerflix) and a private network
 # namespace for the run.
 BENCH_PKGS := nodejs npm iproute2 xvfb xdotool

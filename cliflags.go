@@ -263,3 +263,8 @@ func exitCode(err error) int {
 	}
 	return exitFailure
 }
+
+// formatBytes writes a size in the same decimal units that parseBytes reads and the app shows.
+func formatBytes(n int64) string {
+	return humanize.Bytes(uint64(max(n, 0)))
+}

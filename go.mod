@@ -12,6 +12,7 @@ require (
 	github.com/dustin/go-humanize v1.1.0
 	github.com/gen2brain/malgo v0.11.24
 	github.com/hashicorp/golang-lru/v2 v2.0.7
+	github.com/huin/goupnp v1.3.0
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/image v0.30.0
 	golang.org/x/sys v0.38.0

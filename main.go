@@ -1,5 +1,5 @@
 // Command marquee streams openly licensed films over BitTorrent. Without a subcommand it
-// opens the desktop app; `play --headless`, `serve` and `seed` run without a window.
+// opens the desktop app; `play --headless`, `serve`, `seed` and `cast` run without a window.
 package main
 
 import (
@@ -18,6 +18,8 @@ const usage = `Usage:
   marquee play --headless [flags] SOURCE play without a window; --json for machine-readable events
   marquee serve [flags] SOURCE           serve the film over HTTP for mpv, VLC or a browser
   marquee seed [flags] PATH              make a torrent of PATH and seed it
+  marquee cast --list [--json]           list the DLNA/UPnP renderers (TVs) on the network
+  marquee cast --to NAME|URL SOURCE      play the film on a renderer
 
 Run "marquee COMMAND --help" for a command's flags.
 
@@ -38,6 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			err = cmdServe(args[1:], stdout, stderr)
 		case "seed":
 			err = cmdSeed(args[1:], stdout, stderr)
+		case "cast":
+			err = cmdCast(args[1:], stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
 			return exitOK

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"marquee/httpstream"
 	"marquee/torrent"
 	"marquee/torrent/source"
 )
@@ -146,3 +147,15 @@ func (r contextReader) Read(p []byte) (int, error) {
 }
 
 var errInterrupted = errors.New("interrupted")
+
+// httpFile is m for an HTTP server: each request reads through its own stream, which ends
+// when the request does.
+func (m *media) httpFile() httpstream.File {
+	return httpstream.File{Name: m.name, Size: m.size, Open: func(ctx context.Context) (io.ReadSeekCloser, error) {
+		rd, err := m.reader()
+		if err != nil {
+			return nil, err
+		}
+		return contextReader{ctx: ctx, ReadSeekCloser: rd}, nil
+	}}
+}
