@@ -47,11 +47,18 @@
 // Web seeds. BEP 19 web seeds are fetched by the engine (webseed.go), not by anacrolix, whose
 // web seed requests go out on a 5 s timer in its own order. Every connection of a web seed takes
 // the most wanted missing slice (at most 1 MiB, within one file) in the planner's order: Now,
-// Next, head and tail, Readahead, then the background. Pieces with web seed requests on the wire
-// get priority None at anacrolix so that peers fetch other pieces; the piece a read waits for
-// stays wanted by anacrolix's reader, so for that one the faster source wins. A piece is
+// Next, head and tail, Readahead, then the background. While peers deliver, a web seed takes only
+// pieces that no peer has been asked for and that it can bring well before the reader gets there
+// (from its measured rate and the player's bitrate); those get priority None at anacrolix so that
+// peers fetch other pieces. The piece a read has waited on for a second may come from both, and
+// the faster wins. A piece is
 // hash-checked in memory, written to storage and then marked complete through
 // Piece.UpdateCompletion, so readers and peers see it as if a peer had sent it.
+//
+// Request queues. Each peer may have about a second of what it sends outstanding
+// (peerrequests.go): anacrolix v1.61 refills a peer's requests only once all are answered, so
+// with the 250–500 blocks peers advertise, a slow peer held the next urgent piece behind up to
+// 30 s of older requests.
 //
 // Several streams on one torrent coexist: each piece gets the highest priority any stream
 // wants.

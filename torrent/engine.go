@@ -95,6 +95,7 @@ type Engine struct {
 
 	xsTried  sync.Map          // metainfo.Hash → int: metainfo URLs fetched for a torrent, for messages
 	peerMeta peerMetadataGuard // keeps nesting bombs in peers' metadata from anacrolix's decoder
+	peerReqs *peerRequests     // requests to peers: pipeline sizes, pieces on the wire
 
 	mu                    sync.Mutex
 	closed                bool
@@ -214,6 +215,8 @@ func (e *Engine) newClient(host string, port int) (*anacrolix.Client, error) {
 	cc.DownloadRateLimiter = e.downLimiter
 	cc.Slogger = newAnacrolixLogger(e.log)
 	cc.Callbacks.PeerConnReadExtensionMessage = append(cc.Callbacks.PeerConnReadExtensionMessage, e.peerMeta.onExtensionMessage)
+	e.peerReqs = newPeerRequests()
+	e.peerReqs.install(&cc.Callbacks)
 	return anacrolix.NewClient(cc)
 }
 

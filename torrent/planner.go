@@ -40,7 +40,31 @@ type window struct {
 	fileOff, fileLen int64 // torrent offset and length of the file
 	pos              int64 // file-relative read position
 	readahead        int64
+	byteRate         int64 // bytes/s the reader consumes; 0: unknown
 	head, tail       int64
+}
+
+// slackFunc says how long until a reader reaches piece i, when that can be told.
+type slackFunc func(i int) (time.Duration, bool)
+
+// readerSlack is the time until the first reader that will read piece i gets there, from the
+// windows' positions and consumption rates.
+func readerSlack(pieceLen int64, windows []window) slackFunc {
+	return func(i int) (time.Duration, bool) {
+		start := int64(i) * pieceLen
+		best, known := time.Duration(0), false
+		for _, w := range windows {
+			pos := w.fileOff + w.pos
+			if w.byteRate <= 0 || start+pieceLen <= pos || start >= w.fileOff+w.fileLen {
+				continue
+			}
+			d := time.Duration(float64(max(start-pos, 0)) / float64(w.byteRate) * float64(time.Second))
+			if !known || d < best {
+				best, known = d, true
+			}
+		}
+		return best, known
+	}
 }
 
 // planPieces computes piece priorities for a set of stream windows: for each window the missing
@@ -156,7 +180,7 @@ func (t *Torrent) replan() {
 		return i < len(c) && c[i]
 	})
 	effective := desired
-	if t.webseeds.plan(desired, background, completed) {
+	if t.webseeds.plan(desired, background, completed, readerSlack(info.PieceLength, windows)) {
 		// Pieces on the wire from a web seed are left to it (see webseeds.held).
 		effective = maps.Clone(desired)
 		for i := range t.webseeds.held() {

@@ -37,6 +37,7 @@ type Stream struct {
 
 	pos        atomic.Int64
 	readahead  atomic.Int64 // 0: defaultReadahead
+	byteRate   atomic.Int64 // bytes/s the player consumes, once it said its bitrate; 0: unknown
 	contiguous atomic.Int64 // bytes read since the last seek
 	// waitingSince is when the Read in progress began (unix nanoseconds), 0 between reads.
 	waitingSince atomic.Int64
@@ -283,6 +284,7 @@ func (s *Stream) SetReadahead(bytes int64) {
 
 // SetReadaheadDuration sizes the readahead window as d of playback at bitrate bits/s.
 func (s *Stream) SetReadaheadDuration(d time.Duration, bitrate int64) {
+	s.byteRate.Store(max(bitrate/8, 0))
 	if d <= 0 || bitrate <= 0 {
 		s.SetReadahead(0)
 		return
@@ -336,6 +338,7 @@ func (s *Stream) window() window {
 		fileLen:   s.size,
 		pos:       min(s.pos.Load(), s.size),
 		readahead: s.Readahead(),
+		byteRate:  s.byteRate.Load(),
 		head:      s.head,
 		tail:      s.tail,
 	}

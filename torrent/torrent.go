@@ -434,6 +434,7 @@ func (t *Torrent) Drop(deleteData bool) error {
 	t.closeStreams()
 	if !already {
 		t.t.Drop()
+		e.peerReqs.forget(t.t)
 	}
 	var err error
 	if deleteData {
