@@ -39,6 +39,7 @@ type Stream struct {
 	readahead  atomic.Int64 // 0: defaultReadahead
 	byteRate   atomic.Int64 // bytes/s the player consumes, once it said its bitrate; 0: unknown
 	contiguous atomic.Int64 // bytes read since the last seek
+	steadyFrom atomic.Int64 // when the reads counted in contiguous began (unix nanoseconds)
 	// waitingSince is when the Read in progress began (unix nanoseconds), 0 between reads.
 	waitingSince atomic.Int64
 	// background says whether this stream lets the rest of its file download; it is only
@@ -68,6 +69,7 @@ func (t *Torrent) NewStream(fileIndex int) (*Stream, error) {
 		r:         f.NewReader(),
 		lastPiece: -1,
 	}
+	s.steadyFrom.Store(time.Now().UnixNano())
 	// anacrolix's own readahead grows with every contiguous byte read and would mark the whole
 	// rest of the file Readahead; the planner owns priorities, the reader only marks its piece.
 	s.r.SetReadahead(0)
@@ -270,6 +272,7 @@ func (s *Stream) Seek(off int64, whence int) (int64, error) {
 	s.rStale = false
 	s.pos.Store(target)
 	s.contiguous.Store(0)
+	s.steadyFrom.Store(time.Now().UnixNano())
 	s.lastPiece = (s.offset + min(target, s.size)) / s.t.PieceLength()
 	s.t.replan()
 	return target, nil
@@ -338,11 +341,29 @@ func (s *Stream) window() window {
 		fileLen:   s.size,
 		pos:       min(s.pos.Load(), s.size),
 		readahead: s.Readahead(),
-		byteRate:  s.byteRate.Load(),
+		byteRate:  s.consumption(),
 		head:      s.head,
 		tail:      s.tail,
 	}
 }
+
+// consumption is how many bytes a second the reader takes: from the bitrate the player gave,
+// else, for readers that do not say (an HTTP client of serve), from how fast it has read since
+// its last seek, once it has read for minSteadyRead. A reader still starting up reads faster than
+// it plays, which errs on the side of fetching from peers.
+func (s *Stream) consumption() int64 {
+	if r := s.byteRate.Load(); r > 0 {
+		return r
+	}
+	elapsed := time.Since(time.Unix(0, s.steadyFrom.Load()))
+	if elapsed < minSteadyRead {
+		return 0
+	}
+	return int64(float64(s.contiguous.Load()) / elapsed.Seconds())
+}
+
+// minSteadyRead is how long a reader must read before its rate counts.
+const minSteadyRead = 5 * time.Second
 
 // wantsBackground reports whether the rest of the file may download behind this stream's
 // window. Only when the player is past its start-up and seek probing (it has read a whole
