@@ -79,10 +79,11 @@ func newLogger() *slog.Logger {
 // ui is the window's state: the navigation stack and what every screen shares. Screens
 // keep their own widgets; ui only wires them together.
 type ui struct {
-	app     fyne.App
-	win     fyne.Window
-	svc     *services
-	nav     *navigator
+	app fyne.App
+	win fyne.Window
+	svc *services
+	nav *navigator
+	// banners are the home page's notices (see banners); no page but home shows them.
 	banners *banners
 	home    *home
 
@@ -117,17 +118,10 @@ func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
 	u.nav.changed = func() {
 		u.attachContent()
 		w.Canvas().Unfocus()
-		// Banners wait behind the film and come back when the player is left; what goes
-		// wrong with playback itself is told in the player view.
-		if u.nav.top().name == pagePlayer {
-			u.banners.box.Hide()
-		} else {
-			u.banners.box.Show()
-		}
 	}
 	u.home = newHome(u)
 	u.nav.push(page{name: pageHome, content: u.home.content(), shown: u.home.refreshLibraryRows})
-	w.SetContent(container.NewBorder(u.banners.box, nil, nil, nil, u.nav.holder))
+	w.SetContent(u.nav.holder)
 	report := u.reportUIFailure
 	uiFailed.Store(&report)
 	w.Canvas().SetOnTypedKey(guarded1("a key", u.typedKey))

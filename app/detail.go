@@ -565,14 +565,33 @@ func (d *detail) mainRequest() (playRequest, time.Duration, bool) {
 	if !ok {
 		return playRequest{}, 0, false
 	}
-	req := playRequest{title: t, source: src, fileIndex: d.fileIndex, resume: true}
+	req, at := d.u.movieRequest(t, src, d.fileIndex)
+	return req, at, true
+}
+
+// movieRequest plays a movie from src (fileIndex: the file picked, or catalog.MainFile for
+// the source's own), resuming where it stopped; at is that position, 0 when it starts.
+func (u *ui) movieRequest(t catalog.Title, src catalog.Source, fileIndex int) (req playRequest, at time.Duration) {
+	req = playRequest{title: t, source: src, fileIndex: fileIndex, resume: true}
 	if req.fileIndex == catalog.MainFile {
 		req.fileIndex = src.FileIndex
 	}
-	var at time.Duration
-	if pos, file, ok := d.u.savedPosition(t.ID); ok && (req.fileIndex < 0 || file == req.fileIndex) {
+	if pos, file, ok := u.savedPosition(t.ID); ok && (req.fileIndex < 0 || file == req.fileIndex) {
 		at = pos.Position
 	}
+	return req, at
+}
+
+// titleRequest is what Play plays for t without its page open: a series' next episode,
+// else the movie's first source.
+func (u *ui) titleRequest(t catalog.Title) (playRequest, time.Duration, bool) {
+	if t.Kind == catalog.KindSeries && len(t.Seasons) > 0 {
+		return u.nextUp(t)
+	}
+	if len(t.Sources) == 0 {
+		return playRequest{}, 0, false
+	}
+	req, at := u.movieRequest(t, t.Sources[0], catalog.MainFile)
 	return req, at, true
 }
 

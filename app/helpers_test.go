@@ -222,3 +222,17 @@ func flushEngineTasks(env *testEnv) {
 	onUI(func() { env.u.tasks.Push(func() { close(done) }) })
 	<-done
 }
+
+// onScreen reports whether o is in the window's laid-out tree and visible, on the UI
+// goroutine.
+func onScreen(env *testEnv, o fyne.CanvasObject) bool {
+	if !o.Visible() {
+		return false
+	}
+	for _, x := range test.LaidOutObjects(env.win.Content()) {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}

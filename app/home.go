@@ -51,6 +51,8 @@ type home struct {
 	rowsBox  *fyne.Container
 	rowsView *container.Scroll
 	rows     map[string]*titleRow
+	rowKeys  []string // the rows in the order shown
+	hero     *hero
 	grid     *titleGrid
 	body     *fyne.Container
 
@@ -76,6 +78,7 @@ func newHome(u *ui) *home {
 	h.rowsBox = container.NewVBox()
 	h.rowsView = container.NewVScroll(h.rowsBox)
 	h.grid = newTitleGrid(u)
+	h.hero = newHero(u)
 	h.body = container.NewStack(h.rowsView)
 	return h
 }
@@ -90,7 +93,8 @@ func (h *home) content() fyne.CanvasObject {
 	filters := container.NewHBox(h.genre, h.sort)
 	actions := container.NewHBox(paste, open)
 	status := container.NewHBox(container.NewCenter(h.u.newSeedingIndicator()), settingsBtn)
-	return container.New(homeLayout{}, container.NewCenter(logo), h.search, filters, actions, status, h.body)
+	body := container.NewBorder(h.u.banners.box, nil, nil, nil, h.body)
+	return container.New(homeLayout{}, container.NewCenter(logo), h.search, filters, actions, status, body)
 }
 
 // query is what the search box and menus ask for.
@@ -211,6 +215,8 @@ func (h *home) reloadRows() {
 		}
 	}
 	h.rowsBox.RemoveAll()
+	h.rowsBox.Add(h.hero.box)
+	h.rowKeys = keys
 	for _, k := range keys {
 		r := h.rows[k]
 		if r == nil {
@@ -254,6 +260,7 @@ func (h *home) fillRow(key string, q catalog.Query) {
 			}
 			h.providerAnswered(key, err)
 			r.set(items)
+			h.hero.show(h.featuredTitle())
 			// "See all" only when there is more than the row shows.
 			r.seeAll.Hidden = !more
 			r.seeAll.Refresh()
@@ -328,21 +335,47 @@ func (h *home) rowItems(ctx context.Context, key string, q catalog.Query) (items
 	return items, page.HasMore || page.Total > len(items), err
 }
 
-// providerAnswered puts up or takes down the banner for a provider that is offline.
+// providerAnswered says in the provider's row whether its last answer failed, with a
+// Retry that asks it again.
 func (h *home) providerAnswered(key string, err error) {
-	bannerKey := "provider:" + key
-	if err == nil {
-		h.u.banners.hide(bannerKey)
+	r := h.rows[key]
+	if r == nil || errors.Is(err, context.Canceled) {
 		return
 	}
-	if errors.Is(err, context.Canceled) {
+	if err == nil {
+		r.failed = nil
+		r.updateNotice()
 		return
 	}
 	name := key
 	if p, ok := h.u.svc.catalog.Provider(key); ok {
 		name = p.Name()
 	}
-	h.u.banners.show(bannerKey, explain(catalog.ProviderError{Provider: key, Name: name, Err: err}))
+	p := explain(catalog.ProviderError{Provider: key, Name: name, Err: err})
+	r.failed = &rowState{text: joinNonEmpty(" — ", p.Title, p.What), retry: func() { h.retryRow(key) }}
+	r.updateNotice()
+}
+
+// retryRow asks a row's provider again, saying so in the row until it answers.
+func (h *home) retryRow(key string) {
+	r := h.rows[key]
+	if r == nil {
+		return
+	}
+	r.failed = &rowState{text: "Asking again…", busy: true}
+	r.updateNotice()
+	q := h.query()
+	q.PageSize = rowLength
+	h.fillRow(key, q)
+}
+
+// setRowStatus shows (or, with nil, clears) what background work says about a row: the
+// demo film being prepared, or why it could not be.
+func (h *home) setRowStatus(key string, st *rowState) {
+	if r := h.rows[key]; r != nil {
+		r.status = st
+		r.updateNotice()
+	}
 }
 
 // lookupTitle finds a title for the library rows: the catalog's current version, else
@@ -365,7 +398,8 @@ func fractionOf(p library.Position) float64 {
 	return clamp01(float64(p.Position) / float64(p.Duration))
 }
 
-// titleRow is one horizontal row of cards under a heading.
+// titleRow is one horizontal row of cards under a heading, with a compact line for its
+// provider's state under the heading.
 type titleRow struct {
 	u      *ui
 	name   *widget.Label
@@ -376,6 +410,18 @@ type titleRow struct {
 	box    *fyne.Container
 	items  []rowItem
 	fills  int // counts fills, so that an older answer is dropped
+
+	notice *notice
+	// failed is the last fill's failure, status what background work says of the row;
+	// the notice shows the failure first.
+	failed, status *rowState
+}
+
+// rowState is a row's line about its provider.
+type rowState struct {
+	text  string
+	busy  bool   // progress, not a problem
+	retry func() // nil when retrying makes no sense
 }
 
 // newTitleRow makes a row that sits in page, the home page's vertical scroll.
@@ -388,8 +434,34 @@ func newTitleRow(u *ui, page *container.Scroll, name string, onSeeAll func()) *t
 	r.empty = widget.NewLabel("Loading…")
 	r.scroll = newRowScroll(r.cards, page)
 	r.scroll.SetMinSize(fyne.NewSize(cardPosterWidth, cardPosterHeight+cardTextHeight))
-	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), container.NewStack(r.scroll, r.empty))
+	r.notice = newNotice()
+	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), r.notice.box, container.NewStack(r.scroll, r.empty))
 	return r
+}
+
+// updateNotice shows the row's failure, else its status, else nothing.
+func (r *titleRow) updateNotice() {
+	st := r.failed
+	if st == nil {
+		st = r.status
+	}
+	if st == nil {
+		r.notice.clear()
+	} else {
+		r.notice.setText(st.text, wordsTruncate)
+		r.notice.setBusy(st.busy)
+		r.notice.setAction("Retry", theme.ViewRefreshIcon(), st.retry)
+	}
+	r.showIfUseful()
+}
+
+// showIfUseful shows the row when it has titles or something to say.
+func (r *titleRow) showIfUseful() {
+	if len(r.items) > 0 || r.notice.Visible() || r.empty.Visible() {
+		r.box.Show()
+	} else {
+		r.box.Hide()
+	}
 }
 
 func (r *titleRow) setName(name string) { r.name.SetText(name) }
@@ -408,11 +480,7 @@ func (r *titleRow) set(items []rowItem) {
 	}
 	r.cards.Refresh()
 	r.scroll.Refresh() // the scroll lays its content out at the new width only when refreshed itself
-	if len(items) == 0 {
-		r.box.Hide()
-	} else {
-		r.box.Show()
-	}
+	r.showIfUseful()
 }
 
 // titleGrid is the virtualised grid of search results or of one provider's titles. It
@@ -582,14 +650,14 @@ func (u *ui) pasteFromClipboard() {
 		return
 	}
 	if !looksLikeTorrentInput(clip) {
-		u.banners.show("paste", problem{
+		// An answer to what the user just did, on whatever page they did it.
+		showProblemDialog(u.win, problem{
 			Title: "Nothing to play in the clipboard",
 			What:  "Ctrl+V plays a magnet link or info hash you copied, but the clipboard holds something else.",
 			Todo:  "Copy a magnet link (magnet:?xt=urn:btih:…) and press Ctrl+V again.",
 		})
 		return
 	}
-	u.banners.hide("paste")
 	u.playSource(clip)
 }
 
@@ -634,7 +702,7 @@ func (u *ui) dropped(_ fyne.Position, uris []fyne.URI) {
 			u.playSource(path)
 		case isSubtitleFile(ext):
 			if u.playback == nil {
-				u.banners.show("drop", problem{
+				showProblemDialog(u.win, problem{
 					Title: "No film is playing",
 					What:  "Subtitles dropped on the window go to the film that is playing.",
 					Todo:  "Start the film first, then drop " + uri.Name() + " onto it.",

@@ -46,12 +46,15 @@ func TestTapPosterOpensDetailAndPlayOpensPlayer(t *testing.T) {
 	}
 
 	onUI(func() { env.u.banners.show("test-banner", problem{Title: "Something is offline"}) })
+	if uiValue(func() bool { return onScreen(env, env.u.banners.box) }) {
+		t.Fatal("a home notice covers the detail page")
+	}
 	onUI(func() { test.Tap(d.play) })
 	if top := uiValue(func() string { return env.u.nav.top().name }); top != pagePlayer {
 		t.Fatalf("after Play the page is %q, want the player", top)
 	}
-	if uiValue(env.u.banners.box.Visible) {
-		t.Fatal("a banner covers the film")
+	if uiValue(func() bool { return onScreen(env, env.u.banners.box) }) {
+		t.Fatal("a home notice covers the film")
 	}
 	pb := uiValue(func() *playback { return env.u.playback })
 	if !uiValue(pb.indicator.Visible) {
@@ -82,9 +85,11 @@ func TestTapPosterOpensDetailAndPlayOpensPlayer(t *testing.T) {
 	if top := uiValue(func() string { return env.u.nav.top().name }); top != pageDetail {
 		t.Fatalf("Esc in the player leads to %q, want the detail page", top)
 	}
-	if !uiValue(env.u.banners.box.Visible) || !uiValue(func() bool { return env.u.banners.has("test-banner") }) {
-		t.Fatal("the banner did not come back after leaving the player")
+	onUI(env.u.nav.back)
+	if !uiValue(func() bool { return onScreen(env, env.u.banners.box) && env.u.banners.has("test-banner") }) {
+		t.Fatal("the notice is not on the home page")
 	}
+	onUI(func() { env.u.openDetail(d.title); d = env.u.currentDetail })
 	select {
 	case <-pb.stopped:
 	case <-time.After(30 * time.Second):
@@ -283,7 +288,7 @@ func TestCtrlVPlaysACopiedMagnet(t *testing.T) {
 		env.app.Clipboard().SetContent("hello")
 		env.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktopShortcutPaste)
 	})
-	if !uiValue(func() bool { return env.u.banners.has("paste") }) {
+	if !uiValue(func() bool { return env.win.Canvas().Overlays().Top() != nil }) {
 		t.Fatal("pasting text that is not a magnet gave no explanation")
 	}
 }

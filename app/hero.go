@@ -1,0 +1,232 @@
+package app
+
+import (
+	"image"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"golang.org/x/image/draw"
+
+	"marquee/catalog"
+	"marquee/catalog/builtin"
+)
+
+const (
+	// heroHeight is the featured area's height: a third of a 1280×800 window, small
+	// enough that a 500 px window still shows the top of the first row.
+	heroHeight = 300
+	// heroTextWidth bounds the column of name, synopsis and buttons, so lines stay short
+	// enough to read on a wide window.
+	heroTextWidth = 560
+	// heroSynopsisRunes keeps the synopsis to about three lines of the column.
+	heroSynopsisRunes = 240
+	// heroBlurWidth is the width a backdrop is shrunk to before the GPU stretches it
+	// back: a blur for the price of a resize.
+	heroBlurWidth = 48
+)
+
+// hero is the top of the home page: the featured title (the one being watched, else the
+// most popular built-in one) over a blurred, darkened backdrop, with its name, year,
+// licence, synopsis, Play or Resume, and More info.
+type hero struct {
+	u     *ui
+	title catalog.Title
+
+	backdrop *canvas.Image
+	name     *widget.Label
+	facts    *widget.Label
+	synopsis *widget.Label
+	play     *widget.Button
+	info     *widget.Button
+	box      *fyne.Container
+
+	// shownID is the title whose backdrop belongs on screen, checked when one arrives.
+	shownID string
+}
+
+func newHero(u *ui) *hero {
+	h := &hero{u: u}
+	h.backdrop = canvas.NewImageFromImage(nil)
+	h.backdrop.FillMode = canvas.ImageFillCover
+	h.backdrop.ScaleMode = canvas.ImageScaleSmooth
+	h.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	h.name.SizeName = theme.SizeNameHeadingText
+	h.name.Truncation = fyne.TextTruncateEllipsis
+	h.facts = widget.NewLabel("")
+	h.facts.Truncation = fyne.TextTruncateEllipsis
+	h.synopsis = widget.NewLabel("")
+	h.synopsis.Wrapping = fyne.TextWrapWord
+	h.play = newButton("Play", theme.MediaPlayIcon(), h.playFeatured)
+	h.play.Importance = widget.HighImportance
+	h.info = newButton("More info", theme.InfoIcon(), func() { h.u.openDetail(h.title) })
+	text := container.NewVBox(h.name, h.facts, h.synopsis, container.NewHBox(h.play, h.info))
+	bg := theme.Color(theme.ColorNameBackground)
+	clear := color.NRGBA{}
+	if c, ok := bg.(color.NRGBA); ok {
+		clear = color.NRGBA{R: c.R, G: c.G, B: c.B}
+	}
+	// Dark on the left under the words, fading into the page at the bottom.
+	left := canvas.NewHorizontalGradient(color.NRGBA{A: 0xD0}, color.NRGBA{A: 0x20})
+	bottom := canvas.NewVerticalGradient(clear, bg)
+	h.box = container.New(heroLayout{}, h.backdrop, left, bottom, text)
+	h.box.Hide()
+	return h
+}
+
+// show features t (a zero title hides the area).
+func (h *hero) show(t catalog.Title) {
+	if t.ID == "" {
+		h.title = t
+		h.box.Hide()
+		return
+	}
+	same := t.ID == h.title.ID
+	h.title = t
+	h.name.SetText(t.Name)
+	h.facts.SetText(joinNonEmpty("  ·  ", yearText(t.Year), formatRuntime(t.Runtime), strings.Join(t.Genres, ", "), t.Licence))
+	h.synopsis.SetText(shortened(t.Synopsis, heroSynopsisRunes))
+	h.refreshPlay()
+	h.box.Show()
+	if !same {
+		h.loadBackdrop(t)
+	}
+}
+
+// refreshPlay names the Play button after what it would do, from the library.
+func (h *hero) refreshPlay() {
+	req, at, ok := h.u.titleRequest(h.title)
+	switch {
+	case !ok || !h.title.Playable():
+		h.play.SetText("Play")
+		h.play.Disable()
+		return
+	case at > 0:
+		h.play.SetText(joinNonEmpty(" ", "Resume", req.episodeLabel()))
+	default:
+		h.play.SetText(joinNonEmpty(" ", "Play", req.episodeLabel()))
+	}
+	h.play.Enable()
+}
+
+func (h *hero) playFeatured() {
+	if req, _, ok := h.u.titleRequest(h.title); ok {
+		h.u.play(req)
+	}
+}
+
+// loadBackdrop shows the title's generated card at once, blurred, then its backdrop (or
+// poster) when the loader has it. Blurring runs off the UI goroutine.
+func (h *hero) loadBackdrop(t catalog.Title) {
+	h.shownID = t.ID
+	h.backdrop.Image = nil
+	h.backdrop.Refresh()
+	posters := h.u.svc.posters
+	h.blurInto(t.ID, posters.titleCard(t))
+	art := t.Backdrop
+	if art == "" {
+		art = t.Poster
+	}
+	posters.load(art, func(img image.Image) { h.blurInto(t.ID, img) })
+}
+
+func (h *hero) blurInto(id string, img image.Image) {
+	if img == nil {
+		return
+	}
+	go func() {
+		blurred := blurredBackdrop(img)
+		runOnUI(func() {
+			if h.shownID != id {
+				return // another title is featured now
+			}
+			h.backdrop.Image = blurred
+			h.backdrop.Refresh()
+		})
+	}()
+}
+
+// blurredBackdrop shrinks img to a few dozen pixels wide and darkens it: stretched back
+// over the hero it is a soft wash of the artwork's colours that the words stay legible on.
+// The result is tightly packed at the origin, as Fyne needs.
+func blurredBackdrop(img image.Image) *image.RGBA {
+	b := img.Bounds()
+	w := heroBlurWidth
+	h := max(1, b.Dy()*w/max(b.Dx(), 1))
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.ApproxBiLinear.Scale(dst, dst.Rect, img, b, draw.Src, nil)
+	for i := 0; i < len(dst.Pix); i += 4 {
+		for c := range 3 {
+			dst.Pix[i+c] = uint8(uint16(dst.Pix[i+c]) * 3 / 5)
+		}
+	}
+	return dst
+}
+
+// shortened cuts s at a word boundary to at most n runes, with an ellipsis.
+func shortened(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:.") + "…"
+}
+
+// heroLayout stretches the backdrop and shades over the whole area and puts the words in
+// a column on the left, anchored to the bottom.
+//
+// Objects, in order: backdrop, left shade, bottom shade, text column.
+type heroLayout struct{}
+
+func (heroLayout) columnWidth(objects []fyne.CanvasObject, width float32) float32 {
+	pad := 4 * theme.Padding()
+	return max(min(heroTextWidth, width*0.6), min(objects[3].MinSize().Width, width-2*pad))
+}
+
+func (l heroLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects[:2] {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+	shade := size.Height / 3
+	objects[2].Move(fyne.NewPos(0, size.Height-shade))
+	objects[2].Resize(fyne.NewSize(size.Width, shade))
+	pad := 4 * theme.Padding()
+	text := objects[3]
+	w := l.columnWidth(objects, size.Width)
+	text.Resize(fyne.NewSize(w, size.Height)) // a wrapped label's height follows its width
+	h := min(text.MinSize().Height, size.Height-pad)
+	text.Move(fyne.NewPos(pad, size.Height-h-pad))
+	text.Resize(fyne.NewSize(w, h))
+}
+
+func (heroLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	// The column's height is left out: a wrapped label reports the height it has at its
+	// last width, and the synopsis is kept short enough to fit.
+	return fyne.NewSize(objects[3].MinSize().Width+8*theme.Padding(), heroHeight)
+}
+
+// featuredTitle picks the hero's title from the rows: the first in Continue watching,
+// else the first built-in title (the rows are sorted, most popular first by default),
+// else the first title of any row.
+func (h *home) featuredTitle() catalog.Title {
+	for _, key := range []string{rowContinue, builtin.ID} {
+		if r := h.rows[key]; r != nil && len(r.items) > 0 {
+			return r.items[0].title
+		}
+	}
+	for _, key := range h.rowKeys {
+		if r := h.rows[key]; r != nil && len(r.items) > 0 {
+			return r.items[0].title
+		}
+	}
+	return catalog.Title{}
+}
