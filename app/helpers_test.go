@@ -223,16 +223,30 @@ func flushEngineTasks(env *testEnv) {
 	<-done
 }
 
-// onScreen reports whether o is in the window's laid-out tree and visible, on the UI
-// goroutine.
+// onScreen reports whether o is shown in the window: in its tree, with o and every
+// object above it visible. Run it on the UI goroutine.
 func onScreen(env *testEnv, o fyne.CanvasObject) bool {
-	if !o.Visible() {
-		return false
-	}
-	for _, x := range test.LaidOutObjects(env.win.Content()) {
+	var walk func(fyne.CanvasObject) bool
+	walk = func(x fyne.CanvasObject) bool {
+		if x == nil || !x.Visible() {
+			return false
+		}
 		if x == o {
 			return true
 		}
+		var children []fyne.CanvasObject
+		switch c := x.(type) {
+		case *fyne.Container:
+			children = c.Objects
+		case fyne.Widget:
+			children = test.WidgetRenderer(c).Objects()
+		}
+		for _, ch := range children {
+			if walk(ch) {
+				return true
+			}
+		}
+		return false
 	}
-	return false
+	return walk(env.win.Content())
 }

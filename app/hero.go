@@ -17,17 +17,18 @@ import (
 )
 
 const (
-	// heroHeight is the featured area's height: a third of a 1280×800 window, small
-	// enough that a 500 px window still shows the top of the first row.
-	heroHeight = 300
+	// The featured area is 30% as tall as it is wide, within these bounds: a 500 px tall
+	// window still shows the first row's posters under it, and 4K does not give it all.
+	heroMinHeight = 230
+	heroMaxHeight = 460
 	// heroTextWidth bounds the column of name, synopsis and buttons, so lines stay short
 	// enough to read on a wide window.
 	heroTextWidth = 560
 	// heroSynopsisRunes keeps the synopsis to about three lines of the column.
 	heroSynopsisRunes = 240
-	// heroBlurWidth is the width a backdrop is shrunk to before the GPU stretches it
-	// back: a blur for the price of a resize.
-	heroBlurWidth = 48
+	// heroBlurWidth is the width a poster or title card is shrunk to before it is
+	// stretched over the hero: a blur for the price of a resize, with no text left legible.
+	heroBlurWidth = 12
 )
 
 // hero is the top of the home page: the featured title (the one being watched, else the
@@ -44,6 +45,7 @@ type hero struct {
 	play     *widget.Button
 	info     *widget.Button
 	box      *fyne.Container
+	layout   *heroLayout
 
 	// shownID is the title whose backdrop belongs on screen, checked when one arrives.
 	shownID string
@@ -73,7 +75,8 @@ func newHero(u *ui) *hero {
 	// Dark on the left under the words, fading into the page at the bottom.
 	left := canvas.NewHorizontalGradient(color.NRGBA{A: 0xD0}, color.NRGBA{A: 0x20})
 	bottom := canvas.NewVerticalGradient(clear, bg)
-	h.box = container.New(heroLayout{}, h.backdrop, left, bottom, text)
+	h.layout = &heroLayout{}
+	h.box = container.New(h.layout, h.backdrop, left, bottom, text)
 	h.box.Hide()
 	return h
 }
@@ -126,20 +129,21 @@ func (h *hero) loadBackdrop(t catalog.Title) {
 	h.backdrop.Image = nil
 	h.backdrop.Refresh()
 	posters := h.u.svc.posters
-	h.blurInto(t.ID, posters.titleCard(t))
-	art := t.Backdrop
-	if art == "" {
-		art = t.Poster
+	h.setBackdrop(t.ID, posters.titleCard(t), true)
+	if t.Backdrop != "" {
+		// Wide art made to sit behind a title: darkened, kept sharp.
+		posters.load(t.Backdrop, func(img image.Image) { h.setBackdrop(t.ID, img, false) })
+		return
 	}
-	posters.load(art, func(img image.Image) { h.blurInto(t.ID, img) })
+	posters.load(t.Poster, func(img image.Image) { h.setBackdrop(t.ID, img, true) })
 }
 
-func (h *hero) blurInto(id string, img image.Image) {
+func (h *hero) setBackdrop(id string, img image.Image, blur bool) {
 	if img == nil {
 		return
 	}
 	go func() {
-		blurred := blurredBackdrop(img)
+		blurred := darkenedBackdrop(img, blur)
 		runOnUI(func() {
 			if h.shownID != id {
 				return // another title is featured now
@@ -150,13 +154,17 @@ func (h *hero) blurInto(id string, img image.Image) {
 	}()
 }
 
-// blurredBackdrop shrinks img to a few dozen pixels wide and darkens it: stretched back
-// over the hero it is a soft wash of the artwork's colours that the words stay legible on.
-// The result is tightly packed at the origin, as Fyne needs.
-func blurredBackdrop(img image.Image) *image.RGBA {
+// darkenedBackdrop darkens a copy of img so the words stay legible on it. With blur it is
+// first shrunk to a few pixels wide: stretched back over the hero, a poster or title card
+// becomes a soft wash of its colours. The result is tightly packed at the origin, as Fyne
+// needs.
+func darkenedBackdrop(img image.Image, blur bool) *image.RGBA {
 	b := img.Bounds()
-	w := heroBlurWidth
-	h := max(1, b.Dy()*w/max(b.Dx(), 1))
+	w, h := b.Dx(), b.Dy()
+	if blur && w > heroBlurWidth {
+		h = max(1, h*heroBlurWidth/max(w, 1))
+		w = heroBlurWidth
+	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.ApproxBiLinear.Scale(dst, dst.Rect, img, b, draw.Src, nil)
 	for i := 0; i < len(dst.Pix); i += 4 {
@@ -181,17 +189,21 @@ func shortened(s string, n int) string {
 }
 
 // heroLayout stretches the backdrop and shades over the whole area and puts the words in
-// a column on the left, anchored to the bottom.
+// a column on the left, anchored to the bottom. Its height follows its width; Fyne asks
+// MinSize without a width, so the layout remembers the last width it was given, and
+// onChange runs when that changes the height.
 //
 // Objects, in order: backdrop, left shade, bottom shade, text column.
-type heroLayout struct{}
-
-func (heroLayout) columnWidth(objects []fyne.CanvasObject, width float32) float32 {
-	pad := 4 * theme.Padding()
-	return max(min(heroTextWidth, width*0.6), min(objects[3].MinSize().Width, width-2*pad))
+type heroLayout struct {
+	width    float32
+	onChange func()
 }
 
-func (l heroLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+func heroHeightFor(width float32) float32 {
+	return min(max(width*0.3, heroMinHeight), heroMaxHeight)
+}
+
+func (l *heroLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	for _, o := range objects[:2] {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
@@ -201,17 +213,24 @@ func (l heroLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	objects[2].Resize(fyne.NewSize(size.Width, shade))
 	pad := 4 * theme.Padding()
 	text := objects[3]
-	w := l.columnWidth(objects, size.Width)
+	w := max(min(heroTextWidth, size.Width*0.6), min(text.MinSize().Width, size.Width-2*pad))
 	text.Resize(fyne.NewSize(w, size.Height)) // a wrapped label's height follows its width
 	h := min(text.MinSize().Height, size.Height-pad)
 	text.Move(fyne.NewPos(pad, size.Height-h-pad))
 	text.Resize(fyne.NewSize(w, h))
+	if old := l.width; heroHeightFor(old) != heroHeightFor(size.Width) {
+		l.width = size.Width
+		if l.onChange != nil {
+			l.onChange()
+		}
+	}
+	l.width = size.Width
 }
 
-func (heroLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+func (l *heroLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	// The column's height is left out: a wrapped label reports the height it has at its
 	// last width, and the synopsis is kept short enough to fit.
-	return fyne.NewSize(objects[3].MinSize().Width+8*theme.Padding(), heroHeight)
+	return fyne.NewSize(objects[3].MinSize().Width+8*theme.Padding(), heroHeightFor(l.width))
 }
 
 // featuredTitle picks the hero's title from the rows: the first in Continue watching,

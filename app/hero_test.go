@@ -53,8 +53,9 @@ func TestHeroFeaturesTheResumableTitle(t *testing.T) {
 	}
 }
 
-// The backdrop is a small, darkened, tightly packed copy of the artwork.
-func TestBlurredBackdropIsSmallDarkAndPacked(t *testing.T) {
+// A poster behind the hero is shrunk to a blur and darkened; wide backdrop art is only
+// darkened. Both come out tightly packed at the origin.
+func TestDarkenedBackdrop(t *testing.T) {
 	src := image.NewRGBA(image.Rect(10, 10, 410, 610))
 	for i := range src.Pix {
 		src.Pix[i] = 200
@@ -62,11 +63,17 @@ func TestBlurredBackdropIsSmallDarkAndPacked(t *testing.T) {
 			src.Pix[i] = 255
 		}
 	}
-	got := blurredBackdrop(src)
-	if got.Rect.Min != (image.Point{}) || got.Stride != 4*got.Rect.Dx() || got.Rect.Dx() != heroBlurWidth || got.Rect.Dy() != 72 {
-		t.Fatalf("backdrop is %v with stride %d, want 48×72 at the origin, tightly packed", got.Rect, got.Stride)
-	}
-	if c := got.RGBAAt(20, 30); c.R >= 200 || c.R < 100 || c.A != 255 {
-		t.Fatalf("backdrop pixel %v, want darker than the artwork's %v", c, color.RGBA{200, 200, 200, 255})
+	for _, blur := range []bool{true, false} {
+		got := darkenedBackdrop(src, blur)
+		want := image.Rect(0, 0, 400, 600)
+		if blur {
+			want = image.Rect(0, 0, heroBlurWidth, heroBlurWidth*3/2)
+		}
+		if got.Rect != want || got.Stride != 4*got.Rect.Dx() {
+			t.Fatalf("blur %v: backdrop is %v with stride %d, want %v tightly packed", blur, got.Rect, got.Stride, want)
+		}
+		if c := got.RGBAAt(got.Rect.Dx()/2, got.Rect.Dy()/2); c.R >= 200 || c.R < 100 || c.A != 255 {
+			t.Fatalf("blur %v: backdrop pixel %v, want darker than the artwork's %v", blur, c, color.RGBA{200, 200, 200, 255})
+		}
 	}
 }

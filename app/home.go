@@ -79,6 +79,7 @@ func newHome(u *ui) *home {
 	h.rowsView = container.NewVScroll(h.rowsBox)
 	h.grid = newTitleGrid(u)
 	h.hero = newHero(u)
+	h.hero.layout.onChange = func() { runOnUI(h.rowsView.Refresh) } // queued: not from inside a layout
 	h.body = container.NewStack(h.rowsView)
 	return h
 }
