@@ -44,9 +44,13 @@ var sortLabels = []string{"Popular", "Newest", "A–Z"}
 type home struct {
 	u *ui
 
-	search *widget.Entry
-	genre  *menuSelect
-	sort   *menuSelect
+	search *searchEntry
+	// searchOpen is set while the collapsed bar shows the search box.
+	searchOpen   bool
+	searchButton *widget.Button
+	bar          *fyne.Container
+	genre        *menuSelect
+	sort         *menuSelect
 
 	rowsBox  *fyne.Container
 	rowsView *container.Scroll
@@ -65,7 +69,7 @@ type home struct {
 
 func newHome(u *ui) *home {
 	h := &home{u: u, rows: map[string]*titleRow{}, genresAnswered: map[string]bool{}}
-	h.search = widget.NewEntry()
+	h.search = newSearchEntry(h.closeSearch)
 	h.search.SetPlaceHolder("Search titles, genres…")
 	h.search.OnChanged = guarded1("the search box", func(string) { h.searchSoon() })
 	h.search.OnSubmitted = guarded1("the search box", func(string) { h.applyQuery() })
@@ -90,12 +94,45 @@ func (h *home) content() fyne.CanvasObject {
 	logo.TextSize = 22
 	paste := newButton("Paste magnet", theme.ContentPasteIcon(), h.u.askForMagnet)
 	open := newButton("Open .torrent", theme.FolderOpenIcon(), h.u.askForTorrentFile)
+	pasteIcon := newButton("", theme.ContentPasteIcon(), h.u.askForMagnet)
+	openIcon := newButton("", theme.FolderOpenIcon(), h.u.askForTorrentFile)
+	h.searchButton = newButton("", theme.SearchIcon(), h.toggleSearch)
 	settingsBtn := newButton("", theme.SettingsIcon(), h.u.openSettings)
 	filters := container.NewHBox(h.genre, h.sort)
 	actions := container.NewHBox(paste, open)
+	iconActions := container.NewHBox(pasteIcon, openIcon)
 	status := container.NewHBox(container.NewCenter(h.u.newSeedingIndicator()), settingsBtn)
 	body := container.NewBorder(h.u.banners.box, nil, nil, nil, h.body)
-	return container.New(homeLayout{}, container.NewCenter(logo), h.search, filters, actions, status, body)
+	layout := &homeLayout{searchOpen: func() bool { return h.searchOpen || h.search.Text != "" }}
+	h.bar = container.New(layout, container.NewCenter(logo), container.NewStack(h.search), filters, actions, status, body,
+		container.NewStack(h.searchButton), iconActions)
+	return h.bar
+}
+
+// toggleSearch is the collapsed bar's search button: it opens the search box under the
+// bar and puts the cursor in it, or closes an empty one.
+func (h *home) toggleSearch() {
+	if h.searchOpen && h.search.Text == "" {
+		h.closeSearch()
+		return
+	}
+	h.focusSearch()
+}
+
+// focusSearch shows the search box (opening it in the collapsed bar) and puts the cursor
+// in it.
+func (h *home) focusSearch() {
+	h.searchOpen = true
+	h.bar.Refresh()
+	h.u.attachContent()
+	h.u.win.Canvas().Focus(h.search)
+}
+
+// closeSearch leaves the search box; the collapsed bar folds an empty one away.
+func (h *home) closeSearch() {
+	h.searchOpen = false
+	h.u.win.Canvas().Unfocus()
+	h.bar.Refresh()
 }
 
 // query is what the search box and menus ask for.
