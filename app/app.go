@@ -120,7 +120,7 @@ func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
 		w.Canvas().Unfocus()
 	}
 	u.home = newHome(u)
-	u.nav.push(page{name: pageHome, content: u.home.content(), shown: u.home.refreshLibraryRows})
+	u.nav.push(page{name: pageHome, content: u.home.content(), keys: u.home.typedKey, shown: u.home.refreshLibraryRows})
 	w.SetContent(u.nav.holder)
 	report := u.reportUIFailure
 	uiFailed.Store(&report)

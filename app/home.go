@@ -56,6 +56,7 @@ type home struct {
 	rowsView *container.Scroll
 	rows     map[string]*titleRow
 	rowKeys  []string // the rows in the order shown
+	focus    cardFocus
 	hero     *hero
 	grid     *titleGrid
 	body     *fyne.Container
@@ -298,6 +299,7 @@ func (h *home) fillRow(key string, q catalog.Query) {
 			}
 			h.providerAnswered(key, err)
 			r.set(items)
+			h.keepFocus(key)
 			h.hero.show(h.featuredTitle())
 			// "See all" only when there is more than the row shows.
 			r.seeAll.Hidden = !more
@@ -549,15 +551,19 @@ func newTitleGrid(u *ui) *titleGrid {
 		func() fyne.CanvasObject { return newCard(u.svc.posters, u.openDetail) },
 		func(id widget.GridWrapItemID, o fyne.CanvasObject) { o.(*card).setTitle(g.titleAt(id), 0) },
 	)
-	back := newButton("Home", theme.HomeIcon(), func() {
-		g.providerID = ""
-		u.home.search.SetText("")
-		u.home.genre.SetSelected(allGenres)
-		u.home.showRows()
-		u.home.reloadRows()
-	})
+	back := newButton("Home", theme.HomeIcon(), g.goHome)
 	g.content = container.NewBorder(container.NewHBox(back, g.label, g.status), nil, nil, nil, g.grid)
 	return g
+}
+
+// goHome leaves the grid for the rows, clearing the search and the genre.
+func (g *titleGrid) goHome() {
+	h := g.u.home
+	g.providerID = ""
+	h.search.SetText("")
+	h.genre.SetSelected(allGenres)
+	h.showRows()
+	h.reloadRows()
 }
 
 // showing reports whether the grid already holds the answer to q over providerID.
