@@ -98,6 +98,8 @@ type ui struct {
 	hooks      *testHooks
 	// currentDetail is the detail page on the stack, nil when none.
 	currentDetail *detail
+	// currentSharing is the Sharing page on the stack, nil when none.
+	currentSharing *sharingScreen
 
 	// ctx ends when the window closes; background work watches it.
 	ctx    context.Context
@@ -258,6 +260,7 @@ const (
 	pageDetail   = "detail"
 	pagePlayer   = "player"
 	pageSettings = "settings"
+	pageSharing  = "sharing"
 )
 
 // page is one screen on the navigation stack.
