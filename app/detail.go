@@ -56,6 +56,9 @@ type detail struct {
 	seasonSel *menuSelect
 	episodes  *fyne.Container
 
+	// more is the "More like this" row: the same genre, from the same provider first.
+	more *titleRow
+
 	content fyne.CanvasObject
 }
 
@@ -145,11 +148,57 @@ func (d *detail) build() {
 	body := container.New(arrange, container.NewVBox(d.poster), container.NewPadded(info))
 	d.indicator = u.newSeedingIndicator()
 	top := container.NewBorder(nil, nil, back, container.NewPadded(d.indicator))
-	scroll := container.NewVScroll(container.NewPadded(body))
+	scroll := container.NewVScroll(nil)
+	d.more = newTitleRow(u, scroll, "More like this", nil)
+	d.more.seeAll.Hide()
+	scroll.Content = container.NewPadded(container.NewVBox(body, d.more.box))
+	d.fillMoreLikeThis()
 	arrange.onChange = func() { runOnUI(scroll.Refresh) } // queued: not from inside a layout
 	page := container.NewBorder(top, nil, nil, nil, scroll)
 	shade := canvas.NewLinearGradient(color.NRGBA{A: 0x60}, color.NRGBA{R: 0x14, G: 0x14, B: 0x14, A: 0xFF}, 0)
 	d.content = container.NewStack(d.backdrop, shade, page)
+}
+
+// moreLikeThisLength is how many titles "More like this" offers.
+const moreLikeThisLength = 12
+
+// fillMoreLikeThis fills the "More like this" row in the background: titles of the same
+// genre from the title's own provider, then from the others, without the title itself.
+func (d *detail) fillMoreLikeThis() {
+	t := d.title
+	if len(t.Genres) == 0 {
+		d.more.set(nil)
+		return
+	}
+	cat := d.u.svc.catalog
+	d.u.background(func(context.Context) {
+		ctx, cancel := context.WithTimeout(d.ctx, catalog.DefaultProviderTimeout+time.Second)
+		defer cancel()
+		q := catalog.Query{Genre: t.Genres[0], PageSize: moreLikeThisLength + 1}
+		var found []catalog.Title
+		if t.Provider != "" {
+			if page, err := cat.SearchProvider(ctx, t.Provider, q); err == nil {
+				found = page.Titles
+			}
+		}
+		if len(found) <= moreLikeThisLength {
+			found = append(found, cat.Search(ctx, q).Titles...)
+		}
+		var items []rowItem
+		seen := map[string]bool{t.ID: true}
+		for _, x := range found {
+			if !seen[x.ID] && len(items) < moreLikeThisLength {
+				seen[x.ID] = true
+				items = append(items, rowItem{title: x})
+			}
+		}
+		runOnUI(func() {
+			if d.ctx.Err() == nil {
+				d.more.set(items)
+				d.u.attachContent()
+			}
+		})
+	})
 }
 
 func yearText(y int) string {
