@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
 	"marquee/internal/mediagen"
@@ -249,4 +250,19 @@ func onScreen(env *testEnv, o fyne.CanvasObject) bool {
 		return false
 	}
 	return walk(env.win.Content())
+}
+
+// dialogButton finds the button labelled text on the dialog on top, nil when none.
+func dialogButton(env *testEnv, text string) *widget.Button {
+	var found *widget.Button
+	onUI(func() {
+		if top := env.win.Canvas().Overlays().Top(); top != nil {
+			for _, o := range test.LaidOutObjects(top) {
+				if b, ok := o.(*widget.Button); ok && b.Text == text {
+					found = b
+				}
+			}
+		}
+	})
+	return found
 }

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"marquee/torrent"
 )
@@ -67,18 +66,7 @@ func TestSharingScreenListsTorrentsAndChangesTheEngine(t *testing.T) {
 	})
 
 	onUI(func() { test.Tap(row(a).purge) })
-	confirm := uiValue(func() *widget.Button {
-		top := env.win.Canvas().Overlays().Top()
-		if top == nil {
-			return nil
-		}
-		for _, o := range test.LaidOutObjects(top) {
-			if btn, ok := o.(*widget.Button); ok && btn.Text == "Remove" {
-				return btn
-			}
-		}
-		return nil
-	})
+	confirm := dialogButton(env, "Remove")
 	if confirm == nil {
 		t.Fatal("Remove with data asked nothing")
 	}
