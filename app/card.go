@@ -38,6 +38,7 @@ type card struct {
 	hovered  bool
 	focused  bool // the keyboard's ring is on it
 	onTap    func(catalog.Title)
+	onHover  func(in bool) // the row's arrows follow the pointer; nil in the grid
 	posters  *posterCache
 
 	// shownID is the title whose poster belongs on the card, checked when one arrives.
@@ -97,9 +98,23 @@ func (c *card) setFocused(on bool) {
 	}
 }
 
-func (c *card) MouseIn(*desktop.MouseEvent)    { c.hovered = true; c.Refresh() }
+func (c *card) MouseIn(*desktop.MouseEvent) {
+	c.hovered = true
+	c.Refresh()
+	if c.onHover != nil {
+		c.onHover(true)
+	}
+}
+
 func (c *card) MouseMoved(*desktop.MouseEvent) {}
-func (c *card) MouseOut()                      { c.hovered = false; c.Refresh() }
+
+func (c *card) MouseOut() {
+	c.hovered = false
+	c.Refresh()
+	if c.onHover != nil {
+		c.onHover(false)
+	}
+}
 
 func (c *card) Cursor() desktop.Cursor {
 	if c.title.ID == "" {

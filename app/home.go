@@ -452,6 +452,10 @@ type titleRow struct {
 	fills  int // counts fills, so that an older answer is dropped
 
 	notice *notice
+	// left and right are the arrows shown over the row's ends on hover; hovers counts
+	// the posters and arrows the pointer is over.
+	left, right *rowArrow
+	hovers      int
 	// failed is the last fill's failure, status what background work says of the row;
 	// the notice shows the failure first.
 	failed, status *rowState
@@ -475,7 +479,10 @@ func newTitleRow(u *ui, page *container.Scroll, name string, onSeeAll func()) *t
 	r.scroll = newRowScroll(r.cards, page)
 	r.scroll.SetMinSize(fyne.NewSize(cardPosterWidth, cardPosterHeight+cardTextHeight))
 	r.notice = newNotice()
-	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), r.notice.box, container.NewStack(r.scroll, r.empty))
+	r.left = newRowArrow(theme.NavigateBackIcon(), func() { r.page(-1) }, r.hover)
+	r.right = newRowArrow(theme.NavigateNextIcon(), func() { r.page(1) }, r.hover)
+	arrows := container.NewBorder(nil, nil, r.left, r.right)
+	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), r.notice.box, container.NewStack(r.scroll, r.empty, arrows))
 	return r
 }
 
@@ -512,7 +519,9 @@ func (r *titleRow) set(items []rowItem) {
 	r.empty.Hide()
 	// Cards are reused in order so that posters already loaded stay.
 	for len(r.cards.Objects) < len(items) {
-		r.cards.Add(newCard(r.u.svc.posters, r.u.openDetail))
+		c := newCard(r.u.svc.posters, r.u.openDetail)
+		c.onHover = r.hover
+		r.cards.Add(c)
 	}
 	r.cards.Objects = r.cards.Objects[:len(items)]
 	for i, it := range items {
