@@ -111,8 +111,9 @@ func (d *detail) build() {
 	u.svc.posters.load(t.Poster, func(img image.Image) { d.poster.Image = img; d.poster.Refresh() })
 	d.backdrop = canvas.NewImageFromImage(nil)
 	d.backdrop.FillMode = canvas.ImageFillCover
-	d.backdrop.Translucency = 0.75
-	u.svc.posters.load(t.Backdrop, func(img image.Image) { d.backdrop.Image = img; d.backdrop.Refresh() })
+	d.backdrop.ScaleMode = canvas.ImageScaleSmooth
+	d.backdrop.Translucency = 0.5
+	u.showBackdrop(d.backdrop, t, func() bool { return d.ctx.Err() == nil })
 
 	name := widget.NewLabelWithStyle(t.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.SizeName = theme.SizeNameHeadingText

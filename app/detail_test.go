@@ -251,6 +251,8 @@ func TestMoreLikeThisSameGenreOwnProviderFirst(t *testing.T) {
 			t.Fatalf("More like this = %v: holds %s", ids, id)
 		}
 	}
+	// Offline a title has no backdrop art: its title card, blurred, stands in.
+	waitFor(t, "the page's backdrop", 20*time.Second, func() bool { return d.backdrop.Image != nil })
 	onUI(func() { test.Tap(d.more.cards.Objects[0].(*card)) })
 	if next := uiValue(func() *detail { return env.u.currentDetail }); next == d || next.title.ID != ids[0] {
 		t.Fatalf("tapping a poster in More like this opened %v, want %s", next.title.ID, ids[0])

@@ -122,36 +122,41 @@ func (h *hero) playFeatured() {
 	}
 }
 
-// loadBackdrop shows the title's generated card at once, blurred, then its backdrop (or
-// poster) when the loader has it. Blurring runs off the UI goroutine.
+// loadBackdrop puts the featured title's backdrop behind the hero.
 func (h *hero) loadBackdrop(t catalog.Title) {
 	h.shownID = t.ID
-	h.backdrop.Image = nil
-	h.backdrop.Refresh()
-	posters := h.u.svc.posters
-	h.setBackdrop(t.ID, posters.titleCard(t), true)
-	if t.Backdrop != "" {
-		// Wide art made to sit behind a title: darkened, kept sharp.
-		posters.load(t.Backdrop, func(img image.Image) { h.setBackdrop(t.ID, img, false) })
-		return
-	}
-	posters.load(t.Poster, func(img image.Image) { h.setBackdrop(t.ID, img, true) })
+	h.u.showBackdrop(h.backdrop, t, func() bool { return h.shownID == t.ID })
 }
 
-func (h *hero) setBackdrop(id string, img image.Image, blur bool) {
-	if img == nil {
+// showBackdrop fills img with t's backdrop: its generated title card blurred at once,
+// then its backdrop art darkened (or, without one, its poster blurred) when the loader has
+// it. Blurring runs off the UI goroutine; current reports, on the UI goroutine, whether
+// img still belongs to t when a picture is ready.
+func (u *ui) showBackdrop(img *canvas.Image, t catalog.Title, current func() bool) {
+	img.Image = nil
+	img.Refresh()
+	set := func(src image.Image, blur bool) {
+		if src == nil {
+			return
+		}
+		go func() {
+			dark := darkenedBackdrop(src, blur)
+			runOnUI(func() {
+				if current() {
+					img.Image = dark
+					img.Refresh()
+				}
+			})
+		}()
+	}
+	posters := u.svc.posters
+	set(posters.titleCard(t), true)
+	if t.Backdrop != "" {
+		// Wide art made to sit behind a title: darkened, kept sharp.
+		posters.load(t.Backdrop, func(src image.Image) { set(src, false) })
 		return
 	}
-	go func() {
-		blurred := darkenedBackdrop(img, blur)
-		runOnUI(func() {
-			if h.shownID != id {
-				return // another title is featured now
-			}
-			h.backdrop.Image = blurred
-			h.backdrop.Refresh()
-		})
-	}()
+	posters.load(t.Poster, func(src image.Image) { set(src, true) })
 }
 
 // darkenedBackdrop darkens a copy of img so the words stay legible on it. With blur it is
