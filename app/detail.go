@@ -65,8 +65,19 @@ type detail struct {
 // openDetail shows a title's page.
 func (u *ui) openDetail(t catalog.Title) {
 	d := newDetail(u, t)
-	u.nav.push(page{name: pageDetail, content: d.content, leave: d.leave, shown: d.refresh})
+	u.nav.push(page{name: pageDetail, content: d.content, keys: d.typedKey, leave: d.leave, shown: d.refresh})
 	u.currentDetail = d
+}
+
+// typedKey is the page's keyboard: Enter plays (or resumes), as the Play button does.
+func (d *detail) typedKey(ev *fyne.KeyEvent) bool {
+	if ev.Name != fyne.KeyReturn && ev.Name != fyne.KeyEnter {
+		return false
+	}
+	if !d.play.Disabled() {
+		d.play.OnTapped()
+	}
+	return true
 }
 
 func newDetail(u *ui, t catalog.Title) *detail {

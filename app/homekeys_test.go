@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,4 +107,18 @@ func TestArrowKeysMoveTheRingAndEnterOpens(t *testing.T) {
 // ringHidden reports whether the card's drawn ring is hidden.
 func (c *card) ringHidden() bool {
 	return test.WidgetRenderer(c).(*cardRenderer).ring.Hidden
+}
+
+// Enter on a title's page plays it, as its Play button does.
+func TestEnterOnADetailPagePlays(t *testing.T) {
+	title := movie("enter", "Press Enter", 2020, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + strings.Repeat("ef", 20)})
+	env := newTestEnv(t, nil)
+	onUI(func() { env.u.openDetail(title) })
+	typeKey(env, fyne.KeyReturn)
+	if top := uiValue(func() string { return env.u.nav.top().name }); top != pagePlayer {
+		t.Fatalf("Enter on the detail page led to %q, want the player", top)
+	}
+	if got := uiValue(func() string { return env.u.playback.req.title.ID }); got != title.ID {
+		t.Fatalf("Enter plays %q, want %q", got, title.ID)
+	}
 }
