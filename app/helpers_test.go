@@ -266,3 +266,10 @@ func dialogButton(env *testEnv, text string) *widget.Button {
 	})
 	return found
 }
+
+// setForTest sets *p to v for the test and puts the old value back after it.
+func setForTest[T any](t *testing.T, p *T, v T) {
+	old := *p
+	*p = v
+	t.Cleanup(func() { *p = old })
+}
