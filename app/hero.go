@@ -239,13 +239,20 @@ func (l *heroLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 }
 
 // featuredTitle picks the hero's title from the rows: the first in Continue watching,
-// else the first built-in title (the rows are sorted, most popular first by default),
-// else the first title of any row.
+// else the most popular built-in title (whatever order the rows are sorted in), else the
+// first title of any row.
 func (h *home) featuredTitle() catalog.Title {
-	for _, key := range []string{rowContinue, builtin.ID} {
-		if r := h.rows[key]; r != nil && len(r.items) > 0 {
-			return r.items[0].title
+	if r := h.rows[rowContinue]; r != nil && len(r.items) > 0 {
+		return r.items[0].title
+	}
+	if r := h.rows[builtin.ID]; r != nil && len(r.items) > 0 {
+		best := r.items[0].title
+		for _, it := range r.items[1:] {
+			if it.title.Popularity > best.Popularity {
+				best = it.title
+			}
 		}
+		return best
 	}
 	for _, key := range h.rowKeys {
 		if r := h.rows[key]; r != nil && len(r.items) > 0 {

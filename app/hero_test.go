@@ -13,7 +13,7 @@ import (
 	"marquee/catalog/builtin"
 )
 
-// The hero features the most popular built-in title until something is being watched;
+// The hero features the most popular built-in title, in any sort order, until something is being watched;
 // then it features that, offers to resume it, and More info opens its page.
 func TestHeroFeaturesTheResumableTitle(t *testing.T) {
 	first := movie("first", "First Film", 2001, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + strings.Repeat("ab", 20)})
@@ -29,6 +29,17 @@ func TestHeroFeaturesTheResumableTitle(t *testing.T) {
 	if got := uiValue(func() string { return h.title.ID }); got != builtinFirst {
 		t.Fatalf("the hero features %s, want the built-in row's first title %s", got, builtinFirst)
 	}
+
+	// Sorted newest first, the rows change order; the hero keeps the most popular title.
+	onUI(func() { env.u.home.sort.SetSelected(sortLabels[1]) })
+	waitFor(t, "the built-in row sorted newest first", 20*time.Second, func() bool {
+		cards := rowCards(env.u, builtin.ID)
+		return len(cards) > 1 && cards[0].Title().ID != builtinFirst
+	})
+	if got := uiValue(func() string { return h.title.ID }); got != builtinFirst {
+		t.Fatalf("sorted newest first the hero features %s, want the most popular %s", got, builtinFirst)
+	}
+	onUI(func() { env.u.home.sort.SetSelected(sortLabels[0]) })
 
 	if err := env.svc.library.SetResume(id, 0, 30*time.Second, 100*time.Second); err != nil {
 		t.Fatal(err)
