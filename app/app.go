@@ -79,10 +79,11 @@ func newLogger() *slog.Logger {
 // ui is the window's state: the navigation stack and what every screen shares. Screens
 // keep their own widgets; ui only wires them together.
 type ui struct {
-	app     fyne.App
-	win     fyne.Window
-	svc     *services
-	nav     *navigator
+	app fyne.App
+	win fyne.Window
+	svc *services
+	nav *navigator
+	// banners are the home page's notices (see banners); no page but home shows them.
 	banners *banners
 	home    *home
 
@@ -97,6 +98,8 @@ type ui struct {
 	hooks      *testHooks
 	// currentDetail is the detail page on the stack, nil when none.
 	currentDetail *detail
+	// currentSharing is the Sharing page on the stack, nil when none.
+	currentSharing *sharingScreen
 
 	// ctx ends when the window closes; background work watches it.
 	ctx    context.Context
@@ -117,17 +120,10 @@ func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
 	u.nav.changed = func() {
 		u.attachContent()
 		w.Canvas().Unfocus()
-		// Banners wait behind the film and come back when the player is left; what goes
-		// wrong with playback itself is told in the player view.
-		if u.nav.top().name == pagePlayer {
-			u.banners.box.Hide()
-		} else {
-			u.banners.box.Show()
-		}
 	}
 	u.home = newHome(u)
-	u.nav.push(page{name: pageHome, content: u.home.content(), shown: u.home.refreshLibraryRows})
-	w.SetContent(container.NewBorder(u.banners.box, nil, nil, nil, u.nav.holder))
+	u.nav.push(page{name: pageHome, content: u.home.content(), keys: u.home.typedKey, shown: u.home.refreshLibraryRows})
+	w.SetContent(u.nav.holder)
 	report := u.reportUIFailure
 	uiFailed.Store(&report)
 	w.Canvas().SetOnTypedKey(guarded1("a key", u.typedKey))
@@ -264,6 +260,7 @@ const (
 	pageDetail   = "detail"
 	pagePlayer   = "player"
 	pageSettings = "settings"
+	pageSharing  = "sharing"
 )
 
 // page is one screen on the navigation stack.

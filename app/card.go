@@ -36,7 +36,9 @@ type card struct {
 	title    catalog.Title
 	progress float64 // fraction watched, shown as a bar; 0 hides it
 	hovered  bool
+	focused  bool // the keyboard's ring is on it
 	onTap    func(catalog.Title)
+	onHover  func(in bool) // the row's arrows follow the pointer; nil in the grid
 	posters  *posterCache
 
 	// shownID is the title whose poster belongs on the card, checked when one arrives.
@@ -88,9 +90,31 @@ func (c *card) Tapped(*fyne.PointEvent) {
 	}
 }
 
-func (c *card) MouseIn(*desktop.MouseEvent)    { c.hovered = true; c.Refresh() }
+// setFocused shows or hides the keyboard's ring around the poster.
+func (c *card) setFocused(on bool) {
+	if c.focused != on {
+		c.focused = on
+		c.Refresh()
+	}
+}
+
+func (c *card) MouseIn(*desktop.MouseEvent) {
+	c.hovered = true
+	c.Refresh()
+	if c.onHover != nil {
+		c.onHover(true)
+	}
+}
+
 func (c *card) MouseMoved(*desktop.MouseEvent) {}
-func (c *card) MouseOut()                      { c.hovered = false; c.Refresh() }
+
+func (c *card) MouseOut() {
+	c.hovered = false
+	c.Refresh()
+	if c.onHover != nil {
+		c.onHover(false)
+	}
+}
 
 func (c *card) Cursor() desktop.Cursor {
 	if c.title.ID == "" {
@@ -109,6 +133,7 @@ func (c *card) CreateRenderer() fyne.WidgetRenderer {
 		empty:    canvas.NewRectangle(cardEmptyColour),
 		image:    canvas.NewImageFromImage(nil),
 		hover:    canvas.NewRectangle(cardHoverColour),
+		ring:     canvas.NewRectangle(color.Transparent),
 		track:    canvas.NewRectangle(color.NRGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xFF}),
 		progress: canvas.NewRectangle(marqueeRed),
 		name:     canvas.NewText("", theme.Color(theme.ColorNameForeground)),
@@ -116,6 +141,8 @@ func (c *card) CreateRenderer() fyne.WidgetRenderer {
 	}
 	r.image.FillMode = canvas.ImageFillCover
 	r.empty.CornerRadius = 4
+	r.ring.StrokeColor = marqueeRed
+	r.ring.StrokeWidth = 3
 	r.name.TextStyle.Bold = true
 	r.name.TextSize = 13
 	r.year.TextSize = 12
@@ -128,6 +155,7 @@ type cardRenderer struct {
 	empty           *canvas.Rectangle
 	image           *canvas.Image
 	hover           *canvas.Rectangle
+	ring            *canvas.Rectangle
 	track, progress *canvas.Rectangle
 	name, year      *canvas.Text
 }
@@ -137,12 +165,12 @@ func (r *cardRenderer) Destroy() {}
 func (r *cardRenderer) MinSize() fyne.Size { return r.card.MinSize() }
 
 func (r *cardRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.empty, r.image, r.hover, r.track, r.progress, r.name, r.year}
+	return []fyne.CanvasObject{r.empty, r.image, r.hover, r.track, r.progress, r.ring, r.name, r.year}
 }
 
 func (r *cardRenderer) Layout(size fyne.Size) {
 	posterH := size.Height - cardTextHeight
-	for _, o := range []fyne.CanvasObject{r.empty, r.image, r.hover} {
+	for _, o := range []fyne.CanvasObject{r.empty, r.image, r.hover, r.ring} {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(fyne.NewSize(size.Width, posterH))
 	}
@@ -162,6 +190,7 @@ func (r *cardRenderer) Refresh() {
 	r.image.Image = c.poster
 	r.image.Refresh()
 	r.hover.Hidden = !c.hovered || c.title.ID == ""
+	r.ring.Hidden = !c.focused
 	r.track.Hidden = c.progress <= 0
 	r.progress.Hidden = c.progress <= 0
 	r.name.Text = truncateText(c.title.Name, r.name.TextSize, r.name.TextStyle, cardPosterWidth)
@@ -173,6 +202,7 @@ func (r *cardRenderer) Refresh() {
 	r.name.Refresh()
 	r.year.Refresh()
 	r.hover.Refresh()
+	r.ring.Refresh()
 	r.Layout(c.Size())
 }
 

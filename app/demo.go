@@ -18,7 +18,6 @@ import (
 const (
 	demoProviderID = "demo"
 	demoTitleID    = demoProviderID + ":test-pattern"
-	bannerDemo     = "demo"
 )
 
 // demoUploadCap is the demo seeder's upload limit for a film of size bytes lasting d: twice
@@ -103,12 +102,18 @@ func (u *ui) startDemo() {
 	u.demo = d
 	u.svc.catalog.Add(d.provider)
 	u.svc.catalog.SetEnabled(demoProviderID, true)
-	u.banners.show(bannerDemo, problem{
-		Title: "Preparing the demo film",
-		What:  "FFmpeg is making a one-minute test film and a second engine will share it on this computer.",
-		Todo:  "It appears in the Local demo row in a few seconds (it is made only once).",
-	})
 	u.home.reloadRows()
+	u.prepareDemo()
+}
+
+// prepareDemo makes and seeds the demo film in the background, saying so in its row; if
+// that fails, the row says why and offers to try again.
+func (u *ui) prepareDemo() {
+	d := u.demo
+	u.home.setRowStatus(demoProviderID, &rowState{
+		text: "Preparing the demo film — FFmpeg is making a one-minute test film on this computer (only once); it plays in a few seconds.",
+		busy: true,
+	})
 	u.background(func(ctx context.Context) {
 		title, err := d.prepare(ctx, u.svc)
 		if ctx.Err() != nil {
@@ -116,14 +121,13 @@ func (u *ui) startDemo() {
 		}
 		runOnUI(func() {
 			if err != nil {
-				u.banners.show(bannerDemo, problem{
-					Title: "The demo film could not be prepared",
-					What:  err.Error() + ".",
-					Todo:  "Install FFmpeg (sudo apt install ffmpeg) and start Marquee again; everything else works without it.",
+				u.home.setRowStatus(demoProviderID, &rowState{
+					text:  "The demo film could not be prepared — " + err.Error() + ". Is FFmpeg installed (sudo apt install ffmpeg)?",
+					retry: u.prepareDemo,
 				})
 				return
 			}
-			u.banners.hide(bannerDemo)
+			u.home.setRowStatus(demoProviderID, nil)
 			u.home.reloadRows()
 			if u.hooks.autoplay() == demoProviderID {
 				u.openDetail(title)

@@ -17,12 +17,15 @@ func TestDemoStreamsFromTheLocalSeeder(t *testing.T) {
 	film(t, mediagen.DemoFilm) // made once per machine, as the app would at first start
 	env := newTestEnv(t, nil)
 	onUI(env.u.startDemo)
-	if !uiValue(func() bool { return env.u.banners.has(bannerDemo) }) {
-		t.Fatal("no word that the demo is being prepared")
+	if !uiValue(env.u.demoPreparing) || !uiValue(env.u.home.rows[demoProviderID].notice.Visible) {
+		t.Fatal("the demo row does not say that the film is being prepared")
 	}
 	waitFor(t, "the demo film to be seeded", 2*time.Minute, func() bool {
-		return !env.u.banners.has(bannerDemo) && len(env.u.demo.provider.get().Sources) == 1
+		return !env.u.demoPreparing() && len(env.u.demo.provider.get().Sources) == 1
 	})
+	if uiValue(env.u.home.rows[demoProviderID].notice.Visible) {
+		t.Fatal("the demo row still says it is being prepared")
+	}
 	src := env.u.demo.provider.get().Sources[0]
 	if !strings.Contains(src.Magnet, "x.pe=127.0.0.1%3A") {
 		t.Fatalf("demo magnet %q does not name the local seeder", src.Magnet)
@@ -30,7 +33,8 @@ func TestDemoStreamsFromTheLocalSeeder(t *testing.T) {
 	waitFor(t, "the demo row first among the catalogs", 20*time.Second, func() bool {
 		objs := env.u.home.rowsBox.Objects
 		c := cardFor(env.u, demoProviderID, demoTitleID)
-		return len(objs) > 2 && objs[2] == env.u.home.rows[demoProviderID].box && c != nil && len(c.Title().Sources) == 1
+		// After the hero, Continue watching and My list.
+		return len(objs) > 3 && objs[3] == env.u.home.rows[demoProviderID].box && c != nil && len(c.Title().Sources) == 1
 	})
 	onUI(func() { test.Tap(cardFor(env.u, demoProviderID, demoTitleID)) })
 	d := uiValue(func() *detail { return env.u.currentDetail })
@@ -59,4 +63,10 @@ func TestDemoUploadCapIsTwiceTheFilmRate(t *testing.T) {
 	if got := demoUploadCap(1<<40, time.Minute); got != 8<<20 {
 		t.Fatalf("cap for a huge film = %d, want the 8 MiB/s ceiling", got)
 	}
+}
+
+// demoPreparing reports whether the demo row says the film is being prepared.
+func (u *ui) demoPreparing() bool {
+	r := u.home.rows[demoProviderID]
+	return r != nil && r.status != nil && r.status.busy
 }

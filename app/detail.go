@@ -56,14 +56,28 @@ type detail struct {
 	seasonSel *menuSelect
 	episodes  *fyne.Container
 
+	// more is the "More like this" row: the same genre, from the same provider first.
+	more *titleRow
+
 	content fyne.CanvasObject
 }
 
 // openDetail shows a title's page.
 func (u *ui) openDetail(t catalog.Title) {
 	d := newDetail(u, t)
-	u.nav.push(page{name: pageDetail, content: d.content, leave: d.leave, shown: d.refresh})
+	u.nav.push(page{name: pageDetail, content: d.content, keys: d.typedKey, leave: d.leave, shown: d.refresh})
 	u.currentDetail = d
+}
+
+// typedKey is the page's keyboard: Enter plays (or resumes), as the Play button does.
+func (d *detail) typedKey(ev *fyne.KeyEvent) bool {
+	if ev.Name != fyne.KeyReturn && ev.Name != fyne.KeyEnter {
+		return false
+	}
+	if !d.play.Disabled() {
+		d.play.OnTapped()
+	}
+	return true
 }
 
 func newDetail(u *ui, t catalog.Title) *detail {
@@ -108,8 +122,9 @@ func (d *detail) build() {
 	u.svc.posters.load(t.Poster, func(img image.Image) { d.poster.Image = img; d.poster.Refresh() })
 	d.backdrop = canvas.NewImageFromImage(nil)
 	d.backdrop.FillMode = canvas.ImageFillCover
-	d.backdrop.Translucency = 0.75
-	u.svc.posters.load(t.Backdrop, func(img image.Image) { d.backdrop.Image = img; d.backdrop.Refresh() })
+	d.backdrop.ScaleMode = canvas.ImageScaleSmooth
+	d.backdrop.Translucency = 0.5
+	u.showBackdrop(d.backdrop, t, func() bool { return d.ctx.Err() == nil })
 
 	name := widget.NewLabelWithStyle(t.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.SizeName = theme.SizeNameHeadingText
@@ -145,11 +160,57 @@ func (d *detail) build() {
 	body := container.New(arrange, container.NewVBox(d.poster), container.NewPadded(info))
 	d.indicator = u.newSeedingIndicator()
 	top := container.NewBorder(nil, nil, back, container.NewPadded(d.indicator))
-	scroll := container.NewVScroll(container.NewPadded(body))
+	scroll := container.NewVScroll(nil)
+	d.more = newTitleRow(u, scroll, "More like this", nil)
+	d.more.seeAll.Hide()
+	scroll.Content = container.NewPadded(container.NewVBox(body, d.more.box))
+	d.fillMoreLikeThis()
 	arrange.onChange = func() { runOnUI(scroll.Refresh) } // queued: not from inside a layout
 	page := container.NewBorder(top, nil, nil, nil, scroll)
 	shade := canvas.NewLinearGradient(color.NRGBA{A: 0x60}, color.NRGBA{R: 0x14, G: 0x14, B: 0x14, A: 0xFF}, 0)
 	d.content = container.NewStack(d.backdrop, shade, page)
+}
+
+// moreLikeThisLength is how many titles "More like this" offers.
+const moreLikeThisLength = 12
+
+// fillMoreLikeThis fills the "More like this" row in the background: titles of the same
+// genre from the title's own provider, then from the others, without the title itself.
+func (d *detail) fillMoreLikeThis() {
+	t := d.title
+	if len(t.Genres) == 0 {
+		d.more.set(nil)
+		return
+	}
+	cat := d.u.svc.catalog
+	d.u.background(func(context.Context) {
+		ctx, cancel := context.WithTimeout(d.ctx, catalog.DefaultProviderTimeout+time.Second)
+		defer cancel()
+		q := catalog.Query{Genre: t.Genres[0], PageSize: moreLikeThisLength + 1}
+		var found []catalog.Title
+		if t.Provider != "" {
+			if page, err := cat.SearchProvider(ctx, t.Provider, q); err == nil {
+				found = page.Titles
+			}
+		}
+		if len(found) <= moreLikeThisLength {
+			found = append(found, cat.Search(ctx, q).Titles...)
+		}
+		var items []rowItem
+		seen := map[string]bool{t.ID: true}
+		for _, x := range found {
+			if !seen[x.ID] && len(items) < moreLikeThisLength {
+				seen[x.ID] = true
+				items = append(items, rowItem{title: x})
+			}
+		}
+		runOnUI(func() {
+			if d.ctx.Err() == nil {
+				d.more.set(items)
+				d.u.attachContent()
+			}
+		})
+	})
 }
 
 func yearText(y int) string {
@@ -565,14 +626,33 @@ func (d *detail) mainRequest() (playRequest, time.Duration, bool) {
 	if !ok {
 		return playRequest{}, 0, false
 	}
-	req := playRequest{title: t, source: src, fileIndex: d.fileIndex, resume: true}
+	req, at := d.u.movieRequest(t, src, d.fileIndex)
+	return req, at, true
+}
+
+// movieRequest plays a movie from src (fileIndex: the file picked, or catalog.MainFile for
+// the source's own), resuming where it stopped; at is that position, 0 when it starts.
+func (u *ui) movieRequest(t catalog.Title, src catalog.Source, fileIndex int) (req playRequest, at time.Duration) {
+	req = playRequest{title: t, source: src, fileIndex: fileIndex, resume: true}
 	if req.fileIndex == catalog.MainFile {
 		req.fileIndex = src.FileIndex
 	}
-	var at time.Duration
-	if pos, file, ok := d.u.savedPosition(t.ID); ok && (req.fileIndex < 0 || file == req.fileIndex) {
+	if pos, file, ok := u.savedPosition(t.ID); ok && (req.fileIndex < 0 || file == req.fileIndex) {
 		at = pos.Position
 	}
+	return req, at
+}
+
+// titleRequest is what Play plays for t without its page open: a series' next episode,
+// else the movie's first source.
+func (u *ui) titleRequest(t catalog.Title) (playRequest, time.Duration, bool) {
+	if t.Kind == catalog.KindSeries && len(t.Seasons) > 0 {
+		return u.nextUp(t)
+	}
+	if len(t.Sources) == 0 {
+		return playRequest{}, 0, false
+	}
+	req, at := u.movieRequest(t, t.Sources[0], catalog.MainFile)
 	return req, at, true
 }
 

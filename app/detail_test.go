@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -212,4 +213,48 @@ func TestSourceLabelAndLiveSwarmFromTheEngine(t *testing.T) {
 	waitFor(t, "the swarm line to count the seeder", 30*time.Second, func() bool {
 		return strings.HasPrefix(d.health.Text, "connected to 1 peer (1 with the whole film)")
 	})
+}
+
+// "More like this" offers titles of the same genre, the title's own provider's first,
+// never the title itself nor another genre; a poster there opens its page.
+func TestMoreLikeThisSameGenreOwnProviderFirst(t *testing.T) {
+	genre := func(tt catalog.Title, g string) catalog.Title { tt.Genres = []string{g}; return tt }
+	own := newStaticProvider("own", "Own",
+		genre(movie("main", "Main Drama", 2000, catalog.Source{}), "Drama"),
+		genre(movie("d1", "Own Drama One", 2001, catalog.Source{}), "Drama"),
+		genre(movie("d2", "Own Drama Two", 2002, catalog.Source{}), "Drama"),
+		genre(movie("c1", "Own Comedy", 2003, catalog.Source{}), "Comedy"))
+	other := newStaticProvider("other", "Other", genre(movie("d3", "Other Drama", 2010, catalog.Source{}), "Drama"))
+	env := newTestEnv(t, []catalog.Provider{own, other})
+	main, err := own.Get(context.Background(), catalog.JoinID("own", "main"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	onUI(func() { env.u.openDetail(main) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	var ids []string
+	waitFor(t, "the More like this row", 20*time.Second, func() bool {
+		ids = nil
+		for _, o := range d.more.cards.Objects {
+			ids = append(ids, o.(*card).Title().ID)
+		}
+		return len(ids) > 0 && d.more.box.Visible()
+	})
+	if len(ids) < 3 || !strings.HasPrefix(ids[0], "own:") || !strings.HasPrefix(ids[1], "own:") {
+		t.Fatalf("More like this = %v, want the own provider's two other dramas first", ids)
+	}
+	if !slices.Contains(ids, catalog.JoinID("other", "d3")) {
+		t.Fatalf("More like this = %v, want the other provider's drama too", ids)
+	}
+	for _, id := range ids {
+		if id == main.ID || id == catalog.JoinID("own", "c1") {
+			t.Fatalf("More like this = %v: holds %s", ids, id)
+		}
+	}
+	// Offline a title has no backdrop art: its title card, blurred, stands in.
+	waitFor(t, "the page's backdrop", 20*time.Second, func() bool { return d.backdrop.Image != nil })
+	onUI(func() { test.Tap(d.more.cards.Objects[0].(*card)) })
+	if next := uiValue(func() *detail { return env.u.currentDetail }); next == d || next.title.ID != ids[0] {
+		t.Fatalf("tapping a poster in More like this opened %v, want %s", next.title.ID, ids[0])
+	}
 }

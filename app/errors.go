@@ -208,7 +208,11 @@ func detailsFold(details string) fyne.CanvasObject {
 
 // showErrorDialog tells the user about err in a dialog over the window.
 func showErrorDialog(win fyne.Window, err error) {
-	p := explain(err)
+	showProblemDialog(win, explain(err))
+}
+
+// showProblemDialog tells the user about p in a dialog over the window.
+func showProblemDialog(win fyne.Window, p problem) {
 	body := widget.NewLabel(p.What + "\n\n" + p.Todo)
 	body.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(container.NewGridWrap(fyne.NewSize(420, 140), body))
@@ -219,9 +223,12 @@ func showErrorDialog(win fyne.Window, err error) {
 	d.Show()
 }
 
-// banners is the strip at the top of the window for problems that do not stop what the
-// user is doing: a provider offline, a full disk, a library in use, a demo that could
-// not start. Each has a key, so a problem reported twice shows once.
+// banners holds the home page's notices: problems that do not stop what the user is
+// doing and belong to no one row (a full disk, a library in use, a port that was taken,
+// a callback that failed). They sit between the home bar and the rows, one compact line
+// each, and never over the detail page or the player. Each has a key, so a problem
+// reported twice shows once. A provider's own state (offline, feed failed, the demo being
+// prepared) goes in its row instead (titleRow.notice).
 type banners struct {
 	box      *fyne.Container
 	shown    map[string]fyne.CanvasObject
@@ -232,24 +239,18 @@ func newBanners() *banners {
 	return &banners{box: container.NewVBox(), shown: map[string]fyne.CanvasObject{}, problems: map[string]problem{}}
 }
 
-// show puts up (or replaces) the banner with this key.
+// show puts up (or replaces) the notice with this key.
 func (b *banners) show(key string, p problem) {
 	b.hide(key)
-	title := canvas.NewText(p.Title, color.White)
-	title.TextStyle.Bold = true
-	body := widget.NewLabel(joinNonEmpty(" ", p.What, p.Todo))
-	body.Wrapping = fyne.TextWrapWord
-	closeBtn := newButton("", theme.CancelIcon(), func() { b.hide(key) })
-	closeBtn.Importance = widget.LowImportance
-	bg := canvas.NewRectangle(color.NRGBA{R: 0x5C, G: 0x12, B: 0x16, A: 0xF0})
-	row := container.NewStack(bg, container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), closeBtn,
-		container.NewVBox(container.NewPadded(title), body)))
-	b.shown[key] = row
+	n := newNotice()
+	n.setProblem(p, wordsWrap)
+	n.setAction("", theme.CancelIcon(), func() { b.hide(key) })
+	b.shown[key] = n.box
 	b.problems[key] = p
-	b.box.Add(row)
+	b.box.Add(n.box)
 }
 
-// hide takes the banner with this key down, if it is up.
+// hide takes the notice with this key down, if it is up.
 func (b *banners) hide(key string) {
 	if o, ok := b.shown[key]; ok {
 		b.box.Remove(o)
@@ -258,8 +259,103 @@ func (b *banners) hide(key string) {
 	}
 }
 
-// has reports whether the banner with this key is up.
+// has reports whether the notice with this key is up.
 func (b *banners) has(key string) bool {
 	_, ok := b.shown[key]
 	return ok
 }
+
+// noticeColour tints a notice line: enough to be seen, not so much that it shouts.
+var noticeColour = color.NRGBA{R: 0x3A, G: 0x1A, B: 0x1C, A: 0xFF}
+
+// wordsFit says how a notice's words take the line: truncated to one line (inside a
+// row), or wrapped (on the home page, where there is room for what to do).
+type wordsFit int
+
+const (
+	wordsTruncate wordsFit = iota
+	wordsWrap
+)
+
+// notice is one compact line: a warning icon, the words, and an optional button (Retry,
+// or a close cross).
+type notice struct {
+	box    *fyne.Container
+	icon   *widget.Icon
+	words  *widget.Label
+	button *widget.Button
+	action func()
+}
+
+func newNotice() *notice {
+	n := &notice{icon: widget.NewIcon(theme.WarningIcon()), words: widget.NewLabel("")}
+	n.button = newButton("", nil, func() {
+		if n.action != nil {
+			n.action()
+		}
+	})
+	n.button.Importance = widget.LowImportance
+	n.button.Hide()
+	bg := canvas.NewRectangle(noticeColour)
+	bg.CornerRadius = 4
+	n.box = container.NewStack(bg, container.NewBorder(nil, nil, n.icon, n.button, n.words))
+	n.box.Hide()
+	return n
+}
+
+// setProblem shows p's title and what happened (and, wrapped, what to do).
+func (n *notice) setProblem(p problem, fit wordsFit) {
+	if fit == wordsWrap {
+		n.setText(joinNonEmpty(" — ", p.Title, joinNonEmpty(" ", p.What, p.Todo)), fit)
+		return
+	}
+	n.setText(joinNonEmpty(" — ", p.Title, p.What), fit)
+}
+
+// setText shows the line with these words; busy shows an hourglass instead of a warning.
+func (n *notice) setText(text string, fit wordsFit) {
+	n.words.SetText(text)
+	n.words.Wrapping = fyne.TextWrapOff
+	n.words.Truncation = fyne.TextTruncateEllipsis
+	if fit == wordsWrap {
+		n.words.Wrapping = fyne.TextWrapWord
+		n.words.Truncation = fyne.TextTruncateOff
+	}
+	n.words.Refresh()
+	n.box.Show()
+}
+
+// setBusy swaps the warning icon for an hourglass, for a state that is progress rather
+// than a problem (the demo being prepared).
+func (n *notice) setBusy(busy bool) {
+	if busy {
+		n.icon.SetResource(theme.HistoryIcon())
+	} else {
+		n.icon.SetResource(theme.WarningIcon())
+	}
+}
+
+// setAction puts a button at the end of the line; a nil action takes it away.
+func (n *notice) setAction(label string, icon fyne.Resource, action func()) {
+	n.action = action
+	if action == nil {
+		n.button.Hide()
+		return
+	}
+	n.button.SetText(label)
+	n.button.SetIcon(icon)
+	n.button.Show()
+}
+
+// clear hides the line.
+func (n *notice) clear() {
+	n.action = nil
+	n.button.Hide()
+	n.box.Hide()
+}
+
+// Visible reports whether the line is up (tests read it).
+func (n *notice) Visible() bool { return n.box.Visible() }
+
+// Text is what the line says.
+func (n *notice) Text() string { return n.words.Text }

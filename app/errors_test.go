@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -61,23 +63,69 @@ func TestExplainNamesWhatHappenedAndWhatToDo(t *testing.T) {
 	}
 }
 
-// A feed whose server is down is reported as offline in a banner; the other rows stay.
-func TestProviderOfflineShowsBanner(t *testing.T) {
+// A feed whose server is down says so in its own row, with Retry; nothing covers the
+// page, and the other rows stay.
+func TestProviderOfflineShowsInItsRow(t *testing.T) {
 	srv := httptest.NewServer(nil)
 	url := srv.URL + "/films.json"
 	srv.Close() // nothing listens there any more
 	offlineFeed := feed.New(url, feed.Options{Timeout: 5 * time.Second})
 	title := movie("up", "Still Here", 2000, catalog.Source{})
 	env := newTestEnv(t, []catalog.Provider{offlineFeed, newStaticProvider("local", "Local", title)})
-	key := "provider:" + offlineFeed.ID()
-	waitFor(t, "the offline banner", 20*time.Second, func() bool { return env.u.banners.has(key) })
-	shown := uiValue(func() problem { return env.u.banners.problems[key] })
-	if !strings.HasSuffix(shown.Title, "is offline") || !strings.Contains(shown.Todo, "Everything else keeps working") {
-		t.Fatalf("offline banner says %+v", shown)
+	key := offlineFeed.ID()
+	waitFor(t, "the offline line in the feed's row", 20*time.Second, func() bool {
+		r := env.u.home.rows[key]
+		return r != nil && r.notice.Visible() && onScreen(env, r.notice.box)
+	})
+	r := env.u.home.rows[key]
+	if text := uiValue(r.notice.Text); !strings.Contains(text, "is offline") {
+		t.Fatalf("the feed's row says %q", text)
+	}
+	if !uiValue(r.notice.button.Visible) || uiValue(func() string { return r.notice.button.Text }) != "Retry" {
+		t.Fatal("the offline row offers no Retry")
+	}
+	if n := uiValue(func() int { return len(env.u.banners.shown) }); n != 0 {
+		t.Fatalf("%d notices over the page for one provider offline", n)
 	}
 	waitFor(t, "the other provider's row", 20*time.Second, func() bool {
 		return cardFor(env.u, "local", catalog.JoinID("local", "up")) != nil
 	})
+}
+
+// flakyProvider fails while down is set, and counts the searches it was asked.
+type flakyProvider struct {
+	*staticProvider
+	down     atomic.Bool
+	searches atomic.Int32
+}
+
+func (p *flakyProvider) Search(ctx context.Context, q catalog.Query) (catalog.Page, error) {
+	p.searches.Add(1)
+	if p.down.Load() {
+		return catalog.Page{}, catalog.OfflineError(p.name, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
+	}
+	return p.staticProvider.Search(ctx, q)
+}
+
+// Retry in a failed row asks its provider again, and the row fills once it answers.
+func TestRetryInARowAsksTheProviderAgain(t *testing.T) {
+	flaky := &flakyProvider{staticProvider: newStaticProvider("flaky", "Flaky films", movie("back", "Back Again", 2001, catalog.Source{}))}
+	flaky.down.Store(true)
+	env := newTestEnv(t, []catalog.Provider{flaky})
+	var r *titleRow
+	waitFor(t, "the failure in the flaky row", 20*time.Second, func() bool {
+		r = env.u.home.rows["flaky"]
+		return r != nil && r.notice.Visible() && r.notice.button.Visible()
+	})
+	before := flaky.searches.Load()
+	flaky.down.Store(false)
+	onUI(func() { test.Tap(r.notice.button) })
+	waitFor(t, "the flaky row filled after Retry", 20*time.Second, func() bool {
+		return cardFor(env.u, "flaky", catalog.JoinID("flaky", "back")) != nil && !r.notice.Visible()
+	})
+	if after := flaky.searches.Load(); after <= before {
+		t.Fatalf("Retry did not ask the provider again (%d searches before, %d after)", before, after)
+	}
 }
 
 // Low free space on the cache's disk puts up the "disk full" banner.

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
 	"marquee/internal/mediagen"
@@ -221,4 +222,54 @@ func flushEngineTasks(env *testEnv) {
 	done := make(chan struct{})
 	onUI(func() { env.u.tasks.Push(func() { close(done) }) })
 	<-done
+}
+
+// onScreen reports whether o is shown in the window: in its tree, with o and every
+// object above it visible. Run it on the UI goroutine.
+func onScreen(env *testEnv, o fyne.CanvasObject) bool {
+	var walk func(fyne.CanvasObject) bool
+	walk = func(x fyne.CanvasObject) bool {
+		if x == nil || !x.Visible() {
+			return false
+		}
+		if x == o {
+			return true
+		}
+		var children []fyne.CanvasObject
+		switch c := x.(type) {
+		case *fyne.Container:
+			children = c.Objects
+		case fyne.Widget:
+			children = test.WidgetRenderer(c).Objects()
+		}
+		for _, ch := range children {
+			if walk(ch) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(env.win.Content())
+}
+
+// dialogButton finds the button labelled text on the dialog on top, nil when none.
+func dialogButton(env *testEnv, text string) *widget.Button {
+	var found *widget.Button
+	onUI(func() {
+		if top := env.win.Canvas().Overlays().Top(); top != nil {
+			for _, o := range test.LaidOutObjects(top) {
+				if b, ok := o.(*widget.Button); ok && b.Text == text {
+					found = b
+				}
+			}
+		}
+	})
+	return found
+}
+
+// setForTest sets *p to v for the test and puts the old value back after it.
+func setForTest[T any](t *testing.T, p *T, v T) {
+	old := *p
+	*p = v
+	t.Cleanup(func() { *p = old })
 }

@@ -44,13 +44,20 @@ var sortLabels = []string{"Popular", "Newest", "A–Z"}
 type home struct {
 	u *ui
 
-	search *widget.Entry
-	genre  *menuSelect
-	sort   *menuSelect
+	search *searchEntry
+	// searchOpen is set while the collapsed bar shows the search box.
+	searchOpen   bool
+	searchButton *widget.Button
+	bar          *fyne.Container
+	genre        *menuSelect
+	sort         *menuSelect
 
 	rowsBox  *fyne.Container
 	rowsView *container.Scroll
 	rows     map[string]*titleRow
+	rowKeys  []string // the rows in the order shown
+	focus    cardFocus
+	hero     *hero
 	grid     *titleGrid
 	body     *fyne.Container
 
@@ -63,7 +70,7 @@ type home struct {
 
 func newHome(u *ui) *home {
 	h := &home{u: u, rows: map[string]*titleRow{}, genresAnswered: map[string]bool{}}
-	h.search = widget.NewEntry()
+	h.search = newSearchEntry(h.closeSearch)
 	h.search.SetPlaceHolder("Search titles, genres…")
 	h.search.OnChanged = guarded1("the search box", func(string) { h.searchSoon() })
 	h.search.OnSubmitted = guarded1("the search box", func(string) { h.applyQuery() })
@@ -76,6 +83,8 @@ func newHome(u *ui) *home {
 	h.rowsBox = container.NewVBox()
 	h.rowsView = container.NewVScroll(h.rowsBox)
 	h.grid = newTitleGrid(u)
+	h.hero = newHero(u)
+	h.hero.layout.onChange = func() { runOnUI(h.rowsView.Refresh) } // queued: not from inside a layout
 	h.body = container.NewStack(h.rowsView)
 	return h
 }
@@ -86,11 +95,45 @@ func (h *home) content() fyne.CanvasObject {
 	logo.TextSize = 22
 	paste := newButton("Paste magnet", theme.ContentPasteIcon(), h.u.askForMagnet)
 	open := newButton("Open .torrent", theme.FolderOpenIcon(), h.u.askForTorrentFile)
+	pasteIcon := newButton("", theme.ContentPasteIcon(), h.u.askForMagnet)
+	openIcon := newButton("", theme.FolderOpenIcon(), h.u.askForTorrentFile)
+	h.searchButton = newButton("", theme.SearchIcon(), h.toggleSearch)
 	settingsBtn := newButton("", theme.SettingsIcon(), h.u.openSettings)
 	filters := container.NewHBox(h.genre, h.sort)
 	actions := container.NewHBox(paste, open)
+	iconActions := container.NewHBox(pasteIcon, openIcon)
 	status := container.NewHBox(container.NewCenter(h.u.newSeedingIndicator()), settingsBtn)
-	return container.New(homeLayout{}, container.NewCenter(logo), h.search, filters, actions, status, h.body)
+	body := container.NewBorder(h.u.banners.box, nil, nil, nil, h.body)
+	layout := &homeLayout{searchOpen: func() bool { return h.searchOpen || h.search.Text != "" }}
+	h.bar = container.New(layout, container.NewCenter(logo), container.NewStack(h.search), filters, actions, status, body,
+		container.NewStack(h.searchButton), iconActions)
+	return h.bar
+}
+
+// toggleSearch is the collapsed bar's search button: it opens the search box under the
+// bar and puts the cursor in it, or closes an empty one.
+func (h *home) toggleSearch() {
+	if h.searchOpen && h.search.Text == "" {
+		h.closeSearch()
+		return
+	}
+	h.focusSearch()
+}
+
+// focusSearch shows the search box (opening it in the collapsed bar) and puts the cursor
+// in it.
+func (h *home) focusSearch() {
+	h.searchOpen = true
+	h.bar.Refresh()
+	h.u.attachContent()
+	h.u.win.Canvas().Focus(h.search)
+}
+
+// closeSearch leaves the search box; the collapsed bar folds an empty one away.
+func (h *home) closeSearch() {
+	h.searchOpen = false
+	h.u.win.Canvas().Unfocus()
+	h.bar.Refresh()
 }
 
 // query is what the search box and menus ask for.
@@ -211,6 +254,8 @@ func (h *home) reloadRows() {
 		}
 	}
 	h.rowsBox.RemoveAll()
+	h.rowsBox.Add(h.hero.box)
+	h.rowKeys = keys
 	for _, k := range keys {
 		r := h.rows[k]
 		if r == nil {
@@ -254,6 +299,8 @@ func (h *home) fillRow(key string, q catalog.Query) {
 			}
 			h.providerAnswered(key, err)
 			r.set(items)
+			h.keepFocus(key)
+			h.hero.show(h.featuredTitle())
 			// "See all" only when there is more than the row shows.
 			r.seeAll.Hidden = !more
 			r.seeAll.Refresh()
@@ -328,21 +375,47 @@ func (h *home) rowItems(ctx context.Context, key string, q catalog.Query) (items
 	return items, page.HasMore || page.Total > len(items), err
 }
 
-// providerAnswered puts up or takes down the banner for a provider that is offline.
+// providerAnswered says in the provider's row whether its last answer failed, with a
+// Retry that asks it again.
 func (h *home) providerAnswered(key string, err error) {
-	bannerKey := "provider:" + key
-	if err == nil {
-		h.u.banners.hide(bannerKey)
+	r := h.rows[key]
+	if r == nil || errors.Is(err, context.Canceled) {
 		return
 	}
-	if errors.Is(err, context.Canceled) {
+	if err == nil {
+		r.failed = nil
+		r.updateNotice()
 		return
 	}
 	name := key
 	if p, ok := h.u.svc.catalog.Provider(key); ok {
 		name = p.Name()
 	}
-	h.u.banners.show(bannerKey, explain(catalog.ProviderError{Provider: key, Name: name, Err: err}))
+	p := explain(catalog.ProviderError{Provider: key, Name: name, Err: err})
+	r.failed = &rowState{text: joinNonEmpty(" — ", p.Title, p.What), retry: func() { h.retryRow(key) }}
+	r.updateNotice()
+}
+
+// retryRow asks a row's provider again, saying so in the row until it answers.
+func (h *home) retryRow(key string) {
+	r := h.rows[key]
+	if r == nil {
+		return
+	}
+	r.failed = &rowState{text: "Asking again…", busy: true}
+	r.updateNotice()
+	q := h.query()
+	q.PageSize = rowLength
+	h.fillRow(key, q)
+}
+
+// setRowStatus shows (or, with nil, clears) what background work says about a row: the
+// demo film being prepared, or why it could not be.
+func (h *home) setRowStatus(key string, st *rowState) {
+	if r := h.rows[key]; r != nil {
+		r.status = st
+		r.updateNotice()
+	}
 }
 
 // lookupTitle finds a title for the library rows: the catalog's current version, else
@@ -365,7 +438,8 @@ func fractionOf(p library.Position) float64 {
 	return clamp01(float64(p.Position) / float64(p.Duration))
 }
 
-// titleRow is one horizontal row of cards under a heading.
+// titleRow is one horizontal row of cards under a heading, with a compact line for its
+// provider's state under the heading.
 type titleRow struct {
 	u      *ui
 	name   *widget.Label
@@ -376,6 +450,22 @@ type titleRow struct {
 	box    *fyne.Container
 	items  []rowItem
 	fills  int // counts fills, so that an older answer is dropped
+
+	notice *notice
+	// left and right are the arrows shown over the row's ends on hover; hovers counts
+	// the posters and arrows the pointer is over.
+	left, right *rowArrow
+	hovers      int
+	// failed is the last fill's failure, status what background work says of the row;
+	// the notice shows the failure first.
+	failed, status *rowState
+}
+
+// rowState is a row's line about its provider.
+type rowState struct {
+	text  string
+	busy  bool   // progress, not a problem
+	retry func() // nil when retrying makes no sense
 }
 
 // newTitleRow makes a row that sits in page, the home page's vertical scroll.
@@ -388,8 +478,37 @@ func newTitleRow(u *ui, page *container.Scroll, name string, onSeeAll func()) *t
 	r.empty = widget.NewLabel("Loading…")
 	r.scroll = newRowScroll(r.cards, page)
 	r.scroll.SetMinSize(fyne.NewSize(cardPosterWidth, cardPosterHeight+cardTextHeight))
-	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), container.NewStack(r.scroll, r.empty))
+	r.notice = newNotice()
+	r.left = newRowArrow(theme.NavigateBackIcon(), func() { r.page(-1) }, r.hover)
+	r.right = newRowArrow(theme.NavigateNextIcon(), func() { r.page(1) }, r.hover)
+	arrows := container.NewBorder(nil, nil, r.left, r.right)
+	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), r.notice.box, container.NewStack(r.scroll, r.empty, arrows))
 	return r
+}
+
+// updateNotice shows the row's failure, else its status, else nothing.
+func (r *titleRow) updateNotice() {
+	st := r.failed
+	if st == nil {
+		st = r.status
+	}
+	if st == nil {
+		r.notice.clear()
+	} else {
+		r.notice.setText(st.text, wordsTruncate)
+		r.notice.setBusy(st.busy)
+		r.notice.setAction("Retry", theme.ViewRefreshIcon(), st.retry)
+	}
+	r.showIfUseful()
+}
+
+// showIfUseful shows the row when it has titles or something to say.
+func (r *titleRow) showIfUseful() {
+	if len(r.items) > 0 || r.notice.Visible() || r.empty.Visible() {
+		r.box.Show()
+	} else {
+		r.box.Hide()
+	}
 }
 
 func (r *titleRow) setName(name string) { r.name.SetText(name) }
@@ -400,7 +519,9 @@ func (r *titleRow) set(items []rowItem) {
 	r.empty.Hide()
 	// Cards are reused in order so that posters already loaded stay.
 	for len(r.cards.Objects) < len(items) {
-		r.cards.Add(newCard(r.u.svc.posters, r.u.openDetail))
+		c := newCard(r.u.svc.posters, r.u.openDetail)
+		c.onHover = r.hover
+		r.cards.Add(c)
 	}
 	r.cards.Objects = r.cards.Objects[:len(items)]
 	for i, it := range items {
@@ -408,11 +529,7 @@ func (r *titleRow) set(items []rowItem) {
 	}
 	r.cards.Refresh()
 	r.scroll.Refresh() // the scroll lays its content out at the new width only when refreshed itself
-	if len(items) == 0 {
-		r.box.Hide()
-	} else {
-		r.box.Show()
-	}
+	r.showIfUseful()
 }
 
 // titleGrid is the virtualised grid of search results or of one provider's titles. It
@@ -443,15 +560,19 @@ func newTitleGrid(u *ui) *titleGrid {
 		func() fyne.CanvasObject { return newCard(u.svc.posters, u.openDetail) },
 		func(id widget.GridWrapItemID, o fyne.CanvasObject) { o.(*card).setTitle(g.titleAt(id), 0) },
 	)
-	back := newButton("Home", theme.HomeIcon(), func() {
-		g.providerID = ""
-		u.home.search.SetText("")
-		u.home.genre.SetSelected(allGenres)
-		u.home.showRows()
-		u.home.reloadRows()
-	})
+	back := newButton("Home", theme.HomeIcon(), g.goHome)
 	g.content = container.NewBorder(container.NewHBox(back, g.label, g.status), nil, nil, nil, g.grid)
 	return g
+}
+
+// goHome leaves the grid for the rows, clearing the search and the genre.
+func (g *titleGrid) goHome() {
+	h := g.u.home
+	g.providerID = ""
+	h.search.SetText("")
+	h.genre.SetSelected(allGenres)
+	h.showRows()
+	h.reloadRows()
 }
 
 // showing reports whether the grid already holds the answer to q over providerID.
@@ -582,14 +703,14 @@ func (u *ui) pasteFromClipboard() {
 		return
 	}
 	if !looksLikeTorrentInput(clip) {
-		u.banners.show("paste", problem{
+		// An answer to what the user just did, on whatever page they did it.
+		showProblemDialog(u.win, problem{
 			Title: "Nothing to play in the clipboard",
 			What:  "Ctrl+V plays a magnet link or info hash you copied, but the clipboard holds something else.",
 			Todo:  "Copy a magnet link (magnet:?xt=urn:btih:…) and press Ctrl+V again.",
 		})
 		return
 	}
-	u.banners.hide("paste")
 	u.playSource(clip)
 }
 
@@ -634,7 +755,7 @@ func (u *ui) dropped(_ fyne.Position, uris []fyne.URI) {
 			u.playSource(path)
 		case isSubtitleFile(ext):
 			if u.playback == nil {
-				u.banners.show("drop", problem{
+				showProblemDialog(u.win, problem{
 					Title: "No film is playing",
 					What:  "Subtitles dropped on the window go to the film that is playing.",
 					Todo:  "Start the film first, then drop " + uri.Name() + " onto it.",

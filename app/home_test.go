@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"marquee/catalog"
 	"marquee/catalog/poster"
@@ -46,12 +48,15 @@ func TestTapPosterOpensDetailAndPlayOpensPlayer(t *testing.T) {
 	}
 
 	onUI(func() { env.u.banners.show("test-banner", problem{Title: "Something is offline"}) })
+	if uiValue(func() bool { return onScreen(env, env.u.banners.box) }) {
+		t.Fatal("a home notice covers the detail page")
+	}
 	onUI(func() { test.Tap(d.play) })
 	if top := uiValue(func() string { return env.u.nav.top().name }); top != pagePlayer {
 		t.Fatalf("after Play the page is %q, want the player", top)
 	}
-	if uiValue(env.u.banners.box.Visible) {
-		t.Fatal("a banner covers the film")
+	if uiValue(func() bool { return onScreen(env, env.u.banners.box) }) {
+		t.Fatal("a home notice covers the film")
 	}
 	pb := uiValue(func() *playback { return env.u.playback })
 	if !uiValue(pb.indicator.Visible) {
@@ -82,9 +87,11 @@ func TestTapPosterOpensDetailAndPlayOpensPlayer(t *testing.T) {
 	if top := uiValue(func() string { return env.u.nav.top().name }); top != pageDetail {
 		t.Fatalf("Esc in the player leads to %q, want the detail page", top)
 	}
-	if !uiValue(env.u.banners.box.Visible) || !uiValue(func() bool { return env.u.banners.has("test-banner") }) {
-		t.Fatal("the banner did not come back after leaving the player")
+	onUI(env.u.nav.back)
+	if !uiValue(func() bool { return onScreen(env, env.u.banners.box) && env.u.banners.has("test-banner") }) {
+		t.Fatal("the notice is not on the home page")
 	}
+	onUI(func() { env.u.openDetail(d.title); d = env.u.currentDetail })
 	select {
 	case <-pb.stopped:
 	case <-time.After(30 * time.Second):
@@ -283,7 +290,7 @@ func TestCtrlVPlaysACopiedMagnet(t *testing.T) {
 		env.app.Clipboard().SetContent("hello")
 		env.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktopShortcutPaste)
 	})
-	if !uiValue(func() bool { return env.u.banners.has("paste") }) {
+	if !uiValue(func() bool { return env.win.Canvas().Overlays().Top() != nil }) {
 		t.Fatal("pasting text that is not a magnet gave no explanation")
 	}
 }
@@ -336,4 +343,45 @@ func TestGenreMenuFillsAsProvidersAnswer(t *testing.T) {
 	waitFor(t, "the genre of the provider that answered", 20*time.Second, func() bool {
 		return slices.Contains(env.u.home.genre.Options, "Film Noir")
 	})
+}
+
+// Over a row longer than the window, arrows show on hover where the row can move; ›
+// scrolls it by whole posters and brings ‹ up; leaving the row takes them away.
+func TestRowArrowsOnHoverScrollTheRow(t *testing.T) {
+	setForTest(t, &rowArrowsLinger, 10*time.Millisecond)
+	var titles []catalog.Title
+	for i := range 20 {
+		titles = append(titles, movie(fmt.Sprint("m", i), fmt.Sprint("Many ", i), 1990+i, catalog.Source{}))
+	}
+	env := newTestEnv(t, []catalog.Provider{newStaticProvider("many", "Many", titles...)})
+	waitFor(t, "the long row", 20*time.Second, func() bool { return len(rowCards(env.u, "many")) == 20 })
+	r := uiValue(func() *titleRow { return env.u.home.rows["many"] })
+	if uiValue(r.left.Visible) || uiValue(r.right.Visible) {
+		t.Fatal("arrows show before the pointer is over the row")
+	}
+	first := rowCards(env.u, "many")[0]
+	onUI(func() { first.MouseIn(&desktop.MouseEvent{}) })
+	if uiValue(r.left.Visible) || !uiValue(func() bool { return onScreen(env, r.right) }) {
+		t.Fatalf("hovering the row's start shows left %v, right %v; want only ›", uiValue(r.left.Visible), uiValue(r.right.Visible))
+	}
+	// From the poster onto the arrow: the arrows stay.
+	onUI(func() { first.MouseOut(); r.right.MouseIn(&desktop.MouseEvent{}) })
+	time.Sleep(5 * rowArrowsLinger)
+	if !uiValue(r.right.Visible) {
+		t.Fatal("the › went away when the pointer moved onto it")
+	}
+	onUI(func() { test.Tap(r.right) })
+	off := uiValue(func() float32 { return r.scroll.Offset.X })
+	if step := cardPosterWidth + theme.Padding(); off < step || float32(int(off/step))*step != off {
+		t.Fatalf("› scrolled the row to %v, want a whole number of posters", off)
+	}
+	if !uiValue(func() bool { return onScreen(env, r.left) }) {
+		t.Fatal("after › the ‹ does not show")
+	}
+	onUI(func() { r.right.MouseOut() })
+	waitFor(t, "the arrows to go once the pointer left", 5*time.Second, func() bool { return !r.left.Visible() && !r.right.Visible() })
+	onUI(func() { r.left.Show(); test.Tap(r.left) })
+	if off := uiValue(func() float32 { return r.scroll.Offset.X }); off != 0 {
+		t.Fatalf("‹ left the row at %v, want back at its start", off)
+	}
 }

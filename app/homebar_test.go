@@ -1,21 +1,38 @@
 package app
 
 import (
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
+	"marquee/torrent"
 )
 
-// barControls are the home bar's controls, on the UI goroutine.
+// barControls are the home bar's controls shown now, by name, on the UI goroutine.
 func barControls(env *testEnv) map[string]fyne.CanvasObject {
 	h := env.u.home
-	found := map[string]fyne.CanvasObject{"search": h.search, "genre menu": h.genre, "sort menu": h.sort}
-	for _, o := range test.LaidOutObjects(env.win.Content()) {
+	found := map[string]fyne.CanvasObject{}
+	for name, o := range map[string]fyne.CanvasObject{"search box": h.search, "genre menu": h.genre, "sort menu": h.sort, "search button": h.searchButton} {
+		if onScreen(env, o) {
+			found[name] = o
+		}
+	}
+	for _, o := range test.LaidOutObjects(h.bar) {
+		if !onScreen(env, o) {
+			continue
+		}
 		switch w := o.(type) {
 		case *widget.Button:
 			switch {
@@ -23,6 +40,10 @@ func barControls(env *testEnv) map[string]fyne.CanvasObject {
 				found[w.Text] = w
 			case w.Text == "" && w.Icon != nil && strings.Contains(w.Icon.Name(), "settings"):
 				found["settings"] = w
+			case w.Text == "" && w.Icon != nil && strings.Contains(w.Icon.Name(), "paste"):
+				found["paste icon"] = w
+			case w.Text == "" && w.Icon != nil && strings.Contains(w.Icon.Name(), "folder"):
+				found["open icon"] = w
 			}
 		case *seedingIndicator:
 			found["seeding indicator"] = w
@@ -31,49 +52,81 @@ func barControls(env *testEnv) map[string]fyne.CanvasObject {
 	return found
 }
 
-// The window can be made 640 px wide: the home bar takes two rows, every control stays
-// inside the window without overlapping another, and Settings fits too. One row needed
-// 972 px.
-func TestHomeAndSettingsFitA640PxWindow(t *testing.T) {
+// assertBarFits checks that every control shown lies inside a window w px wide, none
+// overlapping another, and that the page's minimum size fits the window.
+func assertBarFits(t *testing.T, env *testEnv, size fyne.Size, want []string) {
+	t.Helper()
+	if got := uiValue(func() fyne.Size { return env.win.Content().MinSize() }); got.Width > size.Width || got.Height > size.Height {
+		t.Fatalf("at %v the home page needs %v", size, got)
+	}
+	type box struct {
+		name     string
+		pos, end fyne.Position
+	}
+	var boxes []box
+	var names []string
+	onUI(func() {
+		d := fyne.CurrentApp().Driver()
+		for name, o := range barControls(env) {
+			p := d.AbsolutePositionForObject(o)
+			boxes = append(boxes, box{name, p, p.Add(fyne.NewPos(o.Size().Width, o.Size().Height))})
+			names = append(names, name)
+		}
+	})
+	slices.Sort(names)
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Fatalf("at %v the bar shows %v, want %v", size, names, want)
+	}
+	for i, a := range boxes {
+		if a.pos.X < 0 || a.pos.Y < 0 || a.end.X > size.Width || a.end.X-a.pos.X < 1 {
+			t.Errorf("at %v the %s spans %v–%v, outside the window", size, a.name, a.pos, a.end)
+		}
+		for _, b := range boxes[i+1:] {
+			if a.pos.X < b.end.X && b.pos.X < a.end.X && a.pos.Y < b.end.Y && b.pos.Y < a.end.Y {
+				t.Errorf("at %v the %s (%v–%v) overlaps the %s (%v–%v)", size, a.name, a.pos, a.end, b.name, b.pos, b.end)
+			}
+		}
+	}
+}
+
+// Below collapseWidth the bar collapses: Paste and Open become icons, the search box a
+// search button that opens it on a row of its own, where what is typed shows whole.
+// Nothing lies outside the window or overlaps, down to 640 px (one row needed 972).
+func TestHomeBarCollapsesWhenNarrow(t *testing.T) {
 	env := newTestEnv(t, nil)
-	const width = 640
-	for _, w := range []float32{1280, width} {
-		onUI(func() { env.win.Resize(fyne.NewSize(w, 600)) })
-		if got := uiValue(func() float32 { return env.win.Content().MinSize().Width }); got > width {
-			t.Fatalf("the home page needs %v px; want at most %d", got, width)
-		}
-		type box struct {
-			name     string
-			pos, end fyne.Position
-		}
-		var boxes []box
-		onUI(func() {
-			d := fyne.CurrentApp().Driver()
-			for name, o := range barControls(env) {
-				p := d.AbsolutePositionForObject(o)
-				boxes = append(boxes, box{name, p, p.Add(fyne.NewPos(o.Size().Width, o.Size().Height))})
+	wide := []string{"search box", "genre menu", "sort menu", "Paste magnet", "Open .torrent", "settings", "seeding indicator"}
+	collapsed := []string{"search button", "genre menu", "sort menu", "paste icon", "open icon", "settings", "seeding indicator"}
+	const typed = "night of the living dead 1968"
+	for _, size := range []fyne.Size{fyne.NewSize(1280, 800), fyne.NewSize(900, 600), fyne.NewSize(800, 500), fyne.NewSize(640, 500)} {
+		onUI(func() { env.win.Resize(size) })
+		if size.Width >= collapseWidth {
+			assertBarFits(t, env, size, wide)
+			if search := uiValue(func() float32 { return env.u.home.search.Size().Width }); search < minSearchWidth {
+				t.Errorf("at %v the search box is %v px wide", size, search)
 			}
-		})
-		if len(boxes) != 7 {
-			t.Fatalf("found %d of the 7 bar controls: %v", len(boxes), boxes)
+			continue
 		}
-		for i, a := range boxes {
-			if a.pos.X < 0 || a.pos.Y < 0 || a.end.X > w || a.end.X-a.pos.X < 1 {
-				t.Errorf("at %v px the %s spans %v–%v, outside the window", w, a.name, a.pos, a.end)
-			}
-			for _, b := range boxes[i+1:] {
-				if a.pos.X < b.end.X && b.pos.X < a.end.X && a.pos.Y < b.end.Y && b.pos.Y < a.end.Y {
-					t.Errorf("at %v px the %s (%v–%v) overlaps the %s (%v–%v)", w, a.name, a.pos, a.end, b.name, b.pos, b.end)
-				}
-			}
+		assertBarFits(t, env, size, collapsed)
+		onUI(func() { test.Tap(env.u.home.searchButton) })
+		assertBarFits(t, env, size, append(collapsed, "search box"))
+		if f := uiValue(env.win.Canvas().Focused); f != env.u.home.search {
+			t.Fatalf("at %v the search button left the focus on %v", size, f)
 		}
-		if search := uiValue(func() float32 { return env.u.home.search.Size().Width }); search < minSearchWidth {
-			t.Errorf("at %v px the search box is %v px wide", w, search)
+		onUI(func() { env.u.home.search.SetText(typed) })
+		need := fyne.MeasureText(typed, theme.TextSize(), fyne.TextStyle{}).Width + 4*theme.InnerPadding()
+		if got := uiValue(func() float32 { return env.u.home.search.Size().Width }); got < need {
+			t.Errorf("at %v the open search box is %v px wide; %q needs %v", size, got, typed, need)
+		}
+		onUI(func() { env.u.home.search.SetText("") })
+		onUI(func() { env.u.home.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) })
+		if uiValue(func() bool { return onScreen(env, env.u.home.search) }) {
+			t.Errorf("at %v Esc in the empty search box left it open", size)
 		}
 	}
 	onUI(env.u.openSettings)
-	if got := uiValue(func() float32 { return env.win.Content().MinSize().Width }); got > width {
-		t.Fatalf("the settings page needs %v px; want at most %d", got, width)
+	if got := uiValue(func() float32 { return env.win.Content().MinSize().Width }); got > 640 {
+		t.Fatalf("the settings page needs %v px; want at most 640", got)
 	}
 }
 
@@ -101,5 +154,104 @@ func TestDetailPageFitsA640PxWindow(t *testing.T) {
 		if end := play.X + uiValue(func() float32 { return d.play.Size().Width }); end > w {
 			t.Errorf("at %v px the Play button ends at %v, outside the window", w, end)
 		}
+	}
+}
+
+// outsideWindow lists the visible objects that stick out of a window of size, and the
+// labels too narrow for their text. Scrolls clip their content, so only the scroll itself
+// is checked. Run it on the UI goroutine.
+func outsideWindow(root fyne.CanvasObject, size fyne.Size) []string {
+	var bad []string
+	var walk func(o fyne.CanvasObject, at fyne.Position)
+	walk = func(o fyne.CanvasObject, at fyne.Position) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		p, s := at.Add(o.Position()), o.Size()
+		if s.Width > 0 && s.Height > 0 && (p.X < -0.5 || p.Y < -0.5 || p.X+s.Width > size.Width+0.5 || p.Y+s.Height > size.Height+0.5) {
+			bad = append(bad, fmt.Sprintf("%T at %v size %v", o, p, s))
+		}
+		if l, ok := o.(*widget.Label); ok && l.Truncation == fyne.TextTruncateOff && l.Wrapping == fyne.TextWrapOff && l.Text != "" && s.Width+0.5 < l.MinSize().Width {
+			bad = append(bad, fmt.Sprintf("label %q cut: %v wide, needs %v", l.Text, s.Width, l.MinSize().Width))
+		}
+		switch c := o.(type) {
+		case *container.Scroll, *rowScroll:
+			return
+		case *fyne.Container:
+			for _, ch := range c.Objects {
+				walk(ch, p)
+			}
+		case fyne.Widget:
+			for _, ch := range test.WidgetRenderer(c).Objects() {
+				walk(ch, p)
+			}
+		}
+	}
+	walk(root, fyne.Position{})
+	return bad
+}
+
+// Home, a title's page, Sharing and Settings fit windows from 1280×800 down to 800×500:
+// each page's minimum size is within the window, nothing sticks out of it and no label is
+// cut. A picture of each is kept under artifacts/screens/.
+func TestScreensFitTheWindow(t *testing.T) {
+	var titles []catalog.Title
+	for i := range 8 {
+		titles = append(titles, movie(fmt.Sprint("f", i), fmt.Sprint("A Film Called Number ", i), 1950+i*9, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + fmt.Sprintf("%040x", i+1)}))
+	}
+	env := newTestEnv(t, []catalog.Provider{newStaticProvider("films", "Films", titles...)})
+	if _, err := env.svc.engine.Seed(film(t, tinyFilm), torrent.SeedOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the rows", 20*time.Second, func() bool { return len(rowCards(env.u, "films")) == 8 && env.u.home.hero.box.Visible() })
+	artifacts, err := filepath.Abs(filepath.Join("..", "artifacts", "screens"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	screens := []struct {
+		name  string
+		open  func()
+		ready func() bool
+	}{
+		{"home", func() {}, func() bool { return true }},
+		{"detail", func() { env.u.openDetail(rowCards(env.u, "films")[0].Title()) }, func() bool {
+			d := env.u.currentDetail
+			return d != nil && d.more.box.Visible() && len(d.more.cards.Objects) > 0
+		}},
+		{"sharing", env.u.openSharing, func() bool { s := env.u.currentSharing; return s != nil && len(s.list.Objects) == 1 }},
+		{"settings", env.u.openSettings, func() bool { return true }},
+	}
+	for _, size := range []fyne.Size{fyne.NewSize(1280, 800), fyne.NewSize(900, 600), fyne.NewSize(800, 500)} {
+		for _, sc := range screens {
+			onUI(func() {
+				env.u.nav.popTo(pageHome)
+				sc.open()
+				env.win.Resize(size)
+			})
+			waitFor(t, sc.name+" ready", 20*time.Second, sc.ready)
+			onUI(func() { env.win.Content().Refresh() })
+			if got := uiValue(func() fyne.Size { return env.win.Content().MinSize() }); got.Width > size.Width || got.Height > size.Height {
+				t.Errorf("at %v the %s page needs %v", size, sc.name, got)
+			}
+			if bad := uiValue(func() []string { return outsideWindow(env.win.Content(), size) }); len(bad) > 0 {
+				t.Errorf("at %v on the %s page: %v", size, sc.name, bad)
+			}
+			shot := uiValue(env.win.Canvas().Capture)
+			f, err := os.Create(filepath.Join(artifacts, fmt.Sprintf("%s-%vx%v.png", sc.name, size.Width, size.Height)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := png.Encode(f, shot); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
+	}
+	// The check sees what sticks out: the last page, measured against a smaller window.
+	if bad := uiValue(func() []string { return outsideWindow(env.win.Content(), fyne.NewSize(400, 300)) }); len(bad) == 0 {
+		t.Fatal("nothing sticks out of a 400×300 window from an 800×500 page: the check sees nothing")
 	}
 }

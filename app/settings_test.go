@@ -422,19 +422,6 @@ func TestClearCacheAsksWithTheSize(t *testing.T) {
 	if clearNow == nil {
 		t.Fatal("no Clear now button")
 	}
-	dialogButton := func(text string) *widget.Button {
-		var found *widget.Button
-		onUI(func() {
-			if top := env.win.Canvas().Overlays().Top(); top != nil {
-				for _, o := range test.LaidOutObjects(top) {
-					if b, ok := o.(*widget.Button); ok && b.Text == text {
-						found = b
-					}
-				}
-			}
-		})
-		return found
-	}
 	dialogSays := func() string {
 		var texts []string
 		onUI(func() {
@@ -454,8 +441,8 @@ func TestClearCacheAsksWithTheSize(t *testing.T) {
 	if says := dialogSays(); !strings.Contains(says, formatBytes(films)) {
 		t.Fatalf("the confirmation says %q; want the %s it frees", says, formatBytes(films))
 	}
-	cancelButton := dialogButton("Cancel")
-	if cancelButton == nil || dialogButton("Clear") == nil {
+	cancelButton := dialogButton(env, "Cancel")
+	if cancelButton == nil || dialogButton(env, "Clear") == nil {
 		t.Fatal("the confirmation has no Cancel and Clear buttons")
 	}
 	onUI(func() { test.Tap(cancelButton) })
@@ -466,7 +453,7 @@ func TestClearCacheAsksWithTheSize(t *testing.T) {
 
 	onUI(func() { test.Tap(clearNow) })
 	waitFor(t, "the confirmation", 10*time.Second, func() bool { return env.win.Canvas().Overlays().Top() != nil })
-	confirm := dialogButton("Clear")
+	confirm := dialogButton(env, "Clear")
 	onUI(func() { test.Tap(confirm) })
 	flushEngineTasks(env)
 	if got := eng.CacheSize(); got != 0 {

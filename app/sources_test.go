@@ -13,9 +13,7 @@ import (
 // A film whose metadata is known but that nobody shares (issue 12, item 4): the player view
 // says so, with the counts, instead of spinning on "Opening…" for ever.
 func TestFilmNobodySharesSaysSoInsteadOfSpinning(t *testing.T) {
-	old := noSourceAfter
-	noSourceAfter = 500 * time.Millisecond
-	t.Cleanup(func() { noSourceAfter = old })
+	setForTest(t, &noSourceAfter, 500*time.Millisecond)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "Lonely Film.mkv")
 	if err := torrenttest.WriteRandomFile(path, 3<<20, 31); err != nil {

@@ -63,7 +63,7 @@ func (s uploadState) colour() color.Color {
 }
 
 // seedingIndicator is the always-visible answer to "am I uploading right now?": a dot and
-// a line of text, on the home bar and over the player. Tapping it opens the settings.
+// a line of text, on the home bar and over the player. Tapping it opens the Sharing page.
 type seedingIndicator struct {
 	widget.BaseWidget
 	state uploadState
@@ -73,7 +73,7 @@ type seedingIndicator struct {
 var _ fyne.Tappable = (*seedingIndicator)(nil)
 
 func (u *ui) newSeedingIndicator() *seedingIndicator {
-	s := &seedingIndicator{onTap: u.openSettings, state: u.currentUploadState()}
+	s := &seedingIndicator{onTap: u.openSharing, state: u.currentUploadState()}
 	s.ExtendBaseWidget(s)
 	u.indicators = append(u.indicators, s)
 	return s

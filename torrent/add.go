@@ -200,7 +200,8 @@ func (e *Engine) addTorrent(spec addSpec) (*Torrent, error) {
 		ds.layout = cacheLayout(ds.root)
 		ds.unverifiedIsIncomplete = known && rec.Kind == kindCache
 	}
-	t.uploadAllowed = e.uploadAllowedLocked(0, 0)
+	t.notShared = known && rec.NotShared
+	t.uploadAllowed = e.uploadAllowedLocked(t, 0, 0)
 	// anacrolix v1.61 ignores AddTorrentOpts.DisallowDataUpload. Until the info is set the
 	// torrent has no pieces to upload, so switching it off before setting the info leaves no
 	// window in which a peer could be served. Seeds are not DisallowDataDownload'ed: in v1.61

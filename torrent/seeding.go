@@ -1,6 +1,7 @@
 package torrent
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -50,9 +51,9 @@ func (e *Engine) SetSeedOnlyWhileWatching(on bool) {
 }
 
 // uploadAllowedLocked is the seeding policy for a torrent; e.mu must be held.
-func (e *Engine) uploadAllowedLocked(streams int, ratio float64) bool {
+func (e *Engine) uploadAllowedLocked(t *Torrent, streams int, ratio float64) bool {
 	switch {
-	case !e.seeding:
+	case !e.seeding, t.notShared:
 		return false
 	case e.seedOnlyWhileWatching && streams == 0:
 		return false
@@ -71,7 +72,7 @@ func (e *Engine) applyUploadPolicy() {
 	}
 	for _, t := range e.torrents {
 		st := t.Stats()
-		allow := e.uploadAllowedLocked(t.openStreams(), st.Ratio)
+		allow := e.uploadAllowedLocked(t, t.openStreams(), st.Ratio)
 		t.mu.Lock()
 		changed := allow != t.uploadAllowed
 		t.uploadAllowed = allow
@@ -106,4 +107,32 @@ func (e *Engine) waitUploadsStopped() {
 		last = up
 		time.Sleep(quiescePoll)
 	}
+}
+
+// SetSharing lets this torrent upload again under the engine's seeding policy (on), or
+// stops it uploading whatever that policy says (off). Off applies to open connections
+// too. The choice is kept across restarts.
+func (t *Torrent) SetSharing(on bool) error {
+	e := t.e
+	e.mu.Lock()
+	t.notShared = !on
+	e.mu.Unlock()
+	e.applyUploadPolicy()
+	t.mu.Lock()
+	dropped := t.dropped
+	t.mu.Unlock()
+	if dropped {
+		return nil
+	}
+	if err := e.db.updateRecord(t.ih, func(r *torrentRecord) { r.NotShared = !on }); err != nil {
+		return fmt.Errorf("remember sharing of %s: %w", t.ih.HexString(), err)
+	}
+	return nil
+}
+
+// Sharing reports whether the user lets this torrent upload (see SetSharing).
+func (t *Torrent) Sharing() bool {
+	t.e.mu.Lock()
+	defer t.e.mu.Unlock()
+	return !t.notShared
 }

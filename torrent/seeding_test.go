@@ -179,3 +179,62 @@ func TestSeedOnlyWhileWatching(t *testing.T) {
 		t.Fatal("leecher completed; the file is too small for this test")
 	}
 }
+
+// Stop sharing is per torrent: that torrent sends nothing while the others seed, the
+// choice outlives a restart, and sharing again lets it upload.
+func TestStopSharingOneTorrent(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	e1, err := NewEngine(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped, _ := seededFile(t, e1, 4<<20)
+	ih := stopped.InfoHash()
+	if !stopped.Sharing() {
+		t.Fatal("a new torrent is not shared")
+	}
+	if err := stopped.SetSharing(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e1.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	e := newTestEngine(t, cfg)
+	var tor *Torrent
+	for _, x := range e.Torrents() {
+		if x.InfoHash() == ih {
+			tor = x
+		}
+	}
+	if tor == nil || tor.Sharing() {
+		t.Fatalf("after a restart the stopped torrent is %v (sharing %v), want restored and not shared", tor, tor != nil && tor.Sharing())
+	}
+	// Another file (seededFile's would have the same bytes, so the same torrent).
+	otherPath := filepath.Join(t.TempDir(), "other.mkv")
+	if err := torrenttest.WriteRandomFile(otherPath, 4<<20, 8); err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.Seed(otherPath, SeedOptions{PieceLength: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := leecherFor(t, e, tor)
+	lo := leecherFor(t, e, other)
+	eventually(t, "the other torrent's leecher to complete", lo.Complete)
+	sameFile(t, otherPath, lo.Path())
+	time.Sleep(quietPeriod)
+	if n := l.BytesReceived(); n != 0 {
+		t.Fatalf("the leecher of a torrent not shared received %d bytes", n)
+	}
+	if !e.Seeding() {
+		t.Fatal("stopping one torrent switched seeding off for the engine")
+	}
+
+	if err := tor.SetSharing(true); err != nil {
+		t.Fatal(err)
+	}
+	l.AddPeers(e.ListenAddrs()...)
+	eventually(t, "the leecher to complete once shared again", l.Complete)
+}

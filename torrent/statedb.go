@@ -46,6 +46,9 @@ type torrentRecord struct {
 	Metainfo []byte      `json:"metainfo,omitempty"` // .torrent bytes, once known
 	Magnet   string      `json:"magnet,omitempty"`   // how it was added, if by magnet
 	SeedPath string      `json:"seedPath,omitempty"`
+	// NotShared: the user stopped sharing this torrent; it never uploads, whatever the
+	// engine's seeding switch says.
+	NotShared bool `json:"notShared,omitempty"`
 }
 
 // seedRecord caches the metainfo built for a seeded path so that an unchanged path is not

@@ -39,6 +39,10 @@ type Torrent struct {
 	uploadAllowed bool
 	lastUsed      time.Time
 
+	// notShared is the user's "stop sharing" for this torrent; guarded by e.mu, as the
+	// upload policy reads it.
+	notShared bool
+
 	planner  planner
 	webseeds *webseeds
 

@@ -42,7 +42,9 @@ func fonts() (*opentype.Font, *opentype.Font, error) {
 
 // Placeholder draws a title card for a title without a poster: a dark two-colour
 // gradient chosen from the name (so each title keeps its own colours), the name in big
-// letters wrapped to fit, and the year under it. The image is an *image.RGBA at the
+// letters wrapped to fit, and the year under it. The name also picks where the words sit
+// (high, middle or low, the gradient's bright corner away from them), so that a row of
+// cards does not look like one card repeated. The image is an *image.RGBA at the
 // origin with a tight stride, as Fyne wants.
 func Placeholder(name string, year int, w, h int) image.Image {
 	if w <= 0 || h <= 0 {
@@ -54,7 +56,8 @@ func Placeholder(name string, year int, w, h int) image.Image {
 		name = "Untitled"
 	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	paintGradient(img, name)
+	layout := layoutFor(name)
+	paintGradient(img, name, layout)
 
 	bold, reg, err := fonts()
 	if err != nil { // the fonts are compiled in; this cannot happen short of a broken build
@@ -88,7 +91,16 @@ func Placeholder(name string, year int, w, h int) image.Image {
 	defer yearFace.Close()
 	yearHeight := yearFace.Metrics().Height.Ceil()
 	block := len(lines)*lineHeight + yearHeight*3/2
-	top := (h-block)/2 + h/10 // a little below centre, like a poster's title
+	var top int
+	switch layout {
+	case layoutHigh:
+		top = h/14 + lineHeight/2
+	case layoutLow:
+		top = h - h/14 - block
+	default:
+		top = (h-block)/2 + h/10 // a little below centre, like a poster's title
+	}
+	top = max(top, lineHeight/2+max(2, h/150))
 	white := image.NewUniform(color.RGBA{0xff, 0xff, 0xff, 0xff})
 	for i, line := range lines {
 		drawCentered(img, face, white, line, w, top+i*lineHeight+ascent)
@@ -141,21 +153,45 @@ func colorsFor(name string) [2]color.RGBA {
 	return palette[binary.BigEndian.Uint32(sum[:4])%uint32(len(palette))]
 }
 
+// cardLayout is where a card's words sit.
+type cardLayout int
+
+const (
+	layoutMiddle cardLayout = iota
+	layoutHigh
+	layoutLow
+	cardLayouts
+)
+
+// layoutFor picks the name's layout, from other bits of the hash than its colours.
+func layoutFor(name string) cardLayout {
+	sum := sha256.Sum256([]byte(name))
+	return cardLayout(binary.BigEndian.Uint32(sum[4:8]) % uint32(cardLayouts))
+}
+
 // lighter is the accent colour: the pair's top colour, brightened.
 func lighter(c color.RGBA) color.RGBA {
 	up := func(v uint8) uint8 { return uint8(min(255, int(v)+(255-int(v))*2/5)) }
 	return color.RGBA{up(c.R), up(c.G), up(c.B), 0xff}
 }
 
-func paintGradient(img *image.RGBA, name string) {
+func paintGradient(img *image.RGBA, name string, layout cardLayout) {
 	c := colorsFor(name)
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	for y := range h {
 		row := img.Pix[y*img.Stride : y*img.Stride+4*w]
 		for x := range w {
-			// Diagonal from top left to bottom right, eased so the lower half, where
-			// the text is, stays dark.
-			t := (float64(x)/float64(w) + 2*float64(y)/float64(h)) / 3
+			// Diagonal from a bright corner, eased so the part where the text is stays
+			// dark: top left for text in the middle, top right for text low, bottom left
+			// for text high.
+			fx, fy := float64(x)/float64(w), float64(y)/float64(h)
+			switch layout {
+			case layoutLow:
+				fx = 1 - fx
+			case layoutHigh:
+				fy = 1 - fy
+			}
+			t := (fx + 2*fy) / 3
 			t = t * t * (3 - 2*t)
 			row[4*x+0] = lerp(c[0].R, c[1].R, t)
 			row[4*x+1] = lerp(c[0].G, c[1].G, t)

@@ -59,6 +59,25 @@ func TestPlaceholderDrawsATitleCard(t *testing.T) {
 	}
 }
 
+// The cards of a row differ in more than colour: the words sit high, in the middle or low.
+func TestPlaceholderLayoutsVary(t *testing.T) {
+	heights := map[int]bool{}
+	for _, name := range []string{"Sintel", "Big Buck Bunny", "Tears of Steel", "Detour", "His Girl Friday", "Nosferatu", "Metropolis", "The General", "Cosmos Laundromat", "Elephants Dream"} {
+		card := poster.Placeholder(name, 2000, 200, 300).(*image.RGBA)
+		// Where the text is: the first band of rows, in thirds, holding most of it.
+		best, at := -1, 0
+		for third := range 3 {
+			if n := bright(card, third*100, third*100+100); n > best {
+				best, at = n, third
+			}
+		}
+		heights[at] = true
+	}
+	if len(heights) < 3 {
+		t.Fatalf("the words of ten cards sit in %d of the 3 thirds, want all three", len(heights))
+	}
+}
+
 func TestPlaceholderHandlesAnyInput(t *testing.T) {
 	for _, c := range []struct {
 		name string

@@ -1,0 +1,143 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+)
+
+// cardFocus is the poster the arrow keys are on: a row by key, and a place in it. The
+// zero value is no focus; the first arrow key puts it on the first poster.
+type cardFocus struct {
+	row string
+	col int
+}
+
+// typedKey is the home page's keyboard, like a TV interface: the arrows move a red ring
+// between posters and rows, Enter opens the poster's page, `/` goes to the search box, and
+// Esc leaves a grid of results for the rows.
+func (h *home) typedKey(ev *fyne.KeyEvent) bool {
+	switch ev.Name {
+	case fyne.KeySlash:
+		h.search.dropSlash = true
+		h.focusSearch()
+		return true
+	case fyne.KeyEscape:
+		if h.grid.providerID != "" || h.body.Objects[0] == h.grid.content {
+			h.grid.goHome()
+			return true
+		}
+		return false
+	}
+	if h.body.Objects[0] != h.rowsView {
+		return false // the grid takes its own keys once focused
+	}
+	switch ev.Name {
+	case fyne.KeyRight:
+		h.moveFocus(0, 1)
+	case fyne.KeyLeft:
+		h.moveFocus(0, -1)
+	case fyne.KeyDown:
+		h.moveFocus(1, 0)
+	case fyne.KeyUp:
+		h.moveFocus(-1, 0)
+	case fyne.KeyReturn, fyne.KeyEnter:
+		c := h.focusedCard()
+		if c == nil {
+			return false
+		}
+		c.Tapped(&fyne.PointEvent{})
+	default:
+		return false
+	}
+	return true
+}
+
+// navigableRows are the keys of the rows shown with posters in them, top to bottom.
+func (h *home) navigableRows() []string {
+	var keys []string
+	for _, k := range h.rowKeys {
+		if r := h.rows[k]; r != nil && r.box.Visible() && len(r.cards.Objects) > 0 {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// focusedCard is the poster with the ring, nil when none.
+func (h *home) focusedCard() *card {
+	r := h.rows[h.focus.row]
+	if r == nil || h.focus.col < 0 || h.focus.col >= len(r.cards.Objects) {
+		return nil
+	}
+	return r.cards.Objects[h.focus.col].(*card)
+}
+
+// moveFocus moves the ring by rows and cols, staying on the posters there are; the first
+// move only shows the ring on the first poster.
+func (h *home) moveFocus(rows, cols int) {
+	keys := h.navigableRows()
+	if len(keys) == 0 {
+		return
+	}
+	at := -1
+	for i, k := range keys {
+		if k == h.focus.row {
+			at = i
+		}
+	}
+	next := h.focus
+	if at < 0 || h.focusedCard() == nil {
+		next = cardFocus{row: keys[0]}
+	} else {
+		i := min(max(at+rows, 0), len(keys)-1)
+		next.row = keys[i]
+		next.col += cols
+	}
+	next.col = min(max(next.col, 0), len(h.rows[next.row].cards.Objects)-1)
+	h.setFocus(next)
+}
+
+// setFocus puts the ring on the poster at f and scrolls it into view.
+func (h *home) setFocus(f cardFocus) {
+	if c := h.focusedCard(); c != nil {
+		c.setFocused(false)
+	}
+	h.focus = f
+	c := h.focusedCard()
+	if c == nil {
+		return
+	}
+	c.setFocused(true)
+	r := h.rows[f.row]
+	// Sideways in the row, then up or down in the page, just enough to show it whole.
+	off := r.scroll.Offset
+	if x := c.Position().X; x < off.X {
+		off.X = x
+	} else if end := x + c.Size().Width; end > off.X+r.scroll.Size().Width {
+		off.X = end - r.scroll.Size().Width
+	}
+	r.scroll.ScrollToOffset(off)
+	page := h.rowsView.Offset
+	if y := r.box.Position().Y; y < page.Y {
+		page.Y = y
+	} else if end := y + r.box.Size().Height; end > page.Y+h.rowsView.Size().Height {
+		page.Y = end - h.rowsView.Size().Height
+	}
+	h.rowsView.ScrollToOffset(page)
+}
+
+// keepFocus puts the ring back after a row's posters changed.
+func (h *home) keepFocus(key string) {
+	if h.focus.row != key {
+		return
+	}
+	r := h.rows[key]
+	for _, o := range r.cards.Objects {
+		o.(*card).setFocused(false)
+	}
+	if len(r.cards.Objects) == 0 {
+		h.focus = cardFocus{}
+		return
+	}
+	h.focus.col = min(h.focus.col, len(r.cards.Objects)-1)
+	h.focusedCard().setFocused(true)
+}
