@@ -191,15 +191,15 @@ func castTo(ctx context.Context, o castOptions, events *castEvents, stderr io.Wr
 		return fmt.Errorf("listen for the renderer on %s: %w", ip, err)
 	}
 	bound := ln.Addr().(*net.TCPAddr)
-	srv := httpstream.New(m.httpFile(), httpstream.Options{Token: true, Bound: bound.IP, Subtitle: subtitle, Log: stderr})
+	srv := httpstream.New(m.HTTPFile(), httpstream.Options{Token: true, Bound: bound.IP, Subtitle: subtitle, Log: stderr})
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go httpSrv.Serve(ln)
 	defer httpSrv.Close() // the renderer was stopped first; what is left is cut
 
-	media := cast.Media{URL: srv.URL(bound), Title: strings.TrimSuffix(m.name, filepath.Ext(m.name)), MIME: httpstream.MediaType(m.name),
-		Size: m.size, SubtitleURL: srv.SubtitleURL(bound), Duration: probeDuration(ctx, m, stderr)}
+	media := cast.Media{URL: srv.URL(bound), Title: strings.TrimSuffix(m.Name, filepath.Ext(m.Name)), MIME: httpstream.MediaType(m.Name),
+		Size: m.Size, SubtitleURL: srv.SubtitleURL(bound), Duration: probeDuration(ctx, m, stderr)}
 	events.emit(castEvent{Event: "casting", Renderer: r.Name, Location: r.Location.String(), URL: media.URL, SubtitleURL: media.SubtitleURL,
-		Name: m.name, DurationS: media.Duration.Seconds()})
+		Name: m.Name, DurationS: media.Duration.Seconds()})
 	// Once the renderer was told to play, it is told to stop on every way out, even when
 	// the film ended (it is then stopped already, and says so or not).
 	stopRenderer := func() {
@@ -211,7 +211,7 @@ func castTo(ctx context.Context, o castOptions, events *castEvents, stderr io.Wr
 	}
 	if err := r.Load(ctx, media); err != nil {
 		if errors.Is(err, cast.ErrFormatRefused) {
-			return fmt.Errorf("%w (%s, %s)", err, m.name, media.MIME)
+			return fmt.Errorf("%w (%s, %s)", err, m.Name, media.MIME)
 		}
 		return err
 	}
@@ -236,7 +236,7 @@ func castTo(ctx context.Context, o castOptions, events *castEvents, stderr io.Wr
 			events.emit(castEvent{Event: "end", Reason: "interrupted", ServedBytes: srv.BytesServed()})
 			return nil
 		case err := <-srv.Failed():
-			return fmt.Errorf("stopped serving %s: %w", m.name, err)
+			return fmt.Errorf("stopped serving %s: %w", m.Name, err)
 		case <-ticker.C:
 		}
 		st, err := r.Status(ctx)
@@ -255,7 +255,7 @@ func castTo(ctx context.Context, o castOptions, events *castEvents, stderr io.Wr
 		events.emit(ev)
 		switch {
 		case st.Failed:
-			return fmt.Errorf("renderer %s could not play %s (%s): it reports an error", r, m.name, media.MIME)
+			return fmt.Errorf("renderer %s could not play %s (%s): it reports an error", r, m.Name, media.MIME)
 		case st.State == cast.StatePlaying || st.State == cast.StatePaused || (st.Position > 0 && !started):
 			// A short film can play whole between two polls; its position then says it did.
 			started = true
@@ -266,12 +266,12 @@ func castTo(ctx context.Context, o castOptions, events *castEvents, stderr io.Wr
 		case started && (st.State == cast.StateStopped || st.State == cast.StateNoMedia) && furthest == 0:
 			// gmediarender, given a film it has no decoder for, says PLAYING at 0:00:00 for a
 			// while and then STOPPED.
-			return fmt.Errorf("renderer %s stopped without playing any of %s: %w (%s)", r, m.name, cast.ErrFormatRefused, media.MIME)
+			return fmt.Errorf("renderer %s stopped without playing any of %s: %w (%s)", r, m.Name, cast.ErrFormatRefused, media.MIME)
 		case started && (st.State == cast.StateStopped || st.State == cast.StateNoMedia):
 			events.emit(castEvent{Event: "end", Reason: "stopped", ServedBytes: srv.BytesServed()})
 			return nil
 		case !started && time.Since(start) > castStartTimeout:
-			return fmt.Errorf("renderer %s did not start playing %s in %v (it says %s)", r, m.name, castStartTimeout, st.State)
+			return fmt.Errorf("renderer %s did not start playing %s in %v (it says %s)", r, m.Name, castStartTimeout, st.State)
 		}
 	}
 }
@@ -327,14 +327,14 @@ const castProbeTimeout = time.Minute
 func probeDuration(ctx context.Context, m *media, stderr io.Writer) time.Duration {
 	ctx, cancel := context.WithTimeout(ctx, castProbeTimeout)
 	defer cancel()
-	r, err := m.reader()
+	r, err := m.Reader()
 	if err != nil {
 		return 0
 	}
 	defer r.Close()
-	p, err := player.Open(ctx, contextReader{ctx: ctx, ReadSeekCloser: r}, player.Options{Size: m.size, Name: m.name, Audio: player.AudioNull, StartPaused: true})
+	p, err := player.Open(ctx, r, player.Options{Size: m.Size, Name: m.Name, Audio: player.AudioNull, StartPaused: true})
 	if err != nil {
-		fmt.Fprintf(stderr, "marquee: casting %s without a duration: %v\n", m.name, err)
+		fmt.Fprintf(stderr, "marquee: casting %s without a duration: %v\n", m.Name, err)
 		return 0
 	}
 	defer p.Close()

@@ -176,11 +176,11 @@ func payloadOnly(b []byte, h *eventHead) []byte {
 }
 
 func newMetadataEvent(m *media) *metadataEvent {
-	files := make([]fileEntry, 0, len(m.files))
-	for _, f := range m.files {
+	files := make([]fileEntry, 0, len(m.Files))
+	for _, f := range m.Files {
 		files = append(files, fileEntry{Index: f.Index, Path: f.Path, Length: f.Length, Kind: f.Kind.String()})
 	}
-	return &metadataEvent{Name: m.name, FileIndex: m.fileIndex, Size: m.size, Files: files, PieceLength: m.pieceLength}
+	return &metadataEvent{Name: m.Name, FileIndex: m.File.Index, Size: m.Size, Files: files, PieceLength: m.PieceLength}
 }
 
 func newOpenedEvent(info player.MediaInfo) *openedEvent {
@@ -207,7 +207,7 @@ func newProgressEvent(st torrent.Stats, state string, position time.Duration, ps
 }
 
 func newEndEvent(p *player.Player, m *media, reason string) *endEvent {
-	st, ps := m.stats(), p.Stats()
+	st, ps := m.Stats(), p.Stats()
 	return &endEvent{
 		Reason: reason, PositionMs: p.Position().Milliseconds(),
 		Downloaded: st.BytesDown, Uploaded: st.BytesUp,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"marquee/player"
+	"marquee/session"
 	"marquee/torrent"
 )
 
@@ -87,7 +88,7 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 		return err
 	}
 	defer m.Close()
-	r, err := m.reader()
+	r, err := m.Reader()
 	if err != nil {
 		return err
 	}
@@ -122,9 +123,9 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	}
 
 	playerEvents := make(chan player.Event, 64)
-	p, err := player.Open(ctx, contextReader{ctx: ctx, ReadSeekCloser: r}, player.Options{
-		Size:        m.size,
-		Name:        m.name,
+	p, err := session.Play(ctx, r, player.Options{
+		Size:        m.Size,
+		Name:        m.Name,
 		Audio:       player.AudioNull,
 		StartPaused: true,
 		OnEvent: func(ev player.Event) {
@@ -141,9 +142,6 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	defer p.Close()
 	info := p.Info()
 	events.emit(newOpenedEvent(info))
-	if s, ok := r.(*torrent.Stream); ok && info.Bitrate > 0 {
-		s.SetReadaheadDuration(playbackReadahead, info.Bitrate)
-	}
 
 	start := time.Duration(0)
 	if opts.seek.set {
@@ -169,7 +167,7 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 			case player.EventFirstFrame:
 				if !firstFrame {
 					firstFrame = true
-					st := m.stats()
+					st := m.Stats()
 					events.emit(&firstFrameEvent{PositionMs: ev.Position.Milliseconds(), Downloaded: st.BytesDown, Complete: st.BytesComplete})
 				}
 			case player.EventSeekDone:
@@ -195,7 +193,7 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 			events.emit(newEndEvent(p, m, "ended"))
 			return nil
 		case <-ticker.C:
-			events.emit(newProgressEvent(m.stats(), p.State().String(), p.Position(), p.Stats()))
+			events.emit(newProgressEvent(m.Stats(), p.State().String(), p.Position(), p.Stats()))
 		case <-durationCheck.C:
 			if opts.duration > 0 && firstFrame && p.Position()-start >= opts.duration {
 				events.emit(newEndEvent(p, m, "duration"))
@@ -220,7 +218,7 @@ func watchData(ctx context.Context, m *media, timeout time.Duration, waiting fun
 			return
 		case <-tick.C:
 		}
-		st := m.stats()
+		st := m.Stats()
 		report(st)
 		if st.BytesDown != last || st.Length > 0 && st.BytesComplete >= st.Length || !waiting() {
 			last, lastChange = st.BytesDown, time.Now()
@@ -233,8 +231,3 @@ func watchData(ctx context.Context, m *media, timeout time.Duration, waiting fun
 		}
 	}
 }
-
-// playbackReadahead is how much playback the engine keeps downloading ahead of the
-// reader: enough to ride out a slow or vanished peer, small enough that bandwidth goes to
-// what plays next rather than to the far future.
-const playbackReadahead = 30 * time.Second

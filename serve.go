@@ -63,7 +63,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen for HTTP on %s: %w", addr, err)
 	}
 	bound := ln.Addr().(*net.TCPAddr)
-	srv := httpstream.New(m.httpFile(), httpstream.Options{Token: *lan, AnyHost: *lan, Bound: bound.IP, Log: stderr})
+	srv := httpstream.New(m.HTTPFile(), httpstream.Options{Token: *lan, AnyHost: *lan, Bound: bound.IP, Log: stderr})
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go httpSrv.Serve(ln)
 	defer func() {
@@ -93,20 +93,20 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 			return nil
 		case err := <-srv.Failed():
 			// Nothing more can be served: the data cannot be stored (a full disk).
-			return fmt.Errorf("stopped serving %s: %w", m.name, err)
+			return fmt.Errorf("stopped serving %s: %w", m.Name, err)
 		case err := <-playerDone:
 			if err != nil {
 				return fmt.Errorf("%s: %w", *launch, err)
 			}
 			return nil
 		case <-ticker.C:
-			st := m.stats()
+			st := m.Stats()
 			pct := 0.0
 			if st.Length > 0 {
 				pct = 100 * float64(st.BytesComplete) / float64(st.Length)
 			}
 			fmt.Fprintf(stderr, "%s: %.1f%% of %s, down %s/s, up %s/s, %d peers, %d web seeds, %d readers\n",
-				m.name, pct, formatBytes(st.Length), formatBytes(int64(st.DownloadRate)),
+				m.Name, pct, formatBytes(st.Length), formatBytes(int64(st.DownloadRate)),
 				formatBytes(int64(st.UploadRate)), st.Peers, st.Webseeds, srv.Readers())
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"marquee/internal/leakcheck"
 	"marquee/player"
+	"marquee/session"
 	"marquee/torrent/torrenttest"
 )
 
@@ -40,14 +41,14 @@ func TestSoakOpenPlaySeekCloseLeavesNothingBehind(t *testing.T) {
 		}
 	}
 	round := func(i int) {
-		r, err := m.reader()
+		r, err := m.Reader()
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer r.Close()
 		sink := &countingSink{}
-		p, err := player.Open(ctx, contextReader{ctx: ctx, ReadSeekCloser: r}, player.Options{
-			Size: m.size, Name: m.name, Audio: player.AudioNull, Video: sink,
+		p, err := session.Play(ctx, r, player.Options{
+			Size: m.Size, Name: m.Name, Audio: player.AudioNull, Video: sink,
 		})
 		if err != nil {
 			t.Fatalf("round %d: %v", i, err)

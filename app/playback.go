@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"marquee/catalog"
 	"marquee/catalog/library"
 	"marquee/player"
+	"marquee/session"
 	"marquee/torrent"
 	"marquee/torrent/source"
 )
@@ -38,8 +38,6 @@ const (
 	volumeStep  = 0.1
 	// saveEvery is how often the resume position is written while playing.
 	saveEvery = 10 * time.Second
-	// readaheadDuration is how much film the engine fetches ahead of the reader.
-	readaheadDuration = 30 * time.Second
 	// subtitleOffsetStep is what one press of "later"/"earlier" shifts subtitles by.
 	subtitleOffsetStep = 250 * time.Millisecond
 	// maxTorrentSubtitles and maxSubtitleBytes bound the subtitle files loaded from a
@@ -234,9 +232,9 @@ type playback struct {
 	mu     sync.Mutex
 	player *player.Player
 	tor    *torrent.Torrent
-	stream *torrent.Stream
+	reader io.ReadSeekCloser // what the player reads: the stream, or the local file
+	stream *torrent.Stream   // the reader, when it is a torrent's stream
 	file   torrent.File
-	closer io.Closer // the local file, if any
 	info   player.MediaInfo
 	// addedHere: the torrent was not in the engine before this session.
 	addedHere bool
@@ -334,36 +332,39 @@ func (pb *playback) forgetFailedTorrent() {
 	}
 }
 
-// open finds the film and starts the player. It runs on its own goroutine.
+// open finds the film and starts the player, through the session package as the CLI does.
+// It runs on its own goroutine.
 func (pb *playback) open() (*player.Player, error) {
 	req := pb.req
-	var (
-		src  io.ReadSeeker
-		size int64
-		name string
-	)
-	if req.path != "" {
-		f, err := os.Open(req.path)
-		if err != nil {
-			return nil, err
-		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		src, size, name = f, st.Size(), filepath.Base(req.path)
-		pb.mu.Lock()
-		pb.closer = f
-		pb.file = torrent.File{Index: 0, Path: name, Length: size, Kind: torrent.KindVideo}
-		pb.mu.Unlock()
-	} else {
-		stream, err := pb.openTorrent()
-		if err != nil {
-			return nil, err
-		}
-		src, size, name = stream, stream.Size(), stream.Name()
+	sreq := session.Request{Source: req.path, FileIndex: req.fileIndex}
+	if req.path == "" {
+		sreq.Source = req.source.URI()
+		pb.say("Looking for peers…")
 	}
+	m, err := session.Open(pb.ctx, pb.u.svc.engine, sreq, session.Options{
+		MetadataTimeout: pb.u.svc.metadataTimeout,
+		OnAdded: func(t *torrent.Torrent, addedHere bool) {
+			pb.mu.Lock()
+			pb.tor, pb.addedHere = t, addedHere
+			pb.mu.Unlock()
+		},
+		WaitMetadata: pb.waitMetadata,
+	})
+	if err != nil {
+		if pb.u.svc.engine == nil && !sreq.IsLocal() {
+			return nil, errEngineUnavailable
+		}
+		return nil, err
+	}
+	r, err := m.Reader()
+	if err != nil {
+		return nil, err
+	}
+	stream, _ := r.(*torrent.Stream)
+	pb.mu.Lock()
+	pb.reader, pb.stream, pb.file = r, stream, m.File
+	pb.mu.Unlock()
+	size, name := m.Size, m.Name
 
 	var resumeAt time.Duration
 	lib, id := pb.u.svc.library, req.libraryID()
@@ -383,10 +384,7 @@ func (pb *playback) open() (*player.Player, error) {
 
 	opening := "Opening " + name + "…"
 	pb.say(opening)
-	pb.mu.Lock()
-	t := pb.tor
-	pb.mu.Unlock()
-	if t != nil {
+	if t := m.Torrent; t != nil {
 		pb.wg.Add(1)
 		go func() {
 			defer pb.wg.Done()
@@ -394,7 +392,7 @@ func (pb *playback) open() (*player.Player, error) {
 		}()
 	}
 	w, h := pb.video.sizeInPixels()
-	p, err := player.Open(pb.ctx, src, player.Options{
+	p, err := session.Play(pb.ctx, r, player.Options{
 		Size:        size,
 		Name:        name,
 		Video:       pb.video,
@@ -418,69 +416,12 @@ func (pb *playback) open() (*player.Player, error) {
 	info := p.Info()
 	pb.mu.Lock()
 	pb.player, pb.info = p, info
-	stream := pb.stream
 	pb.mu.Unlock()
-	if stream != nil && info.Bitrate > 0 {
-		stream.SetReadaheadDuration(readaheadDuration, info.Bitrate)
-	}
 	if pb.ctx.Err() != nil {
 		return nil, pb.ctx.Err()
 	}
 	runOnUI(pb.playerReady)
 	return p, nil
-}
-
-// openTorrent adds the source, waits for metadata, picks the file and opens a stream.
-func (pb *playback) openTorrent() (*torrent.Stream, error) {
-	eng := pb.u.svc.engine
-	if eng == nil {
-		return nil, errEngineUnavailable
-	}
-	req := pb.req
-	uri := req.source.URI()
-	if uri == "" {
-		return nil, errors.New("this title has no source to play")
-	}
-	pb.say("Looking for peers…")
-	known := map[string]bool{}
-	for _, t := range eng.Torrents() {
-		known[t.InfoHash()] = true
-	}
-	t, err := eng.Add(pb.ctx, uri)
-	if err != nil {
-		return nil, err
-	}
-	pb.mu.Lock()
-	pb.tor, pb.addedHere = t, !known[t.InfoHash()]
-	pb.mu.Unlock()
-	if !t.HasMetadata() {
-		if err := pb.waitMetadata(t); err != nil {
-			return nil, err
-		}
-	}
-	var file torrent.File
-	if req.fileIndex >= 0 {
-		files := t.Files()
-		found := false
-		for _, f := range files {
-			if f.Index == req.fileIndex {
-				file, found = f, true
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("the torrent has no file number %d (it has %d files): %w", req.fileIndex, len(files), torrent.ErrNoPlayableFile)
-		}
-	} else if file, err = t.MainFile(); err != nil {
-		return nil, err
-	}
-	stream, err := t.NewStream(file.Index)
-	if err != nil {
-		return nil, err
-	}
-	pb.mu.Lock()
-	pb.stream, pb.file = stream, file
-	pb.mu.Unlock()
-	return stream, nil
 }
 
 // errOffline is a wait for peers that ended with no network on this computer.
@@ -489,11 +430,9 @@ var errOffline = errors.New("this computer has no network connection")
 // waitMetadata waits for the torrent's details with the centre saying what is going on
 // (offline at once; otherwise the peers found and connected and the web seeds) and a
 // Cancel beside it.
-func (pb *playback) waitMetadata(t *torrent.Torrent) error {
+func (pb *playback) waitMetadata(ctx context.Context, t *torrent.Torrent) error {
 	runOnUI(func() { pb.waitCancel.Show() })
 	defer runOnUI(func() { pb.waitCancel.Hide() })
-	ctx, cancel := context.WithTimeout(pb.ctx, pb.u.svc.metadataTimeout)
-	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- t.WaitMetadata(ctx) }()
 	tick := time.NewTicker(time.Second)
@@ -807,17 +746,14 @@ func (pb *playback) stop() {
 		pb.cancel()
 		pb.wg.Wait()
 		pb.mu.Lock()
-		p, stream, closer, file := pb.player, pb.stream, pb.closer, pb.file
+		p, reader, file := pb.player, pb.reader, pb.file
 		pb.mu.Unlock()
 		if p != nil {
 			pb.saveFinalPosition(p, file)
 			p.Close()
 		}
-		if stream != nil {
-			stream.Close()
-		}
-		if closer != nil {
-			closer.Close()
+		if reader != nil {
+			reader.Close()
 		}
 	})
 	<-pb.stopped
