@@ -280,6 +280,8 @@ type playback struct {
 	opened         bool
 	lastActivity   time.Time
 	controlsHidden bool
+	// infoPinned keeps the status overlay on screen when the controls hide (the I key).
+	infoPinned bool
 	subOffset      time.Duration
 	chosenSubtitle int  // the subtitle track shown, -1 for none
 	noSourceShown  bool // the centre says nobody shares the film (watchSources)
@@ -623,6 +625,7 @@ type playStatus struct {
 	Peers         int     `json:"peers"`
 	Webseeds      int     `json:"webseeds"`
 	BufferedAhead int64   `json:"buffered_ahead"`
+	BufferPercent int     `json:"buffer_percent"` // of the player's goal, while buffering
 	Seeding       bool    `json:"seeding"`
 	Uploading     bool    `json:"uploading"`
 
@@ -665,6 +668,7 @@ func (pb *playback) sample() playStatus {
 		State:         p.State().String(),
 		FramesPainted: pb.video.framesPainted.Load(),
 		FramesShown:   p.Stats().FramesShown,
+		BufferPercent: int(100 * p.Stats().BufferPercent),
 		bitrate:       info.Bitrate,
 	}
 	st.PositionMS, st.DurationMS = st.position.Milliseconds(), st.duration.Milliseconds()

@@ -310,6 +310,33 @@ func TestControlsHideWhilePlayingAndKeysStayWithThePlayer(t *testing.T) {
 	}
 }
 
+// I pins the status overlay (rates, peers, web seeds, buffer, seeding) on screen while the
+// controls hide, and a second I lets it hide with them again.
+func TestInfoKeyPinsTheStatusOverlay(t *testing.T) {
+	old := controlsHideAfter
+	controlsHideAfter = 0
+	t.Cleanup(func() { controlsHideAfter = old })
+	env := newTestEnv(t, nil)
+	pb := openLocal(t, env, film(t, shortFilm))
+	waitFor(t, "the controls to hide", 20*time.Second, func() bool { return !pb.controls.Visible() && !pb.top.Visible() })
+	onUI(func() { pb.typedKey(&fyne.KeyEvent{Name: fyne.KeyI}) })
+	waitFor(t, "the controls to hide again with the overlay pinned", 20*time.Second, func() bool {
+		return !pb.controls.Visible() && pb.top.Visible() && pb.statusText.Visible()
+	})
+	onUI(func() { pb.typedKey(&fyne.KeyEvent{Name: fyne.KeyI}) })
+	waitFor(t, "the overlay to hide with the controls once unpinned", 20*time.Second, func() bool { return !pb.controls.Visible() && !pb.top.Visible() })
+}
+
+func TestBufferingTextSaysHowFarAndWhatItWaitsFor(t *testing.T) {
+	st := playStatus{BufferPercent: 40, torrent: true, Peers: 3, Webseeds: 1, DownloadRate: 1.2e6}
+	if got, want := st.bufferingText(), "Buffering 40% · waiting for 3 peers and 1 web seed at 1.2 MB/s"; got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
+	if got := (playStatus{BufferPercent: 140}).bufferingText(); got != "Buffering 100%" {
+		t.Fatalf("a local file: %q", got)
+	}
+}
+
 // The audio menu switches tracks; the subtitle menu turns tracks on and off and shifts
 // their timing.
 func TestAudioAndSubtitleMenus(t *testing.T) {

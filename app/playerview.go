@@ -195,6 +195,9 @@ func (pb *playback) showStatus(st playStatus) {
 		pb.seek.SetPosition(float64(st.position) / float64(st.duration))
 	}
 	pb.seek.SetDownloaded(st.spans)
+	if st.State == player.StateBuffering.String() && pb.opened {
+		pb.showCentre(st.bufferingText())
+	}
 	if st.torrent {
 		pb.statusText.SetText(st.summary())
 	} else {
@@ -229,6 +232,25 @@ func (st playStatus) summary() string {
 	}, "  ·  ")
 }
 
+// bufferingText is the centre's line while playback waits for data: how far the buffer is
+// and which sources it waits on.
+func (st playStatus) bufferingText() string {
+	text := fmt.Sprintf("Buffering %d%%", min(max(st.BufferPercent, 0), 100))
+	if st.torrent {
+		text += " · waiting for " + plural(st.Peers, "peer") + " and " + plural(st.Webseeds, "web seed") + " at " + formatRate(st.DownloadRate)
+	}
+	return text
+}
+
+// toggleInfo pins the status overlay on screen, or lets it hide with the controls again.
+func (pb *playback) toggleInfo() {
+	pb.infoPinned = !pb.infoPinned
+	pb.top.Show()
+	if !pb.infoPinned && pb.controlsHidden {
+		pb.top.Hide()
+	}
+}
+
 // activityNoticed brings the controls back on mouse movement.
 func (pb *playback) activityNoticed() {
 	pb.lastActivity = time.Now()
@@ -247,10 +269,12 @@ func (pb *playback) showControls() {
 func (pb *playback) hideControls() {
 	pb.controlsHidden = true
 	pb.controls.Hide()
-	pb.top.Hide()
+	if !pb.infoPinned {
+		pb.top.Hide()
+	}
 }
 
-// typedKey is the player's keyboard: Space, ←/→, ↑/↓, F, M, S and Esc.
+// typedKey is the player's keyboard: Space, ←/→, ↑/↓, F, M, S, I and Esc.
 func (pb *playback) typedKey(ev *fyne.KeyEvent) bool {
 	pb.activityNoticed()
 	switch ev.Name {
@@ -270,6 +294,8 @@ func (pb *playback) typedKey(ev *fyne.KeyEvent) bool {
 		pb.toggleMute()
 	case fyne.KeyS:
 		pb.cycleSubtitles()
+	case fyne.KeyI:
+		pb.toggleInfo()
 	case fyne.KeyEscape:
 		if pb.u.win.FullScreen() {
 			pb.toggleFullscreen()
