@@ -281,7 +281,7 @@ type playback struct {
 	lastActivity   time.Time
 	controlsHidden bool
 	// infoPinned keeps the status overlay on screen when the controls hide (the I key).
-	infoPinned bool
+	infoPinned     bool
 	subOffset      time.Duration
 	chosenSubtitle int  // the subtitle track shown, -1 for none
 	noSourceShown  bool // the centre says nobody shares the film (watchSources)
