@@ -47,7 +47,7 @@ func Run(opts Options) error {
 	}
 	w := a.NewWindow("Marquee")
 	u := newUI(a, w, svc)
-	w.Resize(fyne.NewSize(1280, 800))
+	w.Resize(svc.settings.windowSize())
 	w.SetMaster()
 	w.SetCloseIntercept(u.quit)
 	a.Lifecycle().SetOnStopped(func() { uiStopped.Store(true) })
@@ -207,11 +207,20 @@ func (u *ui) openSettings() {
 // quit closes the window after stopping playback, so no player goroutine paints into a
 // window that is gone.
 func (u *ui) quit() {
+	u.rememberWindow()
 	if u.playback == nil {
 		u.app.Quit()
 		return
 	}
 	u.stopPlayback(u.playback, u.app.Quit)
+}
+
+// rememberWindow keeps the window's size for the next start; a full-screen window keeps the
+// size it had before. Fyne has no call to place a window, so its position is the desktop's.
+func (u *ui) rememberWindow() {
+	if !u.win.FullScreen() {
+		u.svc.settings.setWindowSize(u.win.Canvas().Size())
+	}
 }
 
 // stopPlayback closes a player session in the background (closing waits for the

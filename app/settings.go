@@ -38,6 +38,8 @@ const (
 	prefProviderPrefix     = "catalog.provider." // + provider ID: bool
 	prefSubtitleSize       = "subtitles.size"    // points
 	prefVolume             = "player.volume"     // 0..1
+	prefWindowWidth        = "window.width"      // the main window's size at the last quit
+	prefWindowHeight       = "window.height"
 	defaultCacheLimit      = 20 << 30
 	defaultSubtitleSize    = 26
 	defaultListenPortValue = -1
@@ -93,6 +95,24 @@ func (s settings) subtitleSize() float32 {
 	return float32(readPref(s, prefSubtitleSize, defaultSubtitleSize, s.prefs.FloatWithFallback))
 }
 func (s settings) volume() float64 { return readPref(s, prefVolume, 1, s.prefs.FloatWithFallback) }
+
+// windowSize is the main window's size at the last quit (1280×800 the first time), never
+// smaller than the smallest the layout is made for.
+func (s settings) windowSize() fyne.Size {
+	w := readPref(s, prefWindowWidth, float64(defaultWindowSize.Width), s.prefs.FloatWithFallback)
+	h := readPref(s, prefWindowHeight, float64(defaultWindowSize.Height), s.prefs.FloatWithFallback)
+	return fyne.NewSize(max(float32(w), minWindowSize.Width), max(float32(h), minWindowSize.Height))
+}
+
+func (s settings) setWindowSize(size fyne.Size) {
+	s.setFloat(prefWindowWidth, float64(size.Width))
+	s.setFloat(prefWindowHeight, float64(size.Height))
+}
+
+var (
+	defaultWindowSize = fyne.NewSize(1280, 800)
+	minWindowSize     = fyne.NewSize(800, 500)
+)
 
 func (s settings) setBool(key string, v bool) {
 	s.writer.put(key, v, func() { s.prefs.SetBool(key, v) })

@@ -508,3 +508,34 @@ func TestSettingsWritesDoNotWaitForTheSave(t *testing.T) {
 		t.Fatal("a saved value is still held as unsaved")
 	}
 }
+
+// The window comes back at the size it had when the app quit, never below the smallest size
+// the layout is made for; a full-screen window keeps its windowed size.
+func TestWindowSizeIsRemembered(t *testing.T) {
+	env := newTestEnv(t, nil)
+	s := env.svc.settings
+	if got := s.windowSize(); got != defaultWindowSize {
+		t.Fatalf("first start: %v, want %v", got, defaultWindowSize)
+	}
+	onUI(func() {
+		env.win.Resize(fyne.NewSize(1000, 640))
+		env.u.rememberWindow()
+	})
+	s.writer.flush()
+	again := newSettings(env.app.Preferences())
+	if got := again.windowSize(); got != fyne.NewSize(1000, 640) {
+		t.Fatalf("after a restart: %v, want 1000x640", got)
+	}
+	onUI(func() {
+		env.win.SetFullScreen(true)
+		env.win.Resize(fyne.NewSize(1920, 1080))
+		env.u.rememberWindow()
+	})
+	if got := s.windowSize(); got != fyne.NewSize(1000, 640) {
+		t.Fatalf("full screen replaced the windowed size: %v", got)
+	}
+	s.setWindowSize(fyne.NewSize(300, 200))
+	if got := s.windowSize(); got != minWindowSize {
+		t.Fatalf("a tiny saved size: %v, want the minimum %v", got, minWindowSize)
+	}
+}
