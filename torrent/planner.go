@@ -240,6 +240,28 @@ func (t *Torrent) nudgeStalledReads(cutoff time.Time) {
 	}
 }
 
+// startupReads lists the pieces that reads of streams still starting up (the first frame, or
+// the first after a seek: less than startupBytes read since) are waiting for now. For those
+// every source races, since the wait is what the user sees.
+func (t *Torrent) startupReads() []int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var pieces []int
+	for s := range t.streams {
+		if s.contiguous.Load() >= startupBytes {
+			continue
+		}
+		if i := s.stalledPiece(time.Now()); i >= 0 {
+			pieces = append(pieces, i)
+		}
+	}
+	return pieces
+}
+
+// startupBytes is how much a stream reads after opening or seeking before it counts as
+// playing steadily: about what a player needs for its first picture.
+const startupBytes = 1 << 20
+
 // stalledReads lists the pieces that Reads have waited for since before cutoff.
 func (t *Torrent) stalledReads(cutoff time.Time) []int {
 	t.mu.Lock()

@@ -425,7 +425,7 @@ func (w *webseeds) replanIfHeldChanged() {
 // or the torrent closes.
 func (w *webseeds) next(s *webseed) *sliceJob {
 	for {
-		stalled := w.t.stalledReads(time.Now().Add(-webseedHedgeAfter))
+		stalled := append(w.t.stalledReads(time.Now().Add(-webseedHedgeAfter)), w.t.startupReads()...)
 		w.mu.Lock()
 		if w.ctx.Err() != nil || s.dropped {
 			w.mu.Unlock()
@@ -459,7 +459,9 @@ func (w *webseeds) next(s *webseed) *sliceJob {
 // pickLocked chooses the most wanted slice that no connection is fetching: in a piece being
 // assembled, or in a new piece when the buffer budget allows. A slice of a piece the player
 // waits for that has been in flight for long is asked for again (hedged), and the first
-// answer wins. stalled lists the pieces reads have waited for since webseedHedgeAfter.
+// answer wins. stalled lists the pieces reads have waited for since webseedHedgeAfter, and
+// those that reads starting up (the first frame, a seek) wait for at all: the web seeds fetch
+// these beside the peers.
 func (w *webseeds) pickLocked(s *webseed, stalled []int) *sliceJob {
 	budget := max(int64(webseedBufferBudget), w.info.PieceLength)
 	peersDelivering := w.t.e.peerReqs.delivering(w.t.t, webseedPeersIdleAfter)
