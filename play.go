@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"marquee/httpstream"
 	"marquee/player"
 	"marquee/torrent"
 )
@@ -122,7 +123,7 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	}
 
 	playerEvents := make(chan player.Event, 64)
-	p, err := player.Open(ctx, contextReader{ctx: ctx, ReadSeekCloser: r}, player.Options{
+	p, err := player.Open(ctx, httpstream.ContextReader(ctx, r), player.Options{
 		Size:        m.size,
 		Name:        m.name,
 		Audio:       player.AudioNull,

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"marquee/httpstream"
 	"marquee/internal/leakcheck"
 	"marquee/player"
 	"marquee/torrent/torrenttest"
@@ -46,7 +47,7 @@ func TestSoakOpenPlaySeekCloseLeavesNothingBehind(t *testing.T) {
 		}
 		defer r.Close()
 		sink := &countingSink{}
-		p, err := player.Open(ctx, contextReader{ctx: ctx, ReadSeekCloser: r}, player.Options{
+		p, err := player.Open(ctx, httpstream.ContextReader(ctx, r), player.Options{
 			Size: m.size, Name: m.name, Audio: player.AudioNull, Video: sink,
 		})
 		if err != nil {

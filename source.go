@@ -127,35 +127,10 @@ func openMedia(ctx context.Context, src string, opts sourceOptions, onMetadata f
 	return m, nil
 }
 
-// contextReader adapts a stream so that reads end when ctx ends, for sources that can
-// block (a torrent stream waiting for a piece).
-type contextReader struct {
-	ctx context.Context
-	io.ReadSeekCloser
-}
-
-func (r contextReader) Read(p []byte) (int, error) {
-	if cr, ok := r.ReadSeekCloser.(interface {
-		ReadContext(context.Context, []byte) (int, error)
-	}); ok {
-		return cr.ReadContext(r.ctx, p)
-	}
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.ReadSeekCloser.Read(p)
-}
-
 var errInterrupted = errors.New("interrupted")
 
 // httpFile is m for an HTTP server: each request reads through its own stream, which ends
 // when the request does.
 func (m *media) httpFile() httpstream.File {
-	return httpstream.File{Name: m.name, Size: m.size, Open: func(ctx context.Context) (io.ReadSeekCloser, error) {
-		rd, err := m.reader()
-		if err != nil {
-			return nil, err
-		}
-		return contextReader{ctx: ctx, ReadSeekCloser: rd}, nil
-	}}
+	return httpstream.StreamFile(m.name, m.size, m.reader)
 }

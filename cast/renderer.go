@@ -1,7 +1,7 @@
 // Package cast plays films on DLNA/UPnP AV media renderers (smart TVs, Kodi, VLC,
 // gmediarender): it finds them by SSDP and drives their AVTransport and RenderingControl
 // services through github.com/huin/goupnp, with bounded reads and timeouts on everything a
-// renderer answers. It serves nothing itself: the film's URL comes from httpstream.
+// renderer answers. A Session serves the film for the renderer through httpstream.
 package cast
 
 import (
