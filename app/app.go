@@ -91,6 +91,9 @@ type ui struct {
 	playback *playback
 	// resumePrompt is the open "Resume or Start over" question, nil when none.
 	resumePrompt *resumePrompt
+	// renderers are the TVs found on the network; castPicker is the open picker, if any.
+	renderers  *rendererFinder
+	castPicker *castPicker
 
 	tasks      *serial.Queue[func()]
 	indicators []*seedingIndicator
@@ -145,6 +148,8 @@ func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
 		u.banners.show(sp.key, sp.p)
 	}
 	u.background(u.watchEngine)
+	u.renderers = newRendererFinder(svc.discoverRenderers)
+	u.background(u.renderers.run)
 	u.home.reload()
 	return u
 }

@@ -258,6 +258,7 @@ type playback struct {
 	fullBtn    *widget.Button
 	audioBtn   *widget.Button
 	subsBtn    *widget.Button
+	cast       *castControls
 	title      *widget.Label
 	statusText *statusLabel
 	indicator  *seedingIndicator

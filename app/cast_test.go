@@ -1,0 +1,185 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"marquee/cast"
+	"marquee/cast/casttest"
+	"marquee/player"
+)
+
+// fakeTV is a renderer the app finds by its background search.
+func fakeTV(t *testing.T, env *testEnv) (*casttest.Renderer, *atomic.Int32) {
+	t.Helper()
+	setForTest(t, &castPollInterval, 100*time.Millisecond)
+	tv := casttest.New("Living-room TV")
+	t.Cleanup(tv.Close)
+	var searches atomic.Int32
+	env.u.renderers.setDiscover(func(ctx context.Context) ([]*cast.Renderer, error) {
+		searches.Add(1)
+		r, err := cast.Open(ctx, tv.Location())
+		if err != nil {
+			return nil, err
+		}
+		return []*cast.Renderer{r}, nil
+	})
+	return tv, &searches
+}
+
+const tvButton = "Living-room TV  (Marquee tests Fake renderer)"
+
+// castTo opens the picker from the player's Cast button and picks the TV.
+func castTo(t *testing.T, env *testEnv, pb *playback) {
+	t.Helper()
+	onUI(func() { test.Tap(pb.cast.button) })
+	waitFor(t, "the TV in the picker", 20*time.Second, func() bool { return topDialogButton(env, tvButton) != nil })
+	b := dialogButton(env, tvButton)
+	onUI(func() { test.Tap(b) })
+}
+
+func hasCall(calls []string, prefix string) bool {
+	return slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, prefix) })
+}
+
+// The picker lists the renderers the background search found, and searches again when
+// it opens; with none, it says so in words.
+func TestCastPickerListsRenderers(t *testing.T) {
+	env := newTestEnv(t, nil)
+	_, searches := fakeTV(t, env)
+	waitFor(t, "the first search", 20*time.Second, func() bool {
+		_, _, _, searched := env.u.renderers.snapshot()
+		return searched
+	})
+	before := searches.Load()
+	pb := openLocal(t, env, film(t, shortFilm))
+	castTo(t, env, pb)
+	if searches.Load() <= before {
+		t.Fatalf("opening the picker did not search again (%d searches, %d before)", searches.Load(), before)
+	}
+
+	env.u.renderers.setDiscover(func(context.Context) ([]*cast.Renderer, error) {
+		return nil, cast.ErrNoRenderer
+	})
+	onUI(func() { env.u.pickRenderer(func(*cast.Renderer) {}) })
+	waitFor(t, "the picker to say none was found", 20*time.Second, func() bool {
+		cp := env.u.castPicker
+		return cp != nil && strings.Contains(cp.status.Text, "No TV or media renderer answered")
+	})
+}
+
+// Casting hands the film to the renderer, which fetches it from the token path; pause and
+// seek go to the renderer; Stop ends the server and plays on here from the renderer's place.
+func TestCastPlaysOnTheTVAndStopComesBack(t *testing.T) {
+	path := film(t, shortFilm)
+	env := newTestEnv(t, nil)
+	tv, _ := fakeTV(t, env)
+	pb := openLocal(t, env, path)
+	p := pb.currentPlayer()
+	castTo(t, env, pb)
+
+	waitFor(t, "Playing on Living-room TV", 20*time.Second, func() bool {
+		return pb.cast.casting() && pb.cast.heading.Text == "Playing on Living-room TV" && pb.cast.state.Text == "Playing"
+	})
+	calls := tv.Calls()
+	if !hasCall(calls, "SetAVTransportURI") || !hasCall(calls, "Play") {
+		t.Fatalf("the renderer was asked %v; want SetAVTransportURI and Play", calls)
+	}
+	if p.State() != player.StatePaused {
+		t.Fatalf("the local player is %v while casting; want paused", p.State())
+	}
+	u, err := url.Parse(tv.URI())
+	if err != nil || !regexp.MustCompile(`^/[0-9a-f]{32}/`).MatchString(u.Path) || u.Hostname() != "127.0.0.1" {
+		t.Fatalf("the renderer was given %q; want a token path on the address facing it", tv.URI())
+	}
+	waitFor(t, "the renderer to fetch the film", 20*time.Second, func() bool {
+		got, err := tv.Fetched()
+		return got != nil || err != nil
+	})
+	got, err := tv.Fetched()
+	want, _ := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want[:casttest.FetchBytes]) {
+		t.Fatalf("the renderer fetched %d bytes (%v); want the film's first %d", len(got), err, casttest.FetchBytes)
+	}
+
+	onUI(func() { test.Tap(pb.cast.playBtn) })
+	waitFor(t, "the TV to pause", 10*time.Second, func() bool { return tv.State() == cast.StatePaused && pb.cast.state.Text == "Paused" })
+	onUI(func() {
+		s := pb.cast.seek.Size()
+		test.TapAt(pb.cast.seek, fyne.NewPos(s.Width/2, s.Height/2))
+	})
+	waitFor(t, "the seek to reach the TV", 10*time.Second, func() bool { return hasCall(tv.Calls(), "Seek 0:00:1") })
+	target := tv.Position()
+	if target < 10*time.Second || target > 14*time.Second {
+		t.Fatalf("a tap in the middle of a 24 s film put the TV at %v", target)
+	}
+	waitFor(t, "the clock to show the TV's place", 10*time.Second, func() bool { return pb.cast.position == target })
+
+	onUI(func() { test.Tap(pb.cast.stopBtn) })
+	waitFor(t, "local playback again", 20*time.Second, func() bool {
+		return !pb.cast.casting() && p.State() == player.StatePlaying
+	})
+	if pos := p.Position(); pos < target-time.Second || pos > target+5*time.Second {
+		t.Fatalf("local playback went on at %v; the TV was at %v", pos, target)
+	}
+	if tv.State() != cast.StateStopped {
+		t.Fatalf("the TV says %s after Stop; want STOPPED", tv.State())
+	}
+	resp, err := http.Get(tv.URI())
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("GET the film after the cast: %s; want the server gone", resp.Status)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("GET the film after the cast: %v; want connection refused", err)
+	}
+}
+
+// A renderer that goes away mid-film is named, and the film can go on here from there.
+func TestCastRendererGoneOffersResumeHere(t *testing.T) {
+	env := newTestEnv(t, nil)
+	tv, _ := fakeTV(t, env)
+	pb := openLocal(t, env, film(t, shortFilm))
+	p := pb.currentPlayer()
+	castTo(t, env, pb)
+	waitFor(t, "the TV playing", 20*time.Second, func() bool { return pb.cast.state.Text == "Playing" })
+	tv.Close()
+	waitFor(t, "the resume offer", 30*time.Second, func() bool {
+		return pb.cast.messageBox.Visible() && strings.Contains(pb.cast.message.Text, "Living-room TV went away") &&
+			strings.HasPrefix(pb.cast.resumeBtn.Text, "Resume here from ")
+	})
+	onUI(func() { test.Tap(pb.cast.resumeBtn) })
+	waitFor(t, "local playback again", 20*time.Second, func() bool {
+		return !pb.cast.casting() && p.State() == player.StatePlaying
+	})
+}
+
+// A renderer that refuses the film's format says so, and the film plays on here.
+func TestCastRefusedFormatIsExplained(t *testing.T) {
+	env := newTestEnv(t, nil)
+	tv, _ := fakeTV(t, env)
+	tv.RefuseFormat()
+	pb := openLocal(t, env, film(t, shortFilm))
+	castTo(t, env, pb)
+	waitFor(t, "the refusal explained", 20*time.Second, func() bool {
+		return pb.cast.messageBox.Visible() && strings.Contains(pb.cast.message.Text, "Living-room TV can't play this film") &&
+			strings.Contains(pb.cast.message.Text, "video/mp4")
+	})
+	if hasCall(tv.Calls(), "Play") {
+		t.Fatalf("the renderer that refused the film was told to play it: %v", tv.Calls())
+	}
+}
