@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"marquee/cast"
 	"marquee/cast/casttest"
+	"marquee/catalog"
 	"marquee/player"
 )
 
@@ -60,7 +62,7 @@ func hasCall(calls []string, prefix string) bool {
 // it opens; with none, it says so in words.
 func TestCastPickerListsRenderers(t *testing.T) {
 	env := newTestEnv(t, nil)
-	_, searches := fakeTV(t, env)
+	tv, searches := fakeTV(t, env)
 	waitFor(t, "the first search", 20*time.Second, func() bool {
 		_, _, _, searched := env.u.renderers.snapshot()
 		return searched
@@ -72,14 +74,64 @@ func TestCastPickerListsRenderers(t *testing.T) {
 		t.Fatalf("opening the picker did not search again (%d searches, %d before)", searches.Load(), before)
 	}
 
+	waitFor(t, "Playing on Living-room TV", 20*time.Second, func() bool { return pb.cast.state.Text == "Playing" })
+	onUI(func() { test.Tap(pb.cast.stopBtn) })
+	waitFor(t, "local playback again", 20*time.Second, func() bool { return !pb.cast.casting() })
+
+	// Where multicast does not reach, the renderer is given by its description URL.
 	env.u.renderers.setDiscover(func(context.Context) ([]*cast.Renderer, error) {
 		return nil, cast.ErrNoRenderer
 	})
-	onUI(func() { env.u.pickRenderer(func(*cast.Renderer) {}) })
+	var chosen atomic.Pointer[cast.Renderer]
+	onUI(func() { env.u.pickRenderer(func(r *cast.Renderer) { chosen.Store(r) }) })
 	waitFor(t, "the picker to say none was found", 20*time.Second, func() bool {
 		cp := env.u.castPicker
-		return cp != nil && strings.Contains(cp.status.Text, "No TV or media renderer answered")
+		return cp != nil && strings.Contains(cp.status.Text, "No TV or media renderer answered") && len(cp.list.Objects) == 0
 	})
+	onUI(func() {
+		test.Type(env.u.castPicker.address, tv.Location())
+		test.Tap(env.u.castPicker.connect)
+	})
+	waitFor(t, "the renderer at the URL", 20*time.Second, func() bool { return chosen.Load() != nil })
+	if r := chosen.Load(); r.Name != "Living-room TV" {
+		t.Fatalf("the URL gave renderer %q", r.Name)
+	}
+}
+
+// The detail page's Cast button plays the title's torrent on the TV, which fetches it
+// through the engine.
+func TestCastFromTheDetailPage(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Feature")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := film(t, shortFilm)
+	copyInto(t, path, dir, "feature.mp4")
+	title := movie("feat", "Feature", 2021, catalog.Source{Magnet: seedFolder(t, dir)})
+	env := newTestEnv(t, nil)
+	tv, _ := fakeTV(t, env)
+	onUI(func() { env.u.openDetail(title) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	onUI(func() { test.Tap(d.cast) })
+	waitFor(t, "the TV in the picker", 20*time.Second, func() bool { return topDialogButton(env, tvButton) != nil })
+	b := dialogButton(env, tvButton)
+	onUI(func() { test.Tap(b) })
+	pb := uiValue(func() *playback { return env.u.playback })
+	waitFor(t, "Playing on Living-room TV", 60*time.Second, func() bool {
+		return pb != nil && pb.cast.casting() && pb.cast.state.Text == "Playing"
+	})
+	if !strings.HasSuffix(tv.URI(), "/feature.mp4") {
+		t.Fatalf("the TV was given %q; want the torrent's film", tv.URI())
+	}
+	waitFor(t, "the renderer to fetch the film", 30*time.Second, func() bool {
+		got, err := tv.Fetched()
+		return got != nil || err != nil
+	})
+	got, err := tv.Fetched()
+	want, _ := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want[:casttest.FetchBytes]) {
+		t.Fatalf("the renderer fetched %d bytes (%v); want the film's first %d", len(got), err, casttest.FetchBytes)
+	}
 }
 
 // Casting hands the film to the renderer, which fetches it from the token path; pause and
@@ -129,6 +181,9 @@ func TestCastPlaysOnTheTVAndStopComesBack(t *testing.T) {
 	}
 	waitFor(t, "the clock to show the TV's place", 10*time.Second, func() bool { return pb.cast.position == target })
 
+	onUI(func() { pb.cast.volume.SetValue(30) })
+	waitFor(t, "the volume to reach the TV", 10*time.Second, func() bool { return hasCall(tv.Calls(), "SetVolume 30") })
+
 	onUI(func() { test.Tap(pb.cast.stopBtn) })
 	waitFor(t, "local playback again", 20*time.Second, func() bool {
 		return !pb.cast.casting() && p.State() == player.StatePlaying
@@ -157,6 +212,8 @@ func TestCastRendererGoneOffersResumeHere(t *testing.T) {
 	p := pb.currentPlayer()
 	castTo(t, env, pb)
 	waitFor(t, "the TV playing", 20*time.Second, func() bool { return pb.cast.state.Text == "Playing" })
+	onUI(func() { pb.cast.seekTo(15 * time.Second) })
+	waitFor(t, "the TV at 0:15", 10*time.Second, func() bool { return tv.Position() >= 15*time.Second })
 	tv.Close()
 	waitFor(t, "the resume offer", 30*time.Second, func() bool {
 		return pb.cast.messageBox.Visible() && strings.Contains(pb.cast.message.Text, "Living-room TV went away") &&
@@ -166,6 +223,9 @@ func TestCastRendererGoneOffersResumeHere(t *testing.T) {
 	waitFor(t, "local playback again", 20*time.Second, func() bool {
 		return !pb.cast.casting() && p.State() == player.StatePlaying
 	})
+	if pos := p.Position(); pos < 14*time.Second {
+		t.Fatalf("Resume here went on at %v; the TV was past 0:15", pos)
+	}
 }
 
 // A renderer that refuses the film's format says so, and the film plays on here.
