@@ -54,6 +54,21 @@ func castTo(t *testing.T, env *testEnv, pb *playback) {
 	onUI(func() { test.Tap(b) })
 }
 
+// fetchedTheFilm checks that the renderer read the film's own bytes from the URL it got.
+func fetchedTheFilm(t *testing.T, tv *casttest.Renderer, path string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	got, err := tv.Fetched()
+	for got == nil && err == nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		got, err = tv.Fetched()
+	}
+	want, _ := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want[:casttest.FetchBytes]) {
+		t.Fatalf("the renderer fetched %d bytes (%v); want the film's first %d", len(got), err, casttest.FetchBytes)
+	}
+}
+
 func hasCall(calls []string, prefix string) bool {
 	return slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, prefix) })
 }
@@ -123,15 +138,7 @@ func TestCastFromTheDetailPage(t *testing.T) {
 	if !strings.HasSuffix(tv.URI(), "/feature.mp4") {
 		t.Fatalf("the TV was given %q; want the torrent's film", tv.URI())
 	}
-	waitFor(t, "the renderer to fetch the film", 30*time.Second, func() bool {
-		got, err := tv.Fetched()
-		return got != nil || err != nil
-	})
-	got, err := tv.Fetched()
-	want, _ := os.ReadFile(path)
-	if err != nil || !bytes.Equal(got, want[:casttest.FetchBytes]) {
-		t.Fatalf("the renderer fetched %d bytes (%v); want the film's first %d", len(got), err, casttest.FetchBytes)
-	}
+	fetchedTheFilm(t, tv, path)
 }
 
 // Casting hands the film to the renderer, which fetches it from the token path; pause and
@@ -158,15 +165,7 @@ func TestCastPlaysOnTheTVAndStopComesBack(t *testing.T) {
 	if err != nil || !regexp.MustCompile(`^/[0-9a-f]{32}/`).MatchString(u.Path) || u.Hostname() != "127.0.0.1" {
 		t.Fatalf("the renderer was given %q; want a token path on the address facing it", tv.URI())
 	}
-	waitFor(t, "the renderer to fetch the film", 20*time.Second, func() bool {
-		got, err := tv.Fetched()
-		return got != nil || err != nil
-	})
-	got, err := tv.Fetched()
-	want, _ := os.ReadFile(path)
-	if err != nil || !bytes.Equal(got, want[:casttest.FetchBytes]) {
-		t.Fatalf("the renderer fetched %d bytes (%v); want the film's first %d", len(got), err, casttest.FetchBytes)
-	}
+	fetchedTheFilm(t, tv, path)
 
 	onUI(func() { test.Tap(pb.cast.playBtn) })
 	waitFor(t, "the TV to pause", 10*time.Second, func() bool { return tv.State() == cast.StatePaused && pb.cast.state.Text == "Paused" })
@@ -241,5 +240,22 @@ func TestCastRefusedFormatIsExplained(t *testing.T) {
 	})
 	if hasCall(tv.Calls(), "Play") {
 		t.Fatalf("the renderer that refused the film was told to play it: %v", tv.Calls())
+	}
+}
+
+// Leaving the player while the TV plays stops the TV and the server.
+func TestLeavingThePlayerStopsTheCast(t *testing.T) {
+	env := newTestEnv(t, nil)
+	tv, _ := fakeTV(t, env)
+	pb := openLocal(t, env, film(t, shortFilm))
+	castTo(t, env, pb)
+	waitFor(t, "the TV playing", 20*time.Second, func() bool { return pb.cast.state.Text == "Playing" })
+	onUI(func() { env.u.nav.back() })
+	<-pb.stopped
+	if st := tv.State(); st != cast.StateStopped {
+		t.Fatalf("the TV says %s after the player was left; want STOPPED", st)
+	}
+	if _, err := http.Get(tv.URI()); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("GET the film after leaving the player: %v; want connection refused", err)
 	}
 }
