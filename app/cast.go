@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,6 +20,7 @@ import (
 
 	"marquee/cast"
 	"marquee/httpstream"
+	"marquee/torrent"
 )
 
 // castPollInterval paces the renderer's status polls; tests shorten it.
@@ -150,8 +152,9 @@ func (c *castControls) begin(r *cast.Renderer) {
 	c.position, c.duration, c.paused = p.Position(), p.Duration(), false
 	c.playBtn.SetIcon(theme.MediaPauseIcon())
 	c.showPosition()
-	film := pb.castFilm(p.Duration())
-	run := &castRun{renderer: r, mime: httpstream.MediaType(film.File.Name), commands: make(chan func(context.Context, *cast.Renderer) error, 16), done: make(chan struct{})}
+	_, file := pb.currentTorrent()
+	duration := p.Duration()
+	run := &castRun{renderer: r, mime: httpstream.MediaType(file.Path), commands: make(chan func(context.Context, *cast.Renderer) error, 16), done: make(chan struct{})}
 	run.ctx, run.cancel = context.WithCancel(pb.ctx)
 	c.run = run
 	startAt := c.position
@@ -159,12 +162,13 @@ func (c *castControls) begin(r *cast.Renderer) {
 	go func() {
 		defer pb.wg.Done()
 		defer close(run.done)
-		c.cast(run, film, startAt)
+		c.cast(run, pb.castFilm(duration), startAt)
 	}()
 }
 
 // castFilm is the film for the renderer: the same file the local player reads, each of
-// the renderer's requests through a stream of its own.
+// the renderer's requests through a stream of its own, and an SRT beside it. It runs off
+// the UI goroutine (it looks at the disk for the subtitle).
 func (pb *playback) castFilm(duration time.Duration) cast.Film {
 	t, file := pb.currentTorrent()
 	open := func() (io.ReadSeekCloser, error) { return os.Open(pb.req.path) }
@@ -172,7 +176,36 @@ func (pb *playback) castFilm(duration time.Duration) cast.Film {
 		open = func() (io.ReadSeekCloser, error) { return t.NewStream(file.Index) }
 	}
 	name := filepath.Base(file.Path)
-	return cast.Film{File: httpstream.StreamFile(name, file.Length, open), Title: pb.req.displayName(), Duration: duration, Volume: -1}
+	return cast.Film{File: httpstream.StreamFile(name, file.Length, open), Subtitle: pb.castSubtitle(t, file),
+		Title: pb.req.displayName(), Duration: duration, Volume: -1}
+}
+
+// castSubtitle is the SRT a renderer can show with the film: the torrent's .srt named as
+// the film is (else its first), or the .srt beside a film from disk; nil when none.
+func (pb *playback) castSubtitle(t *torrent.Torrent, film torrent.File) *httpstream.File {
+	isSRT := func(p string) bool { return strings.EqualFold(filepath.Ext(p), ".srt") }
+	stem := func(p string) string { return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)) }
+	if t == nil {
+		path := strings.TrimSuffix(pb.req.path, filepath.Ext(pb.req.path)) + ".srt"
+		st, err := os.Stat(path)
+		if err != nil || !st.Mode().IsRegular() || st.Size() > maxSubtitleBytes {
+			return nil
+		}
+		f := httpstream.StreamFile(filepath.Base(path), st.Size(), func() (io.ReadSeekCloser, error) { return os.Open(path) })
+		return &f
+	}
+	var pick *torrent.File
+	for _, f := range t.Files() {
+		if isSRT(f.Path) && f.Length <= maxSubtitleBytes && (pick == nil || strings.EqualFold(stem(f.Path), stem(film.Path))) {
+			pick = &f
+		}
+	}
+	if pick == nil {
+		return nil
+	}
+	index := pick.Index
+	f := httpstream.StreamFile(filepath.Base(pick.Path), pick.Length, func() (io.ReadSeekCloser, error) { return t.NewStream(index) })
+	return &f
 }
 
 // cast runs on its own goroutine for the whole cast.
@@ -337,6 +370,7 @@ func (c *castControls) end(run *castRun) {
 
 // stop is the Stop button: the renderer stops, and the film goes on here where it was.
 func (c *castControls) stop() {
+	c.pending = nil
 	run := c.run
 	if run == nil {
 		c.backToLocal(true)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -122,6 +124,10 @@ func TestCastFromTheDetailPage(t *testing.T) {
 	}
 	path := film(t, shortFilm)
 	copyInto(t, path, dir, "feature.mp4")
+	srt := "1\n00:00:01,000 --> 00:00:04,000\nOn the TV\n"
+	if err := os.WriteFile(filepath.Join(dir, "feature.srt"), []byte(srt), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	title := movie("feat", "Feature", 2021, catalog.Source{Magnet: seedFolder(t, dir)})
 	env := newTestEnv(t, nil)
 	tv, _ := fakeTV(t, env)
@@ -139,6 +145,19 @@ func TestCastFromTheDetailPage(t *testing.T) {
 		t.Fatalf("the TV was given %q; want the torrent's film", tv.URI())
 	}
 	fetchedTheFilm(t, tv, path)
+	m := regexp.MustCompile(`<sec:CaptionInfoEx sec:type="srt">([^<]+)<`).FindStringSubmatch(tv.Metadata())
+	if m == nil {
+		t.Fatalf("the DIDL-Lite names no subtitle: %s", tv.Metadata())
+	}
+	resp, err := http.Get(html.UnescapeString(m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != srt {
+		t.Fatalf("the subtitle URL served %q (%s); want the torrent's SRT", body, resp.Status)
+	}
 }
 
 // Casting hands the film to the renderer, which fetches it from the token path; pause and

@@ -25,6 +25,7 @@ type Renderer struct {
 	mu       sync.Mutex
 	calls    []string
 	uri      string
+	metadata string
 	state    string
 	position time.Duration
 	since    time.Time // when position was last set while playing
@@ -73,6 +74,13 @@ func (r *Renderer) URI() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.uri
+}
+
+// Metadata is the DIDL-Lite it was given with the film.
+func (r *Renderer) Metadata() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.metadata
 }
 
 // State is the transport state.
@@ -150,7 +158,7 @@ func (r *Renderer) act(action string, args map[string]string) (answer string, fa
 		if r.refuse {
 			return "", 714
 		}
-		r.uri, r.state, r.position = args["CurrentURI"], "STOPPED", 0
+		r.uri, r.metadata, r.state, r.position = args["CurrentURI"], args["CurrentURIMetaData"], "STOPPED", 0
 	case "Play":
 		if r.uri == "" {
 			return "", 701
