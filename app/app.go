@@ -94,6 +94,10 @@ type ui struct {
 	// renderers are the TVs found on the network; castPicker is the open picker, if any.
 	renderers  *rendererFinder
 	castPicker *castPicker
+	// castEnded closes when the last cast started has stopped its renderer and server:
+	// the next one waits for it, so that a film replacing another on the same TV is not
+	// stopped by the old one's Stop.
+	castEnded <-chan struct{}
 
 	tasks      *serial.Queue[func()]
 	indicators []*seedingIndicator

@@ -43,6 +43,7 @@ type castControls struct {
 	volume     *widget.Slider
 	stopBtn    *widget.Button
 	controls   *fyne.Container
+	middle     *fyne.Container // heading, state, message: laid out again when they change
 	message    *widget.Label
 	messageBox *fyne.Container
 	resumeBtn  *widget.Button
@@ -99,9 +100,9 @@ func newCastControls(pb *playback) *castControls {
 	back := newButton("Back", theme.NavigateBackIcon(), pb.u.nav.back)
 	back.Importance = widget.LowImportance
 	title := widget.NewLabelWithStyle(pb.req.displayName(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	middle := container.NewCenter(container.NewVBox(c.heading, c.state, c.messageBox, c.stats))
+	c.middle = container.NewCenter(container.NewVBox(c.heading, c.state, c.messageBox, c.stats))
 	c.view = container.NewStack(canvas.NewRectangle(color.NRGBA{R: 0x10, G: 0x10, B: 0x14, A: 0xFF}),
-		container.NewBorder(container.NewHBox(back, title), c.controls, nil, nil, middle))
+		container.NewBorder(container.NewHBox(back, title), c.controls, nil, nil, c.middle))
 	c.view.Hide()
 	return c
 }
@@ -139,6 +140,7 @@ func (c *castControls) show(r *cast.Renderer, state string) {
 	c.messageBox.Hide()
 	c.controls.Show()
 	c.view.Show()
+	c.middle.Refresh()
 }
 
 // begin pauses the local player and hands the film to the renderer from where it is.
@@ -158,10 +160,19 @@ func (c *castControls) begin(r *cast.Renderer) {
 	run.ctx, run.cancel = context.WithCancel(pb.ctx)
 	c.run = run
 	startAt := c.position
+	previous := pb.u.castEnded
+	pb.u.castEnded = run.done
 	pb.wg.Add(1)
 	go func() {
 		defer pb.wg.Done()
 		defer close(run.done)
+		if previous != nil {
+			select {
+			case <-previous:
+			case <-run.ctx.Done():
+				return
+			}
+		}
 		c.cast(run, pb.castFilm(duration), startAt)
 	}()
 }
@@ -332,11 +343,17 @@ func (c *castControls) failed(run *castRun, err error) {
 	c.pb.u.svc.log.Warn("cast failed", "renderer", run.renderer.Name, "err", err)
 	c.end(run)
 	p := castProblem(run, err)
-	c.message.SetText(p.Title + "\n\n" + p.What + "\n\n" + p.Todo)
-	c.resumeBtn.SetText("Resume here from " + formatClock(c.position))
+	c.heading.Text = p.Title
+	c.heading.Refresh()
+	c.message.SetText(p.What + "\n\n" + p.Todo)
+	c.resumeBtn.SetText("Watch here")
+	if errors.Is(err, cast.ErrRendererGone) {
+		c.resumeBtn.SetText("Resume here from " + formatClock(c.position))
+	}
 	c.state.SetText("")
 	c.controls.Hide()
 	c.messageBox.Show()
+	c.middle.Refresh()
 }
 
 // castProblem is a cast's failure in the user's words.

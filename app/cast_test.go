@@ -234,7 +234,7 @@ func TestCastRendererGoneOffersResumeHere(t *testing.T) {
 	waitFor(t, "the TV at 0:15", 10*time.Second, func() bool { return tv.Position() >= 15*time.Second })
 	tv.Close()
 	waitFor(t, "the resume offer", 30*time.Second, func() bool {
-		return pb.cast.messageBox.Visible() && strings.Contains(pb.cast.message.Text, "Living-room TV went away") &&
+		return pb.cast.messageBox.Visible() && pb.cast.heading.Text == "Living-room TV went away" &&
 			strings.HasPrefix(pb.cast.resumeBtn.Text, "Resume here from ")
 	})
 	onUI(func() { test.Tap(pb.cast.resumeBtn) })
@@ -254,7 +254,7 @@ func TestCastRefusedFormatIsExplained(t *testing.T) {
 	pb := openLocal(t, env, film(t, shortFilm))
 	castTo(t, env, pb)
 	waitFor(t, "the refusal explained", 20*time.Second, func() bool {
-		return pb.cast.messageBox.Visible() && strings.Contains(pb.cast.message.Text, "Living-room TV can't play this film") &&
+		return pb.cast.messageBox.Visible() && pb.cast.heading.Text == "Living-room TV can't play this film" &&
 			strings.Contains(pb.cast.message.Text, "video/mp4")
 	})
 	if hasCall(tv.Calls(), "Play") {

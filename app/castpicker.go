@@ -130,13 +130,11 @@ func (u *ui) pickRenderer(chosen func(*cast.Renderer)) {
 	}
 	cp.connect = newButton("Connect", theme.LoginIcon(), func() { u.openRendererAt(cp, done) })
 	cp.address.OnSubmitted = func(string) { u.openRendererAt(cp, done) }
-	content := container.NewVBox(
-		cp.status,
-		container.NewVScroll(cp.list),
+	content := container.NewBorder(cp.status, container.NewVBox(
 		widget.NewSeparator(),
 		widget.NewLabel("Not listed? Enter its description URL:"),
 		container.NewBorder(nil, nil, nil, cp.connect, cp.address),
-	)
+	), nil, nil, container.NewVScroll(cp.list))
 	cp.dialog = dialog.NewCustomWithoutButtons("Cast to a TV or renderer", container.NewGridWrap(fyne.NewSize(460, 320), content), u.win)
 	cp.dialog.SetButtons([]fyne.CanvasObject{newTextButton("Cancel", func() { cp.dialog.Hide() })})
 	cp.dialog.SetOnClosed(func() {
