@@ -41,6 +41,7 @@ type castControls struct {
 	playBtn    *widget.Button
 	clock      *statusLabel
 	volume     *widget.Slider
+	volumeBox  *fyne.Container // the slider and its icon, hidden for a renderer without volume control
 	stopBtn    *widget.Button
 	controls   *fyne.Container
 	middle     *fyne.Container // heading, state, message: laid out again when they change
@@ -66,7 +67,6 @@ type castRun struct {
 	cancel   context.CancelFunc
 	commands chan func(context.Context, *cast.Renderer) error
 	done     chan struct{} // the renderer was stopped and the server closed
-	session  *cast.Session // set on the UI goroutine once the renderer plays
 }
 
 func newCastControls(pb *playback) *castControls {
@@ -86,9 +86,9 @@ func newCastControls(pb *playback) *castControls {
 	c.volume.Step = 1
 	c.volume.OnChanged = guarded1("the TV's volume", c.setVolume)
 	c.stopBtn = newButton("Stop casting", theme.MediaStopIcon(), c.stop)
-	volumeBox := container.NewGridWrap(fyne.NewSize(110, c.volume.MinSize().Height), c.volume)
+	c.volumeBox = container.NewHBox(widget.NewIcon(theme.VolumeUpIcon()), container.NewGridWrap(fyne.NewSize(110, c.volume.MinSize().Height), c.volume))
 	c.controls = container.NewVBox(container.NewPadded(c.seek),
-		container.NewHBox(c.playBtn, c.clock, layout.NewSpacer(), widget.NewIcon(theme.VolumeUpIcon()), volumeBox, c.stopBtn))
+		container.NewHBox(c.playBtn, c.clock, layout.NewSpacer(), c.volumeBox, c.stopBtn))
 
 	c.message = widget.NewLabel("")
 	c.message.Wrapping = fyne.TextWrapWord
@@ -231,10 +231,12 @@ func (c *castControls) cast(run *castRun, film cast.Film, startAt time.Duration)
 	defer s.Close()
 	volume, volumeErr := run.renderer.Volume(run.ctx)
 	runOnUI(func() {
-		run.session = s
-		if volumeErr == nil {
-			c.showVolume(volume)
+		if volumeErr != nil {
+			c.volumeBox.Hide()
+			return
 		}
+		c.volumeBox.Show()
+		c.showVolume(volume)
 	})
 	seeked := startAt < time.Second // a film cast from its start needs no seek
 	tick := time.NewTicker(castPollInterval)
