@@ -7,8 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -128,21 +126,6 @@ func findRenderer(ctx context.Context, to string, wait time.Duration) (*cast.Ren
 	return nil, fmt.Errorf("no renderer named %q answered in %v (found %s); give its description URL where multicast does not reach it", to, wait, strings.Join(names, ", "))
 }
 
-// facingAddress is the local address that packets to the renderer leave from: the film is
-// served there only, so that casting opens no port on the other interfaces.
-func facingAddress(r *cast.Renderer) (net.IP, error) {
-	host := r.Location.Host
-	if r.Location.Port() == "" {
-		host = net.JoinHostPort(r.Location.Hostname(), "80")
-	}
-	conn, err := net.Dial("udp", host) // no packet is sent: this only asks the routing table
-	if err != nil {
-		return nil, fmt.Errorf("no route to renderer %s: %w", r, err)
-	}
-	defer conn.Close()
-	return conn.LocalAddr().(*net.UDPAddr).IP, nil
-}
-
 type castOptions struct {
 	to, source string
 	src        sourceOptions
@@ -151,24 +134,12 @@ type castOptions struct {
 	volume     int
 }
 
-// castStartTimeout is how long a renderer may take from Play to PLAYING: a torrent's first
-// pieces, then the renderer's own buffering.
-const castStartTimeout = 3 * time.Minute
-
-// castMissedPolls is how many status polls in a row may fail before the renderer counts
-// as gone (one a second).
-const castMissedPolls = 5
-
 func castTo(ctx context.Context, o castOptions, events *castEvents, stderr io.Writer) error {
 	r, err := findRenderer(ctx, o.to, o.wait)
 	if err != nil {
 		if ctx.Err() != nil {
 			return errInterrupted
 		}
-		return err
-	}
-	ip, err := facingAddress(r)
-	if err != nil {
 		return err
 	}
 	var subtitle *httpstream.File
@@ -186,92 +157,42 @@ func castTo(ctx context.Context, o castOptions, events *castEvents, stderr io.Wr
 	}
 	defer m.Close()
 
-	ln, err := net.Listen("tcp", net.JoinHostPort(ip.String(), "0"))
-	if err != nil {
-		return fmt.Errorf("listen for the renderer on %s: %w", ip, err)
+	if subtitle == nil {
+		subtitle = m.SRT()
 	}
-	bound := ln.Addr().(*net.TCPAddr)
-	srv := httpstream.New(m.HTTPFile(), httpstream.Options{Token: true, Bound: bound.IP, Subtitle: subtitle, Log: stderr})
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	go httpSrv.Serve(ln)
-	defer httpSrv.Close() // the renderer was stopped first; what is left is cut
-
-	media := cast.Media{URL: srv.URL(bound), Title: strings.TrimSuffix(m.Name, filepath.Ext(m.Name)), MIME: httpstream.MediaType(m.Name),
-		Size: m.Size, SubtitleURL: srv.SubtitleURL(bound), Duration: probeDuration(ctx, m, stderr)}
-	events.emit(castEvent{Event: "casting", Renderer: r.Name, Location: r.Location.String(), URL: media.URL, SubtitleURL: media.SubtitleURL,
-		Name: m.Name, DurationS: media.Duration.Seconds()})
+	s, err := cast.Start(ctx, r, cast.Film{File: m.HTTPFile(), Subtitle: subtitle, Title: strings.TrimSuffix(m.Name, filepath.Ext(m.Name)),
+		Duration: probeDuration(ctx, m, stderr), Volume: o.volume, Log: stderr})
+	if err != nil {
+		return err
+	}
 	// Once the renderer was told to play, it is told to stop on every way out, even when
 	// the film ended (it is then stopped already, and says so or not).
-	stopRenderer := func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := r.Stop(stopCtx); err != nil {
-			fmt.Fprintf(stderr, "marquee: stop %s: %v\n", r, err)
-		}
-	}
-	if err := r.Load(ctx, media); err != nil {
-		if errors.Is(err, cast.ErrFormatRefused) {
-			return fmt.Errorf("%w (%s, %s)", err, m.Name, media.MIME)
-		}
-		return err
-	}
-	defer stopRenderer()
-	if o.volume >= 0 {
-		if err := r.SetVolume(ctx, o.volume); err != nil {
-			fmt.Fprintf(stderr, "marquee: %v\n", err)
-		}
-	}
-	if err := r.Play(ctx); err != nil {
-		return err
-	}
+	defer s.Close()
+	events.emit(castEvent{Event: "casting", Renderer: r.Name, Location: r.Location.String(), URL: s.Media.URL, SubtitleURL: s.Media.SubtitleURL,
+		Name: m.Name, DurationS: s.Media.Duration.Seconds()})
 
-	start := time.Now()
-	started, missed := false, 0
-	var furthest time.Duration // the furthest position the renderer reported
-	ticker := time.NewTicker(time.Second)
+	ticker := time.NewTicker(cast.PollInterval)
 	defer ticker.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			events.emit(castEvent{Event: "end", Reason: "interrupted", ServedBytes: srv.BytesServed()})
+			events.emit(castEvent{Event: "end", Reason: "interrupted", ServedBytes: s.BytesServed()})
 			return nil
-		case err := <-srv.Failed():
+		case err := <-s.Failed():
 			return fmt.Errorf("stopped serving %s: %w", m.Name, err)
 		case <-ticker.C:
 		}
-		st, err := r.Status(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				continue
-			}
-			if missed++; missed >= castMissedPolls {
-				return fmt.Errorf("renderer %s stopped answering (%d polls in a row failed; the download goes on in the cache): %w", r, missed, err)
-			}
-			continue
+		p, err := s.Poll(ctx)
+		if p.Answered {
+			st := p.Status
+			events.emit(castEvent{Event: "status", State: st.State, PositionS: st.Position.Seconds(), DurationS: st.Duration.Seconds(), ServedBytes: s.BytesServed()})
 		}
-		missed = 0
-		furthest = max(furthest, st.Position)
-		ev := castEvent{Event: "status", State: st.State, PositionS: st.Position.Seconds(), DurationS: st.Duration.Seconds(), ServedBytes: srv.BytesServed()}
-		events.emit(ev)
-		switch {
-		case st.Failed:
-			return fmt.Errorf("renderer %s could not play %s (%s): it reports an error", r, m.Name, media.MIME)
-		case st.State == cast.StatePlaying || st.State == cast.StatePaused || (st.Position > 0 && !started):
-			// A short film can play whole between two polls; its position then says it did.
-			started = true
-			if st.URI != "" && st.URI != media.URL {
-				events.emit(castEvent{Event: "end", Reason: "replaced", ServedBytes: srv.BytesServed()})
-				return nil // someone else cast another film: it is not ours to stop
-			}
-		case started && (st.State == cast.StateStopped || st.State == cast.StateNoMedia) && furthest == 0:
-			// gmediarender, given a film it has no decoder for, says PLAYING at 0:00:00 for a
-			// while and then STOPPED.
-			return fmt.Errorf("renderer %s stopped without playing any of %s: %w (%s)", r, m.Name, cast.ErrFormatRefused, media.MIME)
-		case started && (st.State == cast.StateStopped || st.State == cast.StateNoMedia):
-			events.emit(castEvent{Event: "end", Reason: "stopped", ServedBytes: srv.BytesServed()})
+		if err != nil {
+			return err
+		}
+		if p.Ended != "" {
+			events.emit(castEvent{Event: "end", Reason: p.Ended, ServedBytes: s.BytesServed()})
 			return nil
-		case !started && time.Since(start) > castStartTimeout:
-			return fmt.Errorf("renderer %s did not start playing %s in %v (it says %s)", r, m.Name, castStartTimeout, st.State)
 		}
 	}
 }

@@ -91,6 +91,13 @@ type ui struct {
 	playback *playback
 	// resumePrompt is the open "Resume or Start over" question, nil when none.
 	resumePrompt *resumePrompt
+	// renderers are the TVs found on the network; castPicker is the open picker, if any.
+	renderers  *rendererFinder
+	castPicker *castPicker
+	// castEnded closes when the last cast started has stopped its renderer and server:
+	// the next one waits for it, so that a film replacing another on the same TV is not
+	// stopped by the old one's Stop.
+	castEnded <-chan struct{}
 
 	tasks      *serial.Queue[func()]
 	indicators []*seedingIndicator
@@ -145,6 +152,8 @@ func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
 		u.banners.show(sp.key, sp.p)
 	}
 	u.background(u.watchEngine)
+	u.renderers = newRendererFinder(svc.discoverRenderers)
+	u.background(u.renderers.run)
 	u.home.reload()
 	return u
 }

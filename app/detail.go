@@ -51,7 +51,7 @@ type detail struct {
 	// the page if nothing of it was downloaded.
 	listed *torrent.Torrent
 
-	play, startOver, fav, watched *widget.Button
+	play, startOver, fav, watched, cast *widget.Button
 
 	seasonSel *menuSelect
 	episodes  *fyne.Container
@@ -140,7 +140,8 @@ func (d *detail) build() {
 	d.startOver = newButton("Start over", theme.MediaReplayIcon(), func() { d.playMain(false) })
 	d.fav = newButton("My list", theme.ContentAddIcon(), d.toggleFavorite)
 	d.watched = newButton("Mark watched", theme.ConfirmIcon(), d.toggleWatched)
-	buttons := container.NewHBox(d.play, d.startOver, d.fav, d.watched)
+	d.cast = newButton("Cast", theme.ComputerIcon(), d.castMain)
+	buttons := container.NewHBox(d.play, d.startOver, d.cast, d.fav, d.watched)
 
 	if t.Kind == catalog.KindSeries && len(t.Seasons) > 0 {
 		info.Add(buttons)
@@ -152,6 +153,7 @@ func (d *detail) build() {
 	if !t.Playable() {
 		d.play.Disable()
 		d.startOver.Disable()
+		d.cast.Disable()
 		info.Add(widget.NewLabel("This title has no source to play yet."))
 	}
 

@@ -254,16 +254,19 @@ func onScreen(env *testEnv, o fyne.CanvasObject) bool {
 
 // dialogButton finds the button labelled text on the dialog on top, nil when none.
 func dialogButton(env *testEnv, text string) *widget.Button {
+	return uiValue(func() *widget.Button { return topDialogButton(env, text) })
+}
+
+// topDialogButton is dialogButton on the UI goroutine (in waitFor conditions).
+func topDialogButton(env *testEnv, text string) *widget.Button {
 	var found *widget.Button
-	onUI(func() {
-		if top := env.win.Canvas().Overlays().Top(); top != nil {
-			for _, o := range test.LaidOutObjects(top) {
-				if b, ok := o.(*widget.Button); ok && b.Text == text {
-					found = b
-				}
+	if top := env.win.Canvas().Overlays().Top(); top != nil {
+		for _, o := range test.LaidOutObjects(top) {
+			if b, ok := o.(*widget.Button); ok && b.Text == text {
+				found = b
 			}
 		}
-	})
+	}
 	return found
 }
 

@@ -43,7 +43,7 @@ const (
 	// maxTorrentSubtitles and maxSubtitleBytes bound the subtitle files loaded from a
 	// torrent alongside the film.
 	maxTorrentSubtitles = 8
-	maxSubtitleBytes    = 4 << 20
+	maxSubtitleBytes    = session.MaxSubtitleBytes
 )
 
 // nextEpisodeDelay is the "Up next" countdown; tests shorten it.
@@ -232,6 +232,7 @@ type playback struct {
 	mu     sync.Mutex
 	player *player.Player
 	tor    *torrent.Torrent
+	media  *session.Media
 	reader io.ReadSeekCloser // what the player reads: the stream, or the local file
 	stream *torrent.Stream   // the reader, when it is a torrent's stream
 	file   torrent.File
@@ -256,6 +257,7 @@ type playback struct {
 	fullBtn    *widget.Button
 	audioBtn   *widget.Button
 	subsBtn    *widget.Button
+	cast       *castControls
 	title      *widget.Label
 	statusText *statusLabel
 	indicator  *seedingIndicator
@@ -364,7 +366,7 @@ func (pb *playback) open() (*player.Player, error) {
 	}
 	stream, _ := r.(*torrent.Stream)
 	pb.mu.Lock()
-	pb.reader, pb.stream, pb.file = r, stream, m.File
+	pb.media, pb.reader, pb.stream, pb.file = m, r, stream, m.File
 	pb.mu.Unlock()
 	size, name := m.Size, m.Name
 

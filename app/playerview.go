@@ -48,11 +48,12 @@ func (pb *playback) build() {
 	pb.subsBtn = newButton("Subtitles", theme.DocumentIcon(), pb.showSubtitleMenu)
 	pb.audioBtn.Disable()
 	pb.subsBtn.Disable()
+	pb.cast = newCastControls(pb)
 	for _, b := range []*widget.Button{pb.playBtn, pb.muteBtn, pb.fullBtn, pb.audioBtn, pb.subsBtn} {
 		b.Importance = widget.LowImportance
 	}
 	volumeBox := container.NewGridWrap(fyne.NewSize(110, pb.volume.MinSize().Height), pb.volume)
-	buttons := container.NewHBox(pb.playBtn, pb.clock, layout.NewSpacer(), pb.muteBtn, volumeBox, pb.audioBtn, pb.subsBtn, pb.fullBtn)
+	buttons := container.NewHBox(pb.playBtn, pb.clock, layout.NewSpacer(), pb.muteBtn, volumeBox, pb.audioBtn, pb.subsBtn, pb.cast.button, pb.fullBtn)
 	shade := canvas.NewRectangle(color.NRGBA{A: 0xB0})
 	pb.controls = container.NewStack(shade, container.NewVBox(container.NewPadded(pb.seek), buttons))
 
@@ -103,7 +104,7 @@ func (pb *playback) build() {
 	pb.upNext.Hide()
 
 	overlay := container.NewBorder(pb.top, pb.controls, nil, nil)
-	pb.content = container.NewStack(pb.video, pb.activity, pb.centreBox, overlay, seeding, pb.upNext, pb.message)
+	pb.content = container.NewStack(pb.video, pb.activity, pb.centreBox, overlay, seeding, pb.upNext, pb.cast.view, pb.message)
 }
 
 // say shows progress before the first picture ("Looking for peers…").
@@ -149,6 +150,7 @@ func (pb *playback) playerReady() {
 	if pb.state == player.StateOpening {
 		pb.showCentre("Buffering…")
 	}
+	pb.cast.playerReady()
 }
 
 // failed shows why the film cannot play, and what to do.
@@ -276,6 +278,9 @@ func (pb *playback) hideControls() {
 
 // typedKey is the player's keyboard: Space, ←/→, ↑/↓, F, M, S, I and Esc.
 func (pb *playback) typedKey(ev *fyne.KeyEvent) bool {
+	if pb.cast.typedKey(ev) {
+		return true
+	}
 	pb.activityNoticed()
 	switch ev.Name {
 	case fyne.KeySpace:

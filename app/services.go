@@ -15,6 +15,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"marquee/cast"
 	"marquee/catalog"
 	"marquee/catalog/archive"
 	"marquee/catalog/builtin"
@@ -54,6 +55,8 @@ type services struct {
 	metadataTimeout time.Duration
 	// networkUp says whether this computer has a network beyond itself (tests set it).
 	networkUp func() bool
+	// discoverRenderers searches the network for TVs to cast to; nil over loopback.
+	discoverRenderers func(context.Context) ([]*cast.Renderer, error)
 
 	// startupProblems are told to the user as banners once the window is up: a port that
 	// was taken, a library in use, a provider that could not be built.
@@ -108,6 +111,8 @@ func openServices(prefs fyne.Preferences, opts serviceOptions) (*services, error
 	if opts.loopback {
 		// Every peer is on this machine: the network is as up as it needs to be.
 		s.networkUp = func() bool { return true }
+	} else {
+		s.discoverRenderers = discoverRenderers
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

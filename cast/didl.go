@@ -28,7 +28,7 @@ func (m Media) DIDL() string {
 		b.WriteString(` size="` + strconv.FormatInt(m.Size, 10) + `"`)
 	}
 	if m.Duration > 0 {
-		b.WriteString(` duration="` + formatHMS(m.Duration, true) + `"`)
+		b.WriteString(` duration="` + FormatHMS(m.Duration, true) + `"`)
 	}
 	b.WriteString(`>` + escape(m.URL) + `</res>`)
 	if m.SubtitleURL != "" {
@@ -49,9 +49,9 @@ func escape(s string) string {
 	return b.String()
 }
 
-// formatHMS writes d as UPnP's H+:MM:SS, with milliseconds (".FFF") when frac, as DIDL-Lite
+// FormatHMS writes d as UPnP's H+:MM:SS, with milliseconds (".FFF") when frac, as DIDL-Lite
 // durations carry them; Seek targets are whole seconds, which every renderer parses.
-func formatHMS(d time.Duration, frac bool) string {
+func FormatHMS(d time.Duration, frac bool) string {
 	d = max(d, 0)
 	h, m, s := int64(d/time.Hour), int64(d/time.Minute)%60, int64(d/time.Second)%60
 	out := fmt.Sprintf("%d:%02d:%02d", h, m, s)
@@ -61,9 +61,9 @@ func formatHMS(d time.Duration, frac bool) string {
 	return out
 }
 
-// parseHMS reads UPnP's H+:MM:SS[.F+ | .F0/F1] times; renderers answer NOT_IMPLEMENTED
+// ParseHMS reads UPnP's H+:MM:SS[.F+ | .F0/F1] times; renderers answer NOT_IMPLEMENTED
 // or "" when they do not know, which is false.
-func parseHMS(v string) (time.Duration, bool) {
+func ParseHMS(v string) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	neg := strings.HasPrefix(v, "-")
 	v = strings.TrimPrefix(strings.TrimPrefix(v, "-"), "+")

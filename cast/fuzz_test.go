@@ -12,14 +12,14 @@ func FuzzParseHMS(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, ok := parseHMS(s)
+		d, ok := ParseHMS(s)
 		if !ok {
 			return
 		}
 		if d >= 0 && d < 1000*time.Hour {
-			back, ok := parseHMS(formatHMS(d, true))
+			back, ok := ParseHMS(FormatHMS(d, true))
 			if !ok || back != d.Truncate(time.Millisecond) {
-				t.Fatalf("%q reads as %v, which writes as %q and reads back as %v, %v", s, d, formatHMS(d, true), back, ok)
+				t.Fatalf("%q reads as %v, which writes as %q and reads back as %v, %v", s, d, FormatHMS(d, true), back, ok)
 			}
 		}
 	})

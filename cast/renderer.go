@@ -1,7 +1,7 @@
 // Package cast plays films on DLNA/UPnP AV media renderers (smart TVs, Kodi, VLC,
 // gmediarender): it finds them by SSDP and drives their AVTransport and RenderingControl
 // services through github.com/huin/goupnp, with bounded reads and timeouts on everything a
-// renderer answers. It serves nothing itself: the film's URL comes from httpstream.
+// renderer answers. A Session serves the film for the renderer through httpstream.
 package cast
 
 import (
@@ -222,7 +222,7 @@ func (r *Renderer) Stop(ctx context.Context) error {
 
 // Seek jumps to pos from the start of the film (REL_TIME).
 func (r *Renderer) Seek(ctx context.Context, pos time.Duration) error {
-	return r.actionErr("Seek", r.avt.SeekCtx(ctx, 0, "REL_TIME", formatHMS(pos, false)))
+	return r.actionErr("Seek", r.avt.SeekCtx(ctx, 0, "REL_TIME", FormatHMS(pos, false)))
 }
 
 // errNoVolume: the renderer has no RenderingControl service.
@@ -269,8 +269,8 @@ func (r *Renderer) Status(ctx context.Context) (Status, error) {
 	if err := r.avt.SOAPClient.PerformActionCtx(ctx, av1.URN_AVTransport_1, "GetPositionInfo", &in, &pos); err != nil {
 		return Status{}, r.actionErr("GetPositionInfo", err)
 	}
-	st.Position, _ = parseHMS(pos.RelTime)
-	st.Duration, _ = parseHMS(pos.TrackDuration)
+	st.Position, _ = ParseHMS(pos.RelTime)
+	st.Duration, _ = ParseHMS(pos.TrackDuration)
 	st.URI = pos.TrackURI
 	return st, nil
 }

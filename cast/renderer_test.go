@@ -313,18 +313,18 @@ func TestParseHMS(t *testing.T) {
 		"100:00:00": 100 * time.Hour, "0:00:01.5": 1500 * time.Millisecond, "0:00:01.250": 1250 * time.Millisecond,
 		"0:00:02.1/4": 2250 * time.Millisecond, "+0:00:03": 3 * time.Second, "-0:00:03": -3 * time.Second, " 0:00:04 ": 4 * time.Second,
 	} {
-		if got, ok := parseHMS(in); !ok || got != want {
-			t.Errorf("parseHMS(%q) = %v, %v; want %v", in, got, ok, want)
+		if got, ok := ParseHMS(in); !ok || got != want {
+			t.Errorf("ParseHMS(%q) = %v, %v; want %v", in, got, ok, want)
 		}
 	}
 	for _, in := range []string{"", "NOT_IMPLEMENTED", "1:2:3", "0:60:00", "0:00:60", "0:00:01.", "0:00:01.x", "0:00:01.4/4", "0:00:01.1/0", "::", "0:00", "a:00:00"} {
-		if got, ok := parseHMS(in); ok {
-			t.Errorf("parseHMS(%q) = %v, true; want false", in, got)
+		if got, ok := ParseHMS(in); ok {
+			t.Errorf("ParseHMS(%q) = %v, true; want false", in, got)
 		}
 	}
 	for _, d := range []time.Duration{0, 999 * time.Millisecond, 65 * time.Second, 25*time.Hour + 59*time.Minute + 59*time.Second + 123*time.Millisecond} {
-		if got, ok := parseHMS(formatHMS(d, true)); !ok || got != d.Truncate(time.Millisecond) {
-			t.Errorf("formatHMS(%v) = %q reads back as %v, %v", d, formatHMS(d, true), got, ok)
+		if got, ok := ParseHMS(FormatHMS(d, true)); !ok || got != d.Truncate(time.Millisecond) {
+			t.Errorf("FormatHMS(%v) = %q reads back as %v, %v", d, FormatHMS(d, true), got, ok)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"marquee/httpstream"
@@ -186,28 +187,37 @@ func Play(ctx context.Context, r io.ReadSeeker, opts player.Options) (*player.Pl
 // HTTPFile is the media for an HTTP server: each request reads through its own reader, whose
 // reads end when the request does.
 func (m *Media) HTTPFile() httpstream.File {
-	return httpstream.File{Name: m.Name, Size: m.Size, Open: func(ctx context.Context) (io.ReadSeekCloser, error) {
-		rd, err := m.Reader()
-		if err != nil {
-			return nil, err
+	return httpstream.StreamFile(m.Name, m.Size, m.Reader)
+}
+
+// MaxSubtitleBytes bounds a subtitle file read with the film: real ones are well below.
+const MaxSubtitleBytes = 4 << 20
+
+// SRT is the SRT subtitle that goes with the film, for a renderer or an HTTP client: in a
+// torrent the .srt named as the film is (else its first), for a file on disk the .srt beside it;
+// nil when there is none. A local file is looked for on disk, so call it off the UI goroutine.
+func (m *Media) SRT() *httpstream.File {
+	isSRT := func(p string) bool { return strings.EqualFold(filepath.Ext(p), ".srt") }
+	stem := func(p string) string { return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)) }
+	if m.Torrent == nil {
+		path := strings.TrimSuffix(m.path, filepath.Ext(m.path)) + ".srt"
+		st, err := os.Stat(path)
+		if err != nil || !st.Mode().IsRegular() || st.Size() > MaxSubtitleBytes {
+			return nil
 		}
-		return requestReader{ctx: ctx, ReadSeekCloser: rd}, nil
-	}}
-}
-
-// requestReader ends a reader's reads when its HTTP request ends: a torrent stream waiting for
-// a piece would otherwise hold the handler after the client left.
-type requestReader struct {
-	ctx context.Context
-	io.ReadSeekCloser
-}
-
-func (r requestReader) Read(p []byte) (int, error) {
-	if cr, ok := r.ReadSeekCloser.(player.ContextReader); ok {
-		return cr.ReadContext(r.ctx, p)
+		f := httpstream.StreamFile(filepath.Base(path), st.Size(), func() (io.ReadSeekCloser, error) { return os.Open(path) })
+		return &f
 	}
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
+	var pick *torrent.File
+	for _, f := range m.Files {
+		if isSRT(f.Path) && f.Length <= MaxSubtitleBytes && (pick == nil || strings.EqualFold(stem(f.Path), stem(m.File.Path))) {
+			pick = &f
+		}
 	}
-	return r.ReadSeekCloser.Read(p)
+	if pick == nil {
+		return nil
+	}
+	t, index := m.Torrent, pick.Index
+	f := httpstream.StreamFile(filepath.Base(pick.Path), pick.Length, func() (io.ReadSeekCloser, error) { return t.NewStream(index) })
+	return &f
 }
