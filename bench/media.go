@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"marquee/internal/mp4box"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -180,7 +181,7 @@ func moovBeforeMdat(path string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("media: %w", err)
 	}
-	box, err := firstOfBoxes(f, st.Size(), "moov", "mdat")
+	box, err := mp4box.FirstOf(f, st.Size(), "moov", "mdat")
 	if err != nil {
 		return false, fmt.Errorf("media: %s: %w", filepath.Base(path), err)
 	}

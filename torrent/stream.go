@@ -153,6 +153,11 @@ func (s *Stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	s.waitingSince.Store(0)
 	if n > 0 {
+		if pos == 0 && mp4Family(s.name) {
+			if first, known := mp4IndexFirst(p[:n]); known && first {
+				s.t.noTailNeeded(s.index)
+			}
+		}
 		return s.advance(pos, n)
 	}
 	switch {
@@ -343,7 +348,7 @@ func (s *Stream) window() window {
 		readahead: s.Readahead(),
 		byteRate:  s.consumption(),
 		head:      s.head,
-		tail:      s.tail,
+		tail:      s.t.tailWanted(s.index, s.tail),
 	}
 }
 

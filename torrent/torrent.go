@@ -34,6 +34,7 @@ type Torrent struct {
 	mu            sync.Mutex
 	directPeers   []string // from x.pe and AddPeers; redialled while disconnected
 	streams       map[*Stream]struct{}
+	indexFirst    map[int]bool // files whose first bytes showed their index: no tail prefetch
 	dropped       bool
 	downloadAll   bool
 	uploadAllowed bool
@@ -506,4 +507,30 @@ func (t *Torrent) metainfo() metainfo.MetaInfo {
 	mi := t.t.Metainfo()
 	mi.UrlList = t.webseeds.urls()
 	return mi
+}
+
+// noTailNeeded records that a file's index is at its start (mp4IndexFirst): its tail is no
+// longer fetched ahead, for this stream and every later one.
+func (t *Torrent) noTailNeeded(file int) {
+	t.mu.Lock()
+	already := t.indexFirst[file]
+	if t.indexFirst == nil {
+		t.indexFirst = make(map[int]bool)
+	}
+	t.indexFirst[file] = true
+	t.mu.Unlock()
+	if !already {
+		t.replan()
+	}
+}
+
+// tailWanted is how much of file's tail to fetch ahead: tail, or nothing once its index was
+// found at the start.
+func (t *Torrent) tailWanted(file int, tail int64) int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.indexFirst[file] {
+		return 0
+	}
+	return tail
 }

@@ -1,4 +1,7 @@
-package bench
+// Package mp4box walks the top-level boxes of ISO base media (MP4, MOV) files: where the index
+// (moov) sits against the media data (mdat). The engine reads it from a file's first bytes, the
+// benchmark from whole films.
+package mp4box
 
 import (
 	"encoding/binary"
@@ -7,9 +10,9 @@ import (
 	"io"
 )
 
-// firstOfBoxes walks the top-level boxes of an ISO-BMFF (MP4) file of the given size and
+// FirstOf walks the top-level boxes of an ISO-BMFF (MP4) file of the given size and
 // returns the type of the first box that is one of types.
-func firstOfBoxes(r io.ReaderAt, size int64, types ...string) (string, error) {
+func FirstOf(r io.ReaderAt, size int64, types ...string) (string, error) {
 	var hdr [16]byte
 	for off := int64(0); off < size; {
 		if size-off < 8 {
@@ -52,7 +55,8 @@ func firstOfBoxes(r io.ReaderAt, size int64, types ...string) (string, error) {
 		}
 		off += boxSize
 	}
-	return "", errNoBox
+	return "", ErrNoBox
 }
 
-var errNoBox = errors.New("none of the wanted boxes is present")
+// ErrNoBox says none of the wanted boxes is there.
+var ErrNoBox = errors.New("none of the wanted boxes is present")
