@@ -23,6 +23,7 @@ import (
 //	MARQUEE_BENCH_RENDER=1       only render RESULTS.md and the chart again from bench/work/samples.json
 //	MARQUEE_BENCH_ONLY=webseed   only the web seed figures (7); results go to bench/work like a quick run
 //	MARQUEE_BENCH_ONLY=mixed     only the mixed-swarm figures (8), likewise
+//	MARQUEE_BENCH_ONLY=peers     only the figures of the aria2c swarm (1–6), likewise
 const (
 	envOnly    = "MARQUEE_BENCH_ONLY"
 	envQuick   = "MARQUEE_BENCH_QUICK"
@@ -130,8 +131,8 @@ func BenchmarkEngines(b *testing.B) {
 		sc = quickScenario
 	}
 	subset := os.Getenv(envOnly)
-	if subset != "" && subset != subsetWebseed && subset != subsetMixed {
-		b.Fatalf("%s=%q: the subsets are %q and %q", envOnly, subset, subsetWebseed, subsetMixed)
+	if subset != "" && subset != subsetWebseed && subset != subsetMixed && subset != subsetPeers {
+		b.Fatalf("%s=%q: the subsets are %q, %q and %q", envOnly, subset, subsetPeers, subsetWebseed, subsetMixed)
 	}
 	engines := map[engineID]bool{marqueeServe: true, marqueePlay: true, webtorrent: true, peerflix: true, aria2: true}
 	if list := os.Getenv(envEngines); list != "" {
@@ -205,6 +206,7 @@ func only(list []engineID, keep map[engineID]bool) []engineID {
 const (
 	subsetWebseed = "webseed" // figure 7
 	subsetMixed   = "mixed"   // figure 8
+	subsetPeers   = "peers"   // figures 1–6, the aria2c swarm
 )
 
 // runAll measures every figure (or one subset's). Runs of timing figures are sequential,
@@ -238,7 +240,7 @@ func runAll(ctx context.Context, h *harness, engines map[engineID]bool, subset s
 		}
 		h.stallRuns(ctx, mixedSwarm, engines, figMixRebuffers, figMixStallTime)
 	}
-	if subset != "" {
+	if subset != "" && subset != subsetPeers {
 		return
 	}
 	for run := 1; run <= h.sc.runs; run++ {
