@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -18,32 +19,53 @@ var (
 	moovEndColor   = color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}
 )
 
-// writeChart draws time to first frame and bytes before the first frame per engine, both
-// moov variants side by side, as one PNG.
+// writeChart draws, for each swarm measured (the aria2c swarm, the web seed alone, the mixed
+// swarm), time to first frame and bytes before the first frame per engine, both moov variants
+// side by side, one row per swarm, as one PNG.
 func writeChart(path string, samples map[figure]map[engineID][]float64) error {
 	engines := firstFrameSet
 	names := make([]string, len(engines))
 	for i, id := range engines {
 		names[i] = engineTitles[id]
 	}
-	ttff, err := groupedBars("Time to first frame (cold start, 4 seeders × 1.5 MiB/s)", "seconds (median)", names,
-		medians(samples[figTTFFStart], engines, 1), medians(samples[figTTFFEnd], engines, 1))
-	if err != nil {
-		return err
+	swarms := []struct {
+		title                                    string
+		ttffStart, ttffEnd, bytesStart, bytesEnd figure
+	}{
+		{"4 aria2c seeders × 1.5 MiB/s", figTTFFStart, figTTFFEnd, figBytesStart, figBytesEnd},
+		{"web seed only, 2 MiB/s per connection", figWSTTFFStart, figWSTTFFEnd, figWSBytesStart, figWSBytesEnd},
+		{"mixed swarm: aria2c, libtorrent 2, Transmission, web seed", figMixTTFFStart, figMixTTFFEnd, figMixBytesStart, figMixBytesEnd},
 	}
-	bytes, err := groupedBars("Bytes downloaded before the first frame", "MiB (median)", names,
-		medians(samples[figBytesStart], engines, 1<<20), medians(samples[figBytesEnd], engines, 1<<20))
-	if err != nil {
-		return err
+	var plots [][]*plot.Plot
+	for _, sw := range swarms {
+		if len(samples[sw.ttffStart]) == 0 && len(samples[sw.ttffEnd]) == 0 {
+			continue
+		}
+		ttff, err := groupedBars("Time to first frame ("+sw.title+")", "seconds (median)", names,
+			medians(samples[sw.ttffStart], engines, 1), medians(samples[sw.ttffEnd], engines, 1))
+		if err != nil {
+			return err
+		}
+		bytes, err := groupedBars("Bytes before the first frame ("+sw.title+")", "MiB (median)", names,
+			medians(samples[sw.bytesStart], engines, 1<<20), medians(samples[sw.bytesEnd], engines, 1<<20))
+		if err != nil {
+			return err
+		}
+		plots = append(plots, []*plot.Plot{ttff, bytes})
 	}
-	img := vgimg.New(vg.Points(1100), vg.Points(420))
+	if len(plots) == 0 {
+		return errors.New("chart: no first-frame figures measured")
+	}
+	img := vgimg.New(vg.Points(1100), vg.Points(420*float64(len(plots))))
 	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Points(24), PadTop: vg.Points(8), PadBottom: vg.Points(8),
-		PadLeft: vg.Points(8), PadRight: vg.Points(8)}
-	plots := [][]*plot.Plot{{ttff, bytes}}
+	tiles := draw.Tiles{Rows: len(plots), Cols: 2, PadX: vg.Points(24), PadY: vg.Points(24), PadTop: vg.Points(8),
+		PadBottom: vg.Points(8), PadLeft: vg.Points(8), PadRight: vg.Points(8)}
 	canvases := plot.Align(plots, tiles, dc)
-	ttff.Draw(canvases[0][0])
-	bytes.Draw(canvases[0][1])
+	for r, row := range plots {
+		for c, p := range row {
+			p.Draw(canvases[r][c])
+		}
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("chart: %w", err)

@@ -108,4 +108,23 @@ func TestWriteChart(t *testing.T) {
 			t.Errorf("no pixel of colour %x in the chart", c)
 		}
 	}
+	// A session that measured the mixed swarm too gets a row for it.
+	samples[figMixTTFFStart] = samples[figTTFFStart]
+	samples[figMixBytesStart] = samples[figBytesStart]
+	both := filepath.Join(t.TempDir(), "both.png")
+	if err := writeChart(both, samples); err != nil {
+		t.Fatal(err)
+	}
+	g, err := os.Open(both)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	cfg, err := png.DecodeConfig(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Height < 2*b.Dy()*9/10 {
+		t.Fatalf("with the mixed swarm the chart is %d px high, one swarm's is %d: no second row", cfg.Height, b.Dy())
+	}
 }
