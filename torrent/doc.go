@@ -55,11 +55,6 @@
 // hash-checked in memory, written to storage and then marked complete through
 // Piece.UpdateCompletion, so readers and peers see it as if a peer had sent it.
 //
-// Request queues. Each peer may have about a second of what it sends outstanding
-// (peerrequests.go): anacrolix v1.61 refills a peer's requests only once all are answered, so
-// with the 250–500 blocks peers advertise, a slow peer held the next urgent piece behind up to
-// 30 s of older requests.
-//
 // Several streams on one torrent coexist: each piece gets the highest priority any stream
 // wants.
 //

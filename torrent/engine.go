@@ -95,7 +95,7 @@ type Engine struct {
 
 	xsTried  sync.Map          // metainfo.Hash → int: metainfo URLs fetched for a torrent, for messages
 	peerMeta peerMetadataGuard // keeps nesting bombs in peers' metadata from anacrolix's decoder
-	peerReqs *peerRequests     // requests to peers: pipeline sizes, pieces on the wire
+	peerReqs *peerRequests     // requests to peers: the pieces on the wire
 
 	mu                    sync.Mutex
 	closed                bool
