@@ -30,6 +30,9 @@ TEST_PKGS := ffmpeg aria2 transmission-cli transmission-daemon mktorrent python3
 # Benchmarks: the npm engines we compare with (webtorrent, peerflix) and a private network
 # namespace for the run.
 BENCH_PKGS := nodejs npm iproute2 xvfb xdotool
+# A nodejs from NodeSource ships npm itself and conflicts with Debian's npm package: asking
+# apt for npm then fails although npm is there.
+BENCH_PKGS_MISSING = $(if $(shell command -v npm),$(filter-out npm,$(BENCH_PKGS)),$(BENCH_PKGS))
 
 .PHONY: all deps deps-build deps-run deps-test build run test vet fuzz bench package clean
 
@@ -107,7 +110,7 @@ fuzz: deps-test
 # Measures Marquee against webtorrent 1.9.7, peerflix 0.39.0 and aria2c on one loopback
 # swarm (about 25 minutes); writes bench/RESULTS.md and bench/results.png.
 bench: deps-test
-	$(call install-missing,$(BENCH_PKGS))
+	$(call install-missing,$(BENCH_PKGS_MISSING))
 	$(GO) test ./bench -run '^$$' -bench . -benchtime 1x -timeout 60m
 
 # A Linux desktop package (Marquee.tar.xz; `sudo make install` inside it installs). fyne
