@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"marquee/torrent/torrenttest"
+
+	"github.com/anacrolix/torrent/metainfo"
 )
 
 // hangGuard bounds waits that would otherwise hang a broken test; never a speed assertion.
@@ -195,4 +197,25 @@ func readFile(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// addSwarmWithWebseed adds the swarm's torrent with ws as its BEP 19 web seed and the swarm's
+// seeders as peers.
+func addSwarmWithWebseed(t testing.TB, e *Engine, swarm *torrenttest.Swarm, ws *torrenttest.Webseed) *Torrent {
+	t.Helper()
+	mi, err := metainfo.Load(bytes.NewReader(swarm.TorrentBytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mi.UrlList = []string{ws.BaseURL()}
+	b, err := encodeMetainfo(*mi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tor, err := e.AddTorrentBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tor.AddPeers(swarm.Addrs...)
+	return tor
 }

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anacrolix/torrent/metainfo"
-
 	"marquee/torrent/torrenttest"
 )
 
@@ -60,21 +58,8 @@ func TestSlowWebseedBesidePeersIsNotRaced(t *testing.T) {
 	)
 	swarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Size: size, PieceLength: 256 << 10, Seeders: 2, UploadCaps: []int64{192 << 10, 192 << 10}})
 	ws := torrenttest.NewWebseed(t, torrenttest.WebseedConfig{Root: filepath.Dir(swarm.Path), RatePerConn: 80 << 10})
-	mi, err := metainfo.Load(bytes.NewReader(swarm.TorrentBytes))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mi.UrlList = []string{ws.BaseURL()}
-	b, err := encodeMetainfo(*mi)
-	if err != nil {
-		t.Fatal(err)
-	}
 	e := newTestEngine(t, testConfig(t))
-	tor, err := e.AddTorrentBytes(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tor.AddPeers(swarm.Addrs...)
+	tor := addSwarmWithWebseed(t, e, swarm, ws)
 	s, err := tor.NewStream(0)
 	if err != nil {
 		t.Fatal(err)

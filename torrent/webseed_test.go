@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/anacrolix/torrent/metainfo"
-
 	"marquee/torrent/torrenttest"
 )
 
@@ -313,21 +311,8 @@ func TestWebseedAndPeersTogether(t *testing.T) {
 	const size = 24 << 20
 	swarm := torrenttest.NewSwarm(t, torrenttest.SwarmConfig{Size: size, PieceLength: 256 << 10, UploadCaps: []int64{4 << 20}})
 	ws := torrenttest.NewWebseed(t, torrenttest.WebseedConfig{Root: filepath.Dir(swarm.Path), RatePerConn: 1 << 20})
-	mi, err := metainfo.Load(bytes.NewReader(swarm.TorrentBytes))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mi.UrlList = []string{ws.BaseURL()}
-	b, err := encodeMetainfo(*mi)
-	if err != nil {
-		t.Fatal(err)
-	}
 	e := newTestEngine(t, testConfig(t))
-	tor, err := e.AddTorrentBytes(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tor.AddPeers(swarm.Addrs...)
+	tor := addSwarmWithWebseed(t, e, swarm, ws)
 	s, err := tor.NewStream(0)
 	if err != nil {
 		t.Fatal(err)
