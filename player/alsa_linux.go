@@ -24,6 +24,6 @@ import "sync"
 var alsaOnce sync.Once
 
 // quietALSA stops libasound from printing a screenful of "cannot find card" errors to
-// stderr each time AudioAuto probes a machine without a sound card; miniaudio reports
+// stderr each time DeviceAudio probes a machine without a sound card; miniaudio reports
 // the failure through its return codes and the player falls back to the null device.
 func quietALSA() { alsaOnce.Do(func() { C.mq_quiet_alsa() }) }

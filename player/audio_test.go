@@ -69,7 +69,7 @@ func TestSurroundDownmix(t *testing.T) {
 			path := media(t, spec)
 
 			stereo := &capture{channels: 2}
-			p, _ := play(t, path, Options{openOutput: pump(48000, 2, false, stereo.add)})
+			p, _ := play(t, path, Options{Audio: pump(48000, 2, false, stereo.add)})
 			waitDone(t, p, 30*time.Second)
 			s := stereo.samples()
 			if got := time.Duration(len(s)/2) * time.Second / 48000; !near(got, 2*time.Second, 100*time.Millisecond) {
@@ -100,7 +100,7 @@ func TestSurroundDownmix(t *testing.T) {
 			}
 
 			six := &capture{channels: 6}
-			p6, _ := play(t, path, Options{openOutput: pump(48000, 6, false, six.add)})
+			p6, _ := play(t, path, Options{Audio: pump(48000, 6, false, six.add)})
 			waitDone(t, p6, 30*time.Second)
 			s6 := six.samples()
 			for ch, f := range map[int]float64{0: fl, 1: fr, 2: fc, 4: bl, 5: br} {
@@ -123,7 +123,7 @@ func TestAudioTrackSwitch(t *testing.T) {
 		{Codec: "aac", Language: "eng", Title: "English"}, {Codec: "flac", Language: "fra", Frequency: 1000}}}
 	path := media(t, spec)
 	out := &capture{channels: 2}
-	p, rec := play(t, path, Options{openOutput: pump(48000, 2, true, out.add)})
+	p, rec := play(t, path, Options{Audio: pump(48000, 2, true, out.add)})
 	tracks := p.AudioTracks()
 	if len(tracks) != 2 || tracks[0].Language != "eng" || tracks[0].Title != "English" || !tracks[0].Default ||
 		tracks[1].Language != "fra" || tracks[1].Default || p.AudioTrack() != tracks[0].ID {
@@ -170,7 +170,7 @@ func TestVolumeAndMute(t *testing.T) {
 	// rms is over the sound handed out, leaving out the silence of underruns.
 	rms := func(volume float64, muted bool) (float64, *Player) {
 		out := &capture{channels: 2}
-		p, _ := play(t, path, Options{StartPaused: true, openOutput: pump(48000, 2, false, out.add)})
+		p, _ := play(t, path, Options{StartPaused: true, Audio: pump(48000, 2, false, out.add)})
 		p.SetVolume(volume)
 		p.SetMuted(muted)
 		if p.Volume() != volume || p.Muted() != muted {

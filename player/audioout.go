@@ -9,26 +9,42 @@ import (
 	"github.com/gen2brain/malgo"
 )
 
-// AudioMode picks where sound goes.
-type AudioMode int
+// AudioDriver is where sound goes, as mpv's --ao picks an audio output driver: the
+// machine's device (DeviceAudio) or a silent clock (NullAudio). Options.Audio nil means
+// DeviceAudio.
+type AudioDriver interface {
+	// open starts the output; it calls render from then on, on its own thread.
+	open(render renderFunc) (audioOutput, error)
+	String() string
+}
 
-const (
-	// AudioAuto plays on the default device and falls back to the null device (silent,
-	// but still a steady clock) when the machine has no sound card.
-	AudioAuto AudioMode = iota
-	// AudioNull always uses miniaudio's null device: headless playback and tests.
-	AudioNull
+var (
+	// DeviceAudio plays on the default device and falls back to NullAudio when the
+	// machine has no sound card, so that playback still has a clock.
+	DeviceAudio AudioDriver = deviceDriver{}
+	// NullAudio plays nowhere, consuming samples at the real-time rate: headless
+	// playback, casting and tests.
+	NullAudio AudioDriver = nullDriver{}
 )
 
-func (m AudioMode) String() string {
-	switch m {
-	case AudioAuto:
-		return "auto"
-	case AudioNull:
-		return "null"
+type deviceDriver struct{}
+
+func (deviceDriver) String() string { return "device" }
+
+func (deviceDriver) open(render renderFunc) (audioOutput, error) {
+	quietALSA()
+	out, err := openMalgo(render)
+	if err == nil {
+		return out, nil
 	}
-	return fmt.Sprintf("AudioMode(%d)", int(m))
+	return openNullOutput(render), nil
 }
+
+type nullDriver struct{}
+
+func (nullDriver) String() string { return "null" }
+
+func (nullDriver) open(render renderFunc) (audioOutput, error) { return openNullOutput(render), nil }
 
 // audioOutput is a running audio device that pulls interleaved float samples from a
 // render function on its own thread (mpv's ao driver contract).
@@ -49,9 +65,6 @@ type audioOutput interface {
 // thread and must never block.
 type renderFunc func(out []float32)
 
-// malgo.BackendNull is 13, which is miniaudio's custom backend; the null backend is 14.
-const malgoNullBackend = malgo.Backend(14)
-
 const (
 	devicePeriod  = 10 * time.Millisecond
 	devicePeriods = 3
@@ -69,23 +82,13 @@ type malgoOutput struct {
 }
 
 // openMalgo opens the default playback device as float32 in its native rate and channel
-// count; with AudioAuto it falls back to the null backend if no device opens.
-func openMalgo(mode AudioMode, render renderFunc) (*malgoOutput, error) {
-	var attempts [][]malgo.Backend
-	if mode == AudioAuto {
-		quietALSA()
-		attempts = append(attempts, nil) // miniaudio's platform default order
+// count, trying miniaudio's platform backends in their default order.
+func openMalgo(render renderFunc) (*malgoOutput, error) {
+	out, err := openMalgoBackends(nil, render)
+	if err != nil {
+		return nil, fmt.Errorf("open audio device: %w", err)
 	}
-	attempts = append(attempts, []malgo.Backend{malgoNullBackend})
-	var lastErr error
-	for _, backends := range attempts {
-		out, err := openMalgoBackends(backends, render)
-		if err == nil {
-			return out, nil
-		}
-		lastErr = err
-	}
-	return nil, fmt.Errorf("open audio device: %w", lastErr)
+	return out, nil
 }
 
 func openMalgoBackends(backends []malgo.Backend, render renderFunc) (*malgoOutput, error) {

@@ -19,7 +19,7 @@ func openBytes(data []byte, size int64, name string) (*Player, error) {
 	if size == 0 {
 		size = int64(len(data))
 	}
-	return Open(context.Background(), bytes.NewReader(data), Options{Size: size, Name: name, Audio: AudioNull})
+	return Open(context.Background(), bytes.NewReader(data), Options{Size: size, Name: name, Audio: NullAudio})
 }
 
 // TestBadInputFailsClearly: what is not a playable film gives a clear error at Open or an
@@ -132,7 +132,7 @@ func TestBadInputFailsClearly(t *testing.T) {
 		src.failAfter = src.size() / 2
 		src.failErr = errors.New("disk on fire")
 		rec := newRecorder()
-		p, err := Open(context.Background(), src, Options{Size: src.size(), Name: mp4, Audio: AudioNull, OnEvent: rec.event})
+		p, err := Open(context.Background(), src, Options{Size: src.size(), Name: mp4, Audio: NullAudio, OnEvent: rec.event})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestCloseIsIdempotentAndFinal(t *testing.T) {
 	path := media(t, bufferingSpec)
 	base := goroutineBaseline()
 	f, size := openFile(t, path)
-	p, err := Open(context.Background(), f, Options{Size: size, Name: path, Audio: AudioNull, Video: newRecorder(), Subtitles: newRecorder()})
+	p, err := Open(context.Background(), f, Options{Size: size, Name: path, Audio: NullAudio, Video: newRecorder(), Subtitles: newRecorder()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestDamagedIndexIsAnError(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rec := newRecorder()
 			data := damagedChunkOffsets(t, good, c.share)
-			p, err := Open(context.Background(), bytes.NewReader(data), Options{Size: int64(len(data)), Name: "film.mp4", Audio: AudioNull, OnEvent: rec.event})
+			p, err := Open(context.Background(), bytes.NewReader(data), Options{Size: int64(len(data)), Name: "film.mp4", Audio: NullAudio, OnEvent: rec.event})
 			if err != nil {
 				if errors.Is(err, c.want) {
 					return
@@ -278,7 +278,7 @@ func TestDamagedSampleSizesAreAnError(t *testing.T) {
 		t.Run(fmt.Sprintf("every sample %d bytes", size), func(t *testing.T) {
 			rec := newRecorder()
 			data := damagedSampleSizes(t, good, size)
-			p, err := Open(context.Background(), bytes.NewReader(data), Options{Size: int64(len(data)), Name: "film.mp4", Audio: AudioNull, OnEvent: rec.event})
+			p, err := Open(context.Background(), bytes.NewReader(data), Options{Size: int64(len(data)), Name: "film.mp4", Audio: NullAudio, OnEvent: rec.event})
 			if err != nil {
 				if errors.Is(err, ErrNoPicture) || errors.Is(err, ErrTruncated) {
 					return

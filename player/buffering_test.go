@@ -20,7 +20,7 @@ func TestBufferingStallsAndResumes(t *testing.T) {
 	path := media(t, bufferingSpec)
 	src := newGatedSource(t, path, 0)
 	src.release(src.size() / 3)
-	p, rec := openSource(t, ctxSource{src}, src.size(), path, Options{Audio: AudioNull})
+	p, rec := openSource(t, ctxSource{src}, src.size(), path, Options{Audio: NullAudio})
 
 	_, idx := rec.waitEvent(t, 0, 30*time.Second, "buffering", func(e Event) bool { return e.Kind == EventBuffering })
 	if p.State() != StateBuffering {
@@ -82,7 +82,7 @@ func TestBufferingProgress(t *testing.T) {
 	path := media(t, bufferingSpec)
 	src := newGatedSource(t, path, 0)
 	src.release(src.size() / 4)
-	p, rec := openSource(t, ctxSource{src}, src.size(), path, Options{Audio: AudioNull})
+	p, rec := openSource(t, ctxSource{src}, src.size(), path, Options{Audio: NullAudio})
 	_, idx := rec.waitEvent(t, 0, 30*time.Second, "buffering", func(e Event) bool { return e.Kind == EventBuffering })
 	// Release a little at a time: each step unblocks the reader briefly, so the
 	// reported progress must grow before playback resumes.
@@ -111,7 +111,7 @@ func TestCloseUnblocksContextRead(t *testing.T) {
 	base := goroutineBaseline()
 	src := newGatedSource(t, path, 0)
 	src.release(src.size() / 3)
-	p, rec := openSource(t, ctxSource{src}, src.size(), path, Options{Audio: AudioNull})
+	p, rec := openSource(t, ctxSource{src}, src.size(), path, Options{Audio: NullAudio})
 	rec.waitEvent(t, 0, 30*time.Second, "buffering", func(e Event) bool { return e.Kind == EventBuffering })
 	closed := make(chan struct{})
 	go func() { p.Close(); close(closed) }()
@@ -138,7 +138,7 @@ func TestCloseAbandonsUncancellableRead(t *testing.T) {
 	base := goroutineBaseline()
 	src := newGatedSource(t, path, 0)
 	src.release(src.size() / 3)
-	p, rec := openSource(t, src, src.size(), path, Options{Audio: AudioNull})
+	p, rec := openSource(t, src, src.size(), path, Options{Audio: NullAudio})
 	rec.waitEvent(t, 0, 30*time.Second, "buffering", func(e Event) bool { return e.Kind == EventBuffering })
 	closed := make(chan struct{})
 	go func() { p.Close(); close(closed) }()
@@ -176,7 +176,7 @@ func TestOpenHonoursContext(t *testing.T) {
 			r = ctxSource{src}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		p, err := Open(ctx, r, Options{Size: src.size(), Name: path, Audio: AudioNull})
+		p, err := Open(ctx, r, Options{Size: src.size(), Name: path, Audio: NullAudio})
 		cancel()
 		if p != nil || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("cancellable=%v: Open = %v, %v; want a deadline error", cancellable, p, err)

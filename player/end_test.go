@@ -20,7 +20,7 @@ func TestSeekPastEndLandsOnLastPicture(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				path := media(t, spec)
-				p, rec := play(t, path, Options{Audio: AudioNull, StartPaused: paused})
+				p, rec := play(t, path, Options{Audio: NullAudio, StartPaused: paused})
 				frameDur := time.Second / 30
 				rec.waitEvent(t, 0, 20*time.Second, "first frame", func(e Event) bool { return e.Kind == EventFirstFrame })
 				p.Seek(spec.Duration - 9*time.Second) // the picture is at 0:01 of 0:10

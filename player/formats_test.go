@@ -74,7 +74,7 @@ func TestFormats(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			path := media(t, tc.spec)
-			p, rec := play(t, path, Options{Audio: AudioNull, VideoWidth: 640})
+			p, rec := play(t, path, Options{Audio: NullAudio, VideoWidth: 640})
 			// Probing reads the headers and a few packets, not megabytes of film.
 			t.Logf("probe read %d bytes", p.probedBytes)
 			if p.probedBytes > 1536<<10 {

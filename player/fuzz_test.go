@@ -42,7 +42,7 @@ func FuzzOpen(f *testing.F) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		p, err := Open(ctx, bytes.NewReader(data), Options{Size: int64(len(data)), Video: discard{}, Subtitles: discard{},
-			VideoWidth: 32, Unpaced: true, openOutput: pump(48000, 2, false, nil)})
+			VideoWidth: 32, Unpaced: true, Audio: pump(48000, 2, false, nil)})
 		if err != nil {
 			if p != nil {
 				t.Fatal("a player and an error")

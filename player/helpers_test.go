@@ -221,8 +221,8 @@ type pumpOutput struct {
 	stop, done     chan struct{}
 }
 
-func pump(rate, channels int, realtime bool, capture func([]float32)) func(renderFunc) (audioOutput, error) {
-	return func(render renderFunc) (audioOutput, error) {
+func pump(rate, channels int, realtime bool, capture func([]float32)) AudioDriver {
+	return pumpDriver(func(render renderFunc) (audioOutput, error) {
 		o := &pumpOutput{rate: rate, channels: channels, stop: make(chan struct{}), done: make(chan struct{})}
 		go func() {
 			defer close(o.done)
@@ -249,8 +249,14 @@ func pump(rate, channels int, realtime bool, capture func([]float32)) func(rende
 			}
 		}()
 		return o, nil
-	}
+	})
 }
+
+// pumpDriver makes an audio driver of a test's open function.
+type pumpDriver func(render renderFunc) (audioOutput, error)
+
+func (d pumpDriver) open(render renderFunc) (audioOutput, error) { return d(render) }
+func (pumpDriver) String() string                                { return "pump" }
 
 func (o *pumpOutput) format() (int, int)     { return o.rate, o.channels }
 func (o *pumpOutput) latency() time.Duration { return 0 }

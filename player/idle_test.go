@@ -23,7 +23,7 @@ func idleTurns(p *Player, window time.Duration) (turns int64, frames int) {
 // goroutines block instead of polling; Play wakes them and playback goes on.
 func TestPausedPlayerSleeps(t *testing.T) {
 	path := media(t, bufferingSpec)
-	p, rec := play(t, path, Options{Audio: AudioNull})
+	p, rec := play(t, path, Options{Audio: NullAudio})
 	rec.waitEvent(t, 0, 30*time.Second, "first frame", func(e Event) bool { return e.Kind == EventFirstFrame })
 	waitUntil(t, 10*time.Second, "some playback", func() bool { return p.Position() > 500*time.Millisecond })
 	p.Pause()
@@ -51,7 +51,7 @@ func TestPausedPlayerSleeps(t *testing.T) {
 // TestEndedPlayerSleeps: after the end the player's loops block too.
 func TestEndedPlayerSleeps(t *testing.T) {
 	path := media(t, bufferingSpec)
-	p, rec := play(t, path, Options{Audio: AudioNull})
+	p, rec := play(t, path, Options{Audio: NullAudio})
 	rec.waitEvent(t, 0, 30*time.Second, "first frame", func(e Event) bool { return e.Kind == EventFirstFrame })
 	p.Seek(bufferingSpec.Duration - 700*time.Millisecond)
 	waitDone(t, p, 30*time.Second)

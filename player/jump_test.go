@@ -20,7 +20,7 @@ func TestPositionNeverOutrunsTheClock(t *testing.T) {
 			src := newGatedSource(t, path, 0)
 			burst := src.size() / 10
 			src.release(2 * burst)
-			p, rec := openSource(t, ctxSource{src}, src.size(), path, Options{Audio: AudioNull})
+			p, rec := openSource(t, ctxSource{src}, src.size(), path, Options{Audio: NullAudio})
 			rec.waitEvent(t, 0, 30*time.Second, "first frame", func(e Event) bool { return e.Kind == EventFirstFrame })
 
 			stop := make(chan struct{})

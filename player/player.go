@@ -32,9 +32,9 @@ import (
 type Options struct {
 	Size      int64        // source size in bytes (0 or -1 if unknown)
 	Name      string       // file name hint for probing (e.g. "film.mkv")
-	Video     FrameSink    // nil: frames are decoded and timed but converted nowhere
+	Video     FrameSink    // nil is NullVideo: frames are decoded and timed, converted nowhere
 	Subtitles SubtitleSink // nil: no subtitles are shown
-	Audio     AudioMode    // AudioAuto (device, falling back to the null device) or AudioNull
+	Audio     AudioDriver  // DeviceAudio (nil) or NullAudio
 	// OnEvent is called on a player goroutine, in order; it may be nil.
 	OnEvent func(Event)
 	// VideoWidth and VideoHeight are the initial output size request (0 = source size).
@@ -45,35 +45,57 @@ type Options struct {
 	// benchmarks (and fuzzing) decode as fast as the CPU allows. Sound, if any, still
 	// plays at the device's pace.
 	Unpaced bool
-
-	// openOutput replaces the audio device in tests.
-	openOutput func(render renderFunc) (audioOutput, error)
 }
 
 // Player plays one source. Its methods are safe for concurrent use and never block on
 // the source.
+//
+// Its state is grouped by the job that owns it, each group beside the goroutine that
+// writes it: the reader (demuxState), the video decoder and presenter (videoPath), the
+// audio decoder and device (audioPath), seeks (seekControl) and the state the UI sees
+// (playState, guarded by mu).
 type Player struct {
 	opts Options
 	info MediaInfo
 
+	lifecycle
+	demuxState
+	videoPath
+	audioPath
+	seekControl
+	playState
+
+	wallClock *clock // the master clock of a film without sound
+	subs      *subtitleState
+}
+
+// lifecycle is what Close, and a failed Open, stop.
+type lifecycle struct {
 	ctx       context.Context // cancelled by Close: unblocks ReadContext sources
 	cancel    context.CancelFunc
 	abort     chan struct{}
 	closed    atomic.Bool
 	closeOnce sync.Once
+	// controlWake wakes the control loop (control.go) when the state changes.
+	controlWake chan struct{}
+	// turns counts the wake-ups of the reader, presenter, control and audio writer loops,
+	// so a test can tell a paused player that sleeps from one that polls.
+	turns atomic.Int64
+	// events hands events to OnEvent in order on one goroutine, so no player goroutine
+	// (least of all the audio callback) ever waits for UI code.
+	events *serial.Queue[Event]
+	wg     sync.WaitGroup
+}
 
+// demuxState belongs to the reader goroutine once Open returns.
+type demuxState struct {
 	src           *source
-	fc            *astiav.FormatContext // the reader's alone once Open returns
+	fc            *astiav.FormatContext
 	ioctx         *astiav.IOContext
 	interruptFlag *interruptFlag
 	probedBytes   int64 // read from the source to find the streams
 	readerWake    chan struct{}
 	readerDone    chan struct{}
-	controlWake   chan struct{}
-	ringSpace     chan struct{} // the audio callback took samples: the decoder may write
-	// turns counts the wake-ups of the reader, presenter, control and audio writer loops,
-	// so a test can tell a paused player that sleeps from one that polls.
-	turns atomic.Int64
 
 	params    map[int]*astiav.CodecParameters // copies, so decoders outlive the demuxer
 	timeBases map[int]astiav.Rational
@@ -81,35 +103,50 @@ type Player struct {
 	startTime time.Duration
 	frameDur  time.Duration
 	sar       astiav.Rational
+}
 
+// videoPath is the video decoder's queue and picture queue and the presenter's figures.
+type videoPath struct {
 	videoStream   int // -1 without video
 	videoQ        *packetQueue
 	frames        chan *videoFrame
 	presenterWake chan struct{}
 	videoSize     packedSize
+	lastVideoPTS  atomic.Int64
+	framesShown   atomic.Int64
+	framesDropped atomic.Int64
+}
 
+// audioPath is the audio decoder, the sample ring and the device that drains it; the
+// device's callback drives audioClock, the master clock.
+type audioPath struct {
 	pipeMu      sync.Mutex
 	audio       *audioPipeline
 	audioStream atomic.Int64 // stream routed to the audio pipeline, -1 if none
 	out         audioOutput
 	ring        *sampleRing
 	ringPtr     atomic.Pointer[sampleRing] // the callback's view of ring
+	ringSpace   chan struct{}              // the audio callback took samples: the decoder may write
 	outLatency  atomic.Int64
 	gate        audioGate
 	audioClock  *clock
-	wallClock   *clock
+}
 
-	serial       atomic.Int64
-	seekState    atomic.Pointer[seekState]
-	readerEOF    atomic.Bool  // the reader queued the end of the current serial
-	videoDone    atomic.Int64 // serial whose last picture was presented
-	lastVideoPTS atomic.Int64
+// seekControl carries seeks from the API to the reader and their landing back (seeklanding.go).
+type seekControl struct {
+	serial    atomic.Int64
+	seekState atomic.Pointer[seekState]
+	readerEOF atomic.Bool  // the reader queued the end of the current serial
+	videoDone atomic.Int64 // serial whose last picture was presented
 
 	reqMu    sync.Mutex
 	seekReq  *seekRequest
 	seeks    atomic.Int64 // seeks the demuxer carried out
 	audioReq *int
+}
 
+// playState is the state the UI sees (playstate.go), with the stall counts.
+type playState struct {
 	mu         sync.Mutex
 	flags      stateFlags
 	state      State
@@ -121,15 +158,6 @@ type Player struct {
 	stallTotal time.Duration
 	bufferPct  float64
 	position   time.Duration // while seeking: the target; after the end: the end
-
-	framesShown   atomic.Int64
-	framesDropped atomic.Int64
-
-	subs *subtitleState
-	// events hands events to OnEvent in order on one goroutine, so no player goroutine
-	// (least of all the audio callback) ever waits for UI code.
-	events *serial.Queue[Event]
-	wg     sync.WaitGroup
 }
 
 type stateFlags struct {
@@ -155,21 +183,32 @@ func Open(ctx context.Context, r io.ReadSeeker, opts Options) (*Player, error) {
 	}
 	quietFFmpeg()
 	p := &Player{
-		opts:          opts,
-		abort:         make(chan struct{}),
-		readerWake:    make(chan struct{}, 1),
-		readerDone:    make(chan struct{}),
-		presenterWake: make(chan struct{}, 1),
-		controlWake:   make(chan struct{}, 1),
-		ringSpace:     make(chan struct{}, 1),
-		done:          make(chan struct{}),
-		params:        map[int]*astiav.CodecParameters{},
-		timeBases:     map[int]astiav.Rational{},
-		subCodecs:     map[int]string{},
-		videoStream:   -1,
-		audioClock:    newClock(nil),
-		wallClock:     newClock(nil),
-		subs:          newSubtitleState(),
+		opts: opts,
+		lifecycle: lifecycle{
+			abort:       make(chan struct{}),
+			controlWake: make(chan struct{}, 1),
+		},
+		demuxState: demuxState{
+			readerWake: make(chan struct{}, 1),
+			readerDone: make(chan struct{}),
+			params:     map[int]*astiav.CodecParameters{},
+			timeBases:  map[int]astiav.Rational{},
+			subCodecs:  map[int]string{},
+		},
+		videoPath: videoPath{
+			videoStream:   -1,
+			presenterWake: make(chan struct{}, 1),
+		},
+		audioPath: audioPath{
+			ringSpace:  make(chan struct{}, 1),
+			audioClock: newClock(nil),
+		},
+		playState: playState{done: make(chan struct{})},
+		wallClock: newClock(nil),
+		subs:      newSubtitleState(),
+	}
+	if p.opts.Video == nil {
+		p.opts.Video = NullVideo
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.interruptFlag = newInterruptFlag()
@@ -385,16 +424,11 @@ func (p *Player) openAudioOutput() error {
 			}
 		}
 	}
-	var out audioOutput
-	var err error
-	if p.opts.openOutput != nil {
-		out, err = p.opts.openOutput(render)
-	} else {
-		var m *malgoOutput
-		if m, err = openMalgo(p.opts.Audio, render); err == nil {
-			out = m
-		}
+	driver := p.opts.Audio
+	if driver == nil {
+		driver = DeviceAudio
 	}
+	out, err := driver.open(render)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func TestTripleBuffer(t *testing.T) {
 		}
 		history = append(history, held{img, crc32.ChecksumIEEE(img.Pix)})
 	}
-	p, _ := play(t, media(t, spec), Options{Audio: AudioNull, Video: rec})
+	p, _ := play(t, media(t, spec), Options{Audio: NullAudio, Video: rec})
 	rec.player.Store(p)
 	waitDone(t, p, 30*time.Second)
 	mu.Lock()
@@ -68,7 +68,7 @@ func TestLateFramesDropped(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 		}
 	}
-	p, _ := play(t, media(t, spec), Options{Audio: AudioNull, Video: rec})
+	p, _ := play(t, media(t, spec), Options{Audio: NullAudio, Video: rec})
 	rec.player.Store(p)
 	waitDone(t, p, 30*time.Second)
 	st := p.Stats()
@@ -85,12 +85,12 @@ func TestLateFramesDropped(t *testing.T) {
 	}
 }
 
-// TestAudioAutoFallsBack: with AudioAuto on a machine without a sound card (these test
+// TestDeviceAudioFallsBack: with DeviceAudio on a machine without a sound card (these test
 // machines), the player falls back to the null device and still has a clock.
-func TestAudioAutoFallsBack(t *testing.T) {
+func TestDeviceAudioFallsBack(t *testing.T) {
 	t.Parallel()
 	spec := mediagen.Spec{Label: "auto", Container: "mkv", Duration: time.Second, Audio: []mediagen.AudioTrack{{Codec: "flac"}}}
-	p, _ := play(t, media(t, spec), Options{Audio: AudioAuto})
+	p, _ := play(t, media(t, spec), Options{Audio: DeviceAudio})
 	waitDone(t, p, 30*time.Second)
 	if st := p.Stats(); p.State() != StateEnded || !near(time.Duration(st.AudioFrames)*time.Second/48000, time.Second, 100*time.Millisecond) {
 		t.Errorf("state %v, stats %+v", p.State(), st)
@@ -106,7 +106,7 @@ func TestUnknownSize(t *testing.T) {
 	t.Parallel()
 	spec := mediagen.Spec{Label: "nosize", Container: "mp4", Video: "h264", MoovAtEnd: true, Duration: time.Second, Audio: []mediagen.AudioTrack{{Codec: "aac"}}}
 	f, _ := openFile(t, media(t, spec))
-	p, err := Open(context.Background(), readSeeker{f}, Options{Size: -1, Audio: AudioNull})
+	p, err := Open(context.Background(), readSeeker{f}, Options{Size: -1, Audio: NullAudio})
 	if err != nil {
 		t.Fatal(err)
 	}

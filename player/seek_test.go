@@ -33,7 +33,7 @@ func TestSeekLandsOnTarget(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			path := media(t, spec)
-			p, rec := play(t, path, Options{Audio: AudioNull, StartPaused: true})
+			p, rec := play(t, path, Options{Audio: NullAudio, StartPaused: true})
 			frameDur := time.Second / 30
 			rec.waitEvent(t, 0, 10*time.Second, "first frame", func(e Event) bool { return e.Kind == EventFirstFrame })
 			check := func(target time.Duration) time.Duration {
@@ -103,7 +103,7 @@ func TestSeekBurstCollapses(t *testing.T) {
 	path := media(t, spec)
 	src := newGatedSource(t, path, -1)
 	src.release(-1)
-	p, rec := openSource(t, src, src.size(), path, Options{Audio: AudioNull, StartPaused: true})
+	p, rec := openSource(t, src, src.size(), path, Options{Audio: NullAudio, StartPaused: true})
 	rec.waitEvent(t, 0, 10*time.Second, "first frame", func(e Event) bool { return e.Kind == EventFirstFrame })
 	from := len(rec.snapshotEvents())
 	seeksBefore := p.seeks.Load()

@@ -57,7 +57,7 @@ func TestEmbeddedSubtitles(t *testing.T) {
 			if spec.Container == "webm" {
 				spec.Audio[0].Codec = "opus"
 			}
-			p, rec := play(t, media(t, spec), Options{Audio: AudioNull, StartPaused: true})
+			p, rec := play(t, media(t, spec), Options{Audio: NullAudio, StartPaused: true})
 			tracks := p.SubtitleTracks()
 			if len(tracks) != 1 || tracks[0].Codec != wantCodec[name] || !tracks[0].Playable || tracks[0].External ||
 				tracks[0].Language != spec.Subtitles[0].Language {
@@ -92,7 +92,7 @@ func TestExternalSubtitles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, rec := play(t, path, Options{Audio: AudioNull, StartPaused: true})
+	p, rec := play(t, path, Options{Audio: NullAudio, StartPaused: true})
 	var ids []int
 	for _, file := range []string{srt, vtt} {
 		f, err := os.Open(file)

@@ -24,7 +24,7 @@ func TestAVSyncOnNullClock(t *testing.T) {
 		d = 20 * time.Second
 	}
 	spec := mediagen.Spec{Label: "sync", Container: "mp4", Video: "h264", Duration: d, Audio: []mediagen.AudioTrack{{Codec: "aac"}}}
-	p, rec := play(t, media(t, spec), Options{Audio: AudioNull})
+	p, rec := play(t, media(t, spec), Options{Audio: NullAudio})
 	waitDone(t, p, d+60*time.Second)
 	if p.State() != StateEnded {
 		t.Fatalf("state %v, err %v", p.State(), p.Err())
@@ -73,7 +73,7 @@ func TestAVSyncOnNullClock(t *testing.T) {
 func TestWallClockAndPause(t *testing.T) {
 	t.Parallel()
 	spec := mediagen.Spec{Label: "silent", Container: "mkv", Video: "h264", Duration: 3 * time.Second}
-	p, rec := play(t, media(t, spec), Options{Audio: AudioNull})
+	p, rec := play(t, media(t, spec), Options{Audio: NullAudio})
 	if len(p.AudioTracks()) != 0 || p.AudioTrack() != -1 {
 		t.Fatalf("audio tracks %+v", p.AudioTracks())
 	}
@@ -118,7 +118,7 @@ func TestWallClockAndPause(t *testing.T) {
 func TestAudioOnly(t *testing.T) {
 	t.Parallel()
 	spec := mediagen.Spec{Label: "audio-only", Container: "mkv", Duration: 2 * time.Second, Audio: []mediagen.AudioTrack{{Codec: "opus"}}}
-	p, rec := play(t, media(t, spec), Options{Audio: AudioNull, StartPaused: true})
+	p, rec := play(t, media(t, spec), Options{Audio: NullAudio, StartPaused: true})
 	if p.Info().Video != nil {
 		t.Fatal("video info for a sound-only film")
 	}
@@ -159,7 +159,7 @@ func TestRGBAMatchesFFmpeg(t *testing.T) {
 			got = &image.RGBA{Pix: append([]byte(nil), img.Pix...), Stride: img.Stride, Rect: img.Rect}
 		}
 	}
-	p, _ := play(t, path, Options{Audio: AudioNull, StartPaused: true, Video: rec})
+	p, _ := play(t, path, Options{Audio: NullAudio, StartPaused: true, Video: rec})
 	rec.player.Store(p)
 	waitUntil(t, 10*time.Second, "the first frame", func() bool { return len(rec.snapshotFrames()) > 0 })
 	mu.Lock()
@@ -205,7 +205,7 @@ func TestSoundShorterOrLaterThanPicture(t *testing.T) {
 	t.Parallel()
 	spec := mediagen.Spec{Label: "late-sound", Container: "mkv", Video: "h264", Duration: 3 * time.Second,
 		AudioOffset: time.Second, AudioDuration: 1500 * time.Millisecond, Audio: []mediagen.AudioTrack{{Codec: "aac"}}}
-	p, rec := play(t, media(t, spec), Options{Audio: AudioNull})
+	p, rec := play(t, media(t, spec), Options{Audio: NullAudio})
 	waitDone(t, p, 30*time.Second)
 	if p.State() != StateEnded {
 		t.Fatalf("state %v", p.State())

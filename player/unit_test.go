@@ -268,7 +268,7 @@ func TestStrings(t *testing.T) {
 			t.Errorf("event %d has no name", k)
 		}
 	}
-	if AudioNull.String() != "null" || AudioMode(9).String() != "AudioMode(9)" {
-		t.Error("audio mode names")
+	if NullAudio.String() != "null" || DeviceAudio.String() != "device" {
+		t.Error("audio driver names")
 	}
 }

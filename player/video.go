@@ -18,6 +18,14 @@ type FrameSink interface {
 	ShowFrame(img *image.RGBA, pts time.Duration)
 }
 
+// NullVideo is mpv's vo_null: pictures are decoded and timed against the clock, counted as
+// shown, and never converted. Headless playback and benchmarks of the decoder use it.
+var NullVideo FrameSink = nullVideo{}
+
+type nullVideo struct{}
+
+func (nullVideo) ShowFrame(*image.RGBA, time.Duration) {}
+
 // videoFrame is a decoded picture on its way to the presenter.
 type videoFrame struct {
 	f      *astiav.Frame
@@ -275,7 +283,7 @@ func (pr *presenter) show(vf *videoFrame) {
 	defer vf.free()
 	p := pr.p
 	p.lastVideoPTS.Store(int64(vf.pts))
-	if pr.sink == nil {
+	if pr.sink == NullVideo {
 		p.framesShown.Add(1)
 		return
 	}
