@@ -253,7 +253,7 @@ func probeDuration(ctx context.Context, m *media, stderr io.Writer) time.Duratio
 		return 0
 	}
 	defer r.Close()
-	p, err := player.Open(ctx, r, player.Options{Size: m.Size, Name: m.Name, Audio: player.AudioNull, StartPaused: true})
+	p, err := player.Open(ctx, r, player.Options{Size: m.Size, Name: m.Name, Audio: player.NullAudio, Video: player.NullVideo, StartPaused: true})
 	if err != nil {
 		fmt.Fprintf(stderr, "marquee: casting %s without a duration: %v\n", m.Name, err)
 		return 0

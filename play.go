@@ -126,7 +126,8 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	p, err := session.Play(ctx, r, player.Options{
 		Size:        m.Size,
 		Name:        m.Name,
-		Audio:       player.AudioNull,
+		Audio:       player.NullAudio,
+		Video:       player.NullVideo,
 		StartPaused: true,
 		OnEvent: func(ev player.Event) {
 			select {

@@ -48,7 +48,7 @@ func TestSoakOpenPlaySeekCloseLeavesNothingBehind(t *testing.T) {
 		defer r.Close()
 		sink := &countingSink{}
 		p, err := session.Play(ctx, r, player.Options{
-			Size: m.Size, Name: m.Name, Audio: player.AudioNull, Video: sink,
+			Size: m.Size, Name: m.Name, Audio: player.NullAudio, Video: sink,
 		})
 		if err != nil {
 			t.Fatalf("round %d: %v", i, err)

@@ -96,7 +96,7 @@ func newPaintedEnv(t *testing.T) (env *testEnv, paint func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.audio = player.AudioNull
+	svc.audio = player.NullAudio
 	env = &testEnv{app: a, svc: svc, dir: dir}
 	onUI(func() {
 		tw := test.NewTempWindow(t, nil)

@@ -87,7 +87,7 @@ func newTestEnv(t *testing.T, providers []catalog.Provider, opts ...envOption) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.audio = player.AudioNull
+	svc.audio = player.NullAudio
 	svc.metadataTimeout = 30 * time.Second
 	for _, p := range providers {
 		svc.catalog.Add(p)

@@ -116,6 +116,18 @@ func (pb *playback) say(text string) {
 	})
 }
 
+// showWaitCancel shows or hides the Cancel under the centre while the film's details are
+// fetched.
+func (pb *playback) showWaitCancel(on bool) {
+	runOnUI(func() {
+		if on {
+			pb.waitCancel.Show()
+		} else {
+			pb.waitCancel.Hide()
+		}
+	})
+}
+
 // showCentre puts text in the middle of the picture; "" takes it away.
 func (pb *playback) showCentre(text string) {
 	if text == "" {

@@ -51,7 +51,7 @@ type services struct {
 	// dirs the services keep their files in.
 	configDir, cacheDir string
 
-	audio           player.AudioMode
+	audio           player.AudioDriver
 	metadataTimeout time.Duration
 	// networkUp says whether this computer has a network beyond itself (tests set it).
 	networkUp func() bool
@@ -104,7 +104,7 @@ func openServices(prefs fyne.Preferences, opts serviceOptions) (*services, error
 		log:             opts.logger,
 		configDir:       opts.configDir,
 		cacheDir:        opts.cacheDir,
-		audio:           player.AudioAuto,
+		audio:           player.DeviceAudio,
 		metadataTimeout: defaultMetadataTimeout,
 		networkUp:       networkUp,
 	}

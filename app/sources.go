@@ -22,14 +22,14 @@ func noSourceText(st torrent.Stats) string {
 // noSourceAfter and no peer and no web seed, the spinner's text becomes noSourceText. Once a
 // source appears the text goes back to opening (buffering puts back its own at its next
 // event).
-func (pb *playback) watchSources(t *torrent.Torrent, opening string) {
+func (s *playSession) watchSources(t *torrent.Torrent, opening string) {
 	tick := time.NewTicker(time.Second / 4)
 	defer tick.Stop()
 	last, lastChange := int64(-1), time.Now()
 	shown := false // a notice may be on screen
 	for {
 		select {
-		case <-pb.ctx.Done():
+		case <-s.ctx.Done():
 			return
 		case <-tick.C:
 		}
@@ -43,7 +43,7 @@ func (pb *playback) watchSources(t *torrent.Torrent, opening string) {
 			text = noSourceText(st)
 		}
 		if text != "" || shown {
-			runOnUI(func() { pb.showNoSource(text, opening) })
+			runOnUI(func() { s.view.showNoSource(text, opening) })
 		}
 		shown = text != ""
 	}

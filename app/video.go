@@ -83,6 +83,9 @@ func (v *videoView) ShowSubtitle(text string) {
 
 // sizeInPixels is the view's last laid-out size in device pixels, 0×0 before layout. It
 // may be called from any goroutine.
+// painted counts the pictures the window has drawn.
+func (v *videoView) painted() int64 { return v.framesPainted.Load() }
+
 func (v *videoView) sizeInPixels() (int, int) {
 	return int(v.pixelW.Load()), int(v.pixelH.Load())
 }

@@ -105,7 +105,7 @@ func TestOpenTorrentPlaysTheStreamItself(t *testing.T) {
 	if !ok {
 		t.Fatalf("the reader is a %T, not the engine's stream: the player would lose ReadContext and BufferedAhead", r)
 	}
-	p, err := Play(ctx, r, player.Options{Size: m.Size, Name: m.Name, Audio: player.AudioNull, StartPaused: true})
+	p, err := Play(ctx, r, player.Options{Size: m.Size, Name: m.Name, Audio: player.NullAudio, StartPaused: true})
 	if err != nil {
 		t.Fatal(err)
 	}
