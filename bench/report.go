@@ -62,56 +62,67 @@ func megabytes(v float64) string {
 }
 func count(v float64) string { return fmt.Sprintf("%g", v) }
 
-func reportRows(sc scenario) []row {
-	atMost := func(r float64) func(m, b float64) bool { return func(m, b float64) bool { return m <= r*b } }
+var (
+	atMostOf16MiB = func(m, _ float64) bool { return m <= 16<<20 }
+	isZero        = func(m, _ float64) bool { return m == 0 }
+)
+
+func atMost(r float64) func(m, b float64) bool { return func(m, b float64) bool { return m <= r*b } }
+
+// streamingFigures are one swarm's start, seek and rebuffer figures: figures 1–4 on the
+// aria2c swarm, figure 8 on the mixed one.
+type streamingFigures struct {
+	ttffStart, ttffEnd, bytesStart, bytesEnd, seek, rebuffers, stallTime figure
+}
+
+// streamingRows are the rows of figs; label names a row from its figure number (1–4) and
+// what it measures, and endTarget is the target shown for the moov-at-end start.
+func streamingRows(sc scenario, figs streamingFigures, label func(n int, what string) string, endTarget string) []row {
 	return []row{
-		{fig: figTTFFStart, label: "1. time to first frame, moov at start", format: seconds, target: "≤ 0.5× best peer",
+		{fig: figs.ttffStart, label: label(1, "time to first frame, moov at start"), format: seconds, target: "≤ 0.5× best peer",
 			meets: atMost(0.5), engines: firstFrameSet},
-		{fig: figTTFFEnd, label: "1. time to first frame, moov at end", format: seconds, target: "(≤ 0.5× best peer)",
+		{fig: figs.ttffEnd, label: label(1, "time to first frame, moov at end"), format: seconds, target: endTarget,
 			meets: atMost(0.5), engines: firstFrameSet},
-		{fig: figBytesStart, label: "2. bytes before first frame, moov at start", format: mib, target: "≤ 16 MiB",
-			meets: func(m, _ float64) bool { return m <= 16<<20 }, engines: firstFrameSet},
-		{fig: figBytesEnd, label: "2. bytes before first frame, moov at end", format: mib, target: "≤ 16 MiB",
-			meets: func(m, _ float64) bool { return m <= 16<<20 }, engines: firstFrameSet},
-		{fig: figSeek, label: fmt.Sprintf("3. seek latency (to %.0f%% after %v)", sc.seekFraction*100, sc.warmup),
+		{fig: figs.bytesStart, label: label(2, "bytes before first frame, moov at start"), format: mib, target: "≤ 16 MiB",
+			meets: atMostOf16MiB, engines: firstFrameSet},
+		{fig: figs.bytesEnd, label: label(2, "bytes before first frame, moov at end"), format: mib, target: "≤ 16 MiB",
+			meets: atMostOf16MiB, engines: firstFrameSet},
+		{fig: figs.seek, label: label(3, fmt.Sprintf("seek latency (to %.0f%% after %v)", sc.seekFraction*100, sc.warmup)),
 			format: seconds, target: "≤ 0.5× best peer", meets: atMost(0.5), engines: httpEngines},
-		{fig: figRebuffers, label: fmt.Sprintf("4. rebuffers in %v at %.1f× capacity", sc.stallPlay, sc.capacityRatio),
-			format: count, target: "0", meets: func(m, _ float64) bool { return m == 0 }, engines: firstFrameSet},
-		{fig: figStallTime, label: "4. time stalled in those rebuffers", format: seconds, target: "(0)",
-			meets: func(m, _ float64) bool { return m == 0 }, engines: firstFrameSet},
-		{fig: figDownload, label: "5. time to download the whole bench film, uncapped", format: seconds,
+		{fig: figs.rebuffers, label: label(4, fmt.Sprintf("rebuffers in %v at %.1f× capacity", sc.stallPlay, sc.capacityRatio)),
+			format: count, target: "0", meets: isZero, engines: firstFrameSet},
+		{fig: figs.stallTime, label: label(4, "time stalled in those rebuffers"), format: seconds, target: "(0)",
+			meets: isZero, engines: firstFrameSet},
+	}
+}
+
+func reportRows(sc scenario) []row {
+	rows := streamingRows(sc, streamingFigures{figTTFFStart, figTTFFEnd, figBytesStart, figBytesEnd, figSeek, figRebuffers, figStallTime},
+		func(n int, what string) string { return fmt.Sprintf("%d. %s", n, what) }, "(≤ 0.5× best peer)")
+	rows = append(rows,
+		row{fig: figDownload, label: "5. time to download the whole bench film, uncapped", format: seconds,
 			target: "≥ 1.0× aria2c throughput", meets: atMost(1.0), engines: downloadEngines, reference: aria2},
-		{fig: figPeakRSS, label: fmt.Sprintf("6. peak RSS, %v of real-time play of the %s film, uncapped", sc.rssPlay, largeName(sc)),
+		row{fig: figPeakRSS, label: fmt.Sprintf("6. peak RSS, %v of real-time play of the %s film, uncapped", sc.rssPlay, largeName(sc)),
 			format: megabytes, target: "≤ 250 MB", meets: func(m, _ float64) bool { return m <= 250e6 }, engines: rssEngines,
 			// aria2c only downloads; it is shown for scale, not as a streaming peer.
 			peers: streamingPeers},
-		{fig: figWSTTFFStart, label: fmt.Sprintf("7. web seed only (%s/s per connection): time to first frame, moov at start", mib(float64(sc.webseedCap))),
+		row{fig: figWSTTFFStart, label: fmt.Sprintf("7. web seed only (%s/s per connection): time to first frame, moov at start", mib(float64(sc.webseedCap))),
 			format: seconds, target: "≤ 0.5× best peer", meets: atMost(0.5), engines: webseedFirstFrameSet, peers: webseedPeers},
-		{fig: figWSTTFFEnd, label: "7. web seed only: time to first frame, moov at end", format: seconds, target: "≤ 0.5× best peer",
+		row{fig: figWSTTFFEnd, label: "7. web seed only: time to first frame, moov at end", format: seconds, target: "≤ 0.5× best peer",
 			meets: atMost(0.5), engines: webseedFirstFrameSet, peers: webseedPeers},
-		{fig: figWSBytesStart, label: "7. web seed only: bytes before first frame, moov at start", format: mib, target: "≤ 16 MiB",
-			meets: func(m, _ float64) bool { return m <= 16<<20 }, engines: webseedFirstFrameSet, peers: webseedPeers},
-		{fig: figWSBytesEnd, label: "7. web seed only: bytes before first frame, moov at end", format: mib, target: "≤ 16 MiB",
-			meets: func(m, _ float64) bool { return m <= 16<<20 }, engines: webseedFirstFrameSet, peers: webseedPeers},
-		{fig: figWSSeek, label: fmt.Sprintf("7. web seed only: seek latency (to %.0f%% after %v)", sc.seekFraction*100, sc.warmup),
+		row{fig: figWSBytesStart, label: "7. web seed only: bytes before first frame, moov at start", format: mib, target: "≤ 16 MiB",
+			meets: atMostOf16MiB, engines: webseedFirstFrameSet, peers: webseedPeers},
+		row{fig: figWSBytesEnd, label: "7. web seed only: bytes before first frame, moov at end", format: mib, target: "≤ 16 MiB",
+			meets: atMostOf16MiB, engines: webseedFirstFrameSet, peers: webseedPeers},
+		row{fig: figWSSeek, label: fmt.Sprintf("7. web seed only: seek latency (to %.0f%% after %v)", sc.seekFraction*100, sc.warmup),
 			format: seconds, target: "≤ 0.5× best peer", meets: atMost(0.5), engines: webseedHTTPEngines, peers: webseedPeers},
-		{fig: figWSDownload, label: "7. web seed only: time to download the whole bench film", format: seconds,
+		row{fig: figWSDownload, label: "7. web seed only: time to download the whole bench film", format: seconds,
 			target: "≥ 1.0× aria2c throughput", meets: atMost(1.0), engines: webseedDownloadEngines, reference: aria2},
-		{fig: figMixTTFFStart, label: fmt.Sprintf("8. mixed swarm (aria2c, libtorrent 2, Transmission, web seed; %s/s each): time to first frame, moov at start", mib(float64(sc.capBytes))),
-			format: seconds, target: "≤ 0.5× best peer", meets: atMost(0.5), engines: firstFrameSet},
-		{fig: figMixTTFFEnd, label: "8. mixed swarm: time to first frame, moov at end", format: seconds, target: "≤ 0.5× best peer",
-			meets: atMost(0.5), engines: firstFrameSet},
-		{fig: figMixBytesStart, label: "8. mixed swarm: bytes before first frame, moov at start", format: mib, target: "≤ 16 MiB",
-			meets: func(m, _ float64) bool { return m <= 16<<20 }, engines: firstFrameSet},
-		{fig: figMixBytesEnd, label: "8. mixed swarm: bytes before first frame, moov at end", format: mib, target: "≤ 16 MiB",
-			meets: func(m, _ float64) bool { return m <= 16<<20 }, engines: firstFrameSet},
-		{fig: figMixSeek, label: fmt.Sprintf("8. mixed swarm: seek latency (to %.0f%% after %v)", sc.seekFraction*100, sc.warmup),
-			format: seconds, target: "≤ 0.5× best peer", meets: atMost(0.5), engines: httpEngines},
-		{fig: figMixRebuffers, label: fmt.Sprintf("8. mixed swarm: rebuffers in %v at %.1f× capacity", sc.stallPlay, sc.capacityRatio),
-			format: count, target: "0", meets: func(m, _ float64) bool { return m == 0 }, engines: firstFrameSet},
-		{fig: figMixStallTime, label: "8. mixed swarm: time stalled in those rebuffers", format: seconds, target: "(0)",
-			meets: func(m, _ float64) bool { return m == 0 }, engines: firstFrameSet},
-	}
+	)
+	mixed := streamingRows(sc, streamingFigures{figMixTTFFStart, figMixTTFFEnd, figMixBytesStart, figMixBytesEnd, figMixSeek, figMixRebuffers, figMixStallTime},
+		func(_ int, what string) string { return "8. mixed swarm: " + what }, "≤ 0.5× best peer")
+	mixed[0].label = fmt.Sprintf("8. mixed swarm (aria2c, libtorrent 2, Transmission, web seed; %s/s each): time to first frame, moov at start", mib(float64(sc.capBytes)))
+	return append(rows, mixed...)
 }
 
 // measuredBy is the figure whose runs also measure fig: one stall run counts the rebuffers

@@ -153,6 +153,20 @@ type validator struct {
 	more     int
 }
 
+// count checks a list's length against its limit. empty says why an empty list is wrong,
+// "" when it may be empty. It reports whether the items are worth checking one by one.
+func (v *validator) count(path string, n, limit int, noun, empty string) bool {
+	switch {
+	case n == 0 && empty != "":
+		v.add(path, "%s", empty)
+		return false
+	case n > limit:
+		v.add(path, "%d %s, more than the limit of %d", n, noun, limit)
+		return false
+	}
+	return true
+}
+
 func (v *validator) add(path, format string, args ...any) {
 	if len(v.problems) >= maxProblems {
 		v.more++
@@ -470,12 +484,7 @@ func (v *validator) licence(path, licence, licenceURL, attribution string) {
 }
 
 func (v *validator) seasons(path string, raws []json.RawMessage) []catalog.Season {
-	switch {
-	case len(raws) == 0:
-		v.add(path, "a series needs at least one season")
-		return nil
-	case len(raws) > maxSeasons:
-		v.add(path, "%d seasons, more than the limit of %d", len(raws), maxSeasons)
+	if !v.count(path, len(raws), maxSeasons, "seasons", "a series needs at least one season") {
 		return nil
 	}
 	var out []catalog.Season
@@ -536,12 +545,7 @@ func (v *validator) seasons(path string, raws []json.RawMessage) []catalog.Seaso
 }
 
 func (v *validator) sources(path string, raws []json.RawMessage) []catalog.Source {
-	switch {
-	case len(raws) == 0:
-		v.add(path, "at least one source is required")
-		return nil
-	case len(raws) > maxSources:
-		v.add(path, "%d sources, more than the limit of %d", len(raws), maxSources)
+	if !v.count(path, len(raws), maxSources, "sources", "at least one source is required") {
 		return nil
 	}
 	var out []catalog.Source
@@ -581,16 +585,12 @@ func (v *validator) sources(path string, raws []json.RawMessage) []catalog.Sourc
 			s.InfoHash = magnetHash
 		}
 		v.url(sp+".torrent_url", w.TorrentURL, false, "http", "https")
-		if len(s.Webseeds) > maxWebseeds {
-			v.add(sp+".webseeds", "%d webseeds, more than the limit of %d", len(s.Webseeds), maxWebseeds)
-		} else {
+		if v.count(sp+".webseeds", len(s.Webseeds), maxWebseeds, "webseeds", "") {
 			for j, ws := range s.Webseeds {
 				v.url(fmt.Sprintf("%s.webseeds[%d]", sp, j), ws, true, "http", "https")
 			}
 		}
-		if len(s.Trackers) > maxTrackers {
-			v.add(sp+".trackers", "%d trackers, more than the limit of %d", len(s.Trackers), maxTrackers)
-		} else {
+		if v.count(sp+".trackers", len(s.Trackers), maxTrackers, "trackers", "") {
 			for j, tr := range s.Trackers {
 				v.url(fmt.Sprintf("%s.trackers[%d]", sp, j), tr, true, "http", "https", "udp", "ws", "wss")
 			}
@@ -655,8 +655,7 @@ func (v *validator) runtime(path string, seconds int64) {
 }
 
 func (v *validator) genres(path string, genres []string) {
-	if len(genres) > maxGenres {
-		v.add(path, "%d genres, more than the limit of %d", len(genres), maxGenres)
+	if !v.count(path, len(genres), maxGenres, "genres", "") {
 		return
 	}
 	seen := make(map[string]int)
