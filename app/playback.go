@@ -250,6 +250,7 @@ type playback struct {
 	video      *videoView
 	activity   *activityArea
 	seek       *seekBar
+	preview    *seekPreview // the time and thumbnail over the seek bar (thumbs.go)
 	playBtn    *widget.Button
 	clock      *statusLabel
 	volume     *widget.Slider
@@ -311,10 +312,14 @@ func (pb *playback) start() {
 			}
 			return
 		}
-		pb.wg.Add(2)
+		pb.wg.Add(3)
 		go func() {
 			defer pb.wg.Done()
 			pb.watch()
+		}()
+		go func() {
+			defer pb.wg.Done()
+			pb.preview.run(pb.ctx, pb.currentMedia())
 		}()
 		go func() {
 			defer pb.wg.Done()

@@ -34,6 +34,7 @@ func (pb *playback) build() {
 	}
 	pb.activity = newActivityArea(pb.activityNoticed, pb.togglePause, pb.toggleFullscreen)
 	pb.seek = newSeekBar(pb.seekToFraction)
+	pb.preview = newSeekPreview(pb.seek, pb.filmDuration, pb.activityNoticed)
 
 	pb.playBtn = newButton("", theme.MediaPauseIcon(), pb.togglePause)
 	pb.clock = newStatusLabel("0:00 / 0:00")
@@ -104,7 +105,7 @@ func (pb *playback) build() {
 	pb.upNext.Hide()
 
 	overlay := container.NewBorder(pb.top, pb.controls, nil, nil)
-	pb.content = container.NewStack(pb.video, pb.activity, pb.centreBox, overlay, seeding, pb.upNext, pb.cast.view, pb.message)
+	pb.content = container.NewStack(pb.video, pb.activity, pb.centreBox, overlay, pb.preview.overlay, seeding, pb.upNext, pb.cast.view, pb.message)
 }
 
 // say shows progress before the first picture ("Looking for peers…").
@@ -271,6 +272,7 @@ func (pb *playback) showControls() {
 func (pb *playback) hideControls() {
 	pb.controlsHidden = true
 	pb.controls.Hide()
+	pb.preview.leave()
 	if !pb.infoPinned {
 		pb.top.Hide()
 	}
