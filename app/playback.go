@@ -251,6 +251,7 @@ type playback struct {
 	activity   *activityArea
 	seek       *seekBar
 	preview    *seekPreview // the time and thumbnail over the seek bar (thumbs.go)
+	tracks     trackMemory  // the audio and subtitles picked for the title (tracks.go)
 	playBtn    *widget.Button
 	clock      *statusLabel
 	volume     *widget.Slider
@@ -378,6 +379,7 @@ func (pb *playback) open() (*player.Player, error) {
 	var resumeAt time.Duration
 	lib, id := pb.u.svc.library, req.libraryID()
 	if id != "" {
+		pb.tracks.load(lib, id)
 		if req.resume {
 			if pos, ok := lib.Resume(id, pb.file.Index); ok && !pos.Finished() && !lib.IsWatched(id) {
 				resumeAt = pos.Position

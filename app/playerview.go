@@ -148,6 +148,7 @@ func (pb *playback) playerReady() {
 		pb.audioBtn.Disable()
 	}
 	pb.muteBtn.SetIcon(muteIcon(p.Muted()))
+	pb.restoreTracks()
 	if pb.state == player.StateOpening {
 		pb.showCentre("Buffering…")
 	}
@@ -433,7 +434,9 @@ func (pb *playback) audioMenu() []*fyne.MenuItem {
 		item := newMenuItem(trackName(t), func() {
 			if err := p.SetAudioTrack(t.ID); err != nil {
 				showErrorDialog(pb.u.win, err)
+				return
 			}
+			pb.audioPicked(t)
 		})
 		item.Checked = t.ID == current
 		item.Disabled = !t.Playable
@@ -494,6 +497,7 @@ func (pb *playback) setSubtitleTrack(id int) {
 		return
 	}
 	pb.chosenSubtitle = id
+	pb.subtitlePicked(id)
 	if id < 0 {
 		pb.video.ShowSubtitle("")
 	}
