@@ -3,6 +3,7 @@ package player
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	"io"
 	"sync"
@@ -138,5 +139,26 @@ func TestThumbnailerNeedsTheHeader(t *testing.T) {
 	}
 	if got := rec.furthest(); got > 1000 {
 		t.Errorf("the thumbnailer asked for bytes up to %d; only 1000 are downloaded", got)
+	}
+}
+
+// BenchmarkThumbnailAt is the cost of one seek-bar thumbnail (seek, one keyframe decoded,
+// scaled to 160 px), at 320×240 and 1080p.
+func BenchmarkThumbnailAt(b *testing.B) {
+	for _, spec := range []mediagen.Spec{thumbnailSpec,
+		{Label: "thumbs-1080", Container: "mp4", Video: "h264", Width: 1920, Height: 1080, Duration: 8 * time.Second}} {
+		b.Run(fmt.Sprintf("%dp", max(spec.Height, 240)), func(b *testing.B) {
+			f, size := openFile(b, media(b, spec))
+			th, err := NewThumbnailer(DownloadedOnly(f, size, prefixHave{size}), size, "film.mp4")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer th.Close()
+			for i := 0; b.Loop(); i++ {
+				if _, _, err := th.At(time.Duration(i%7)*time.Second+500*time.Millisecond, 160); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
