@@ -44,6 +44,7 @@ type hero struct {
 	synopsis *widget.Label
 	play     *widget.Button
 	info     *widget.Button
+	rings    []*canvas.Rectangle // the keyboard's rings around play and info (herokeys.go)
 	box      *fyne.Container
 	layout   *heroLayout
 
@@ -66,7 +67,7 @@ func newHero(u *ui) *hero {
 	h.play = newButton("Play", theme.MediaPlayIcon(), h.playFeatured)
 	h.play.Importance = widget.HighImportance
 	h.info = newButton("More info", theme.InfoIcon(), func() { h.u.openDetail(h.title) })
-	text := container.NewVBox(h.name, h.facts, h.synopsis, container.NewHBox(h.play, h.info))
+	text := container.NewVBox(h.name, h.facts, h.synopsis, h.heroButtons())
 	bg := theme.Color(theme.ColorNameBackground)
 	clear := color.NRGBA{}
 	if c, ok := bg.(color.NRGBA); ok {

@@ -40,6 +40,9 @@ func (h *home) typedKey(ev *fyne.KeyEvent) bool {
 	case fyne.KeyUp:
 		h.moveFocus(-1, 0)
 	case fyne.KeyReturn, fyne.KeyEnter:
+		if h.focus.row == heroFocusRow {
+			return h.hero.activate(h.focus.col)
+		}
 		c := h.focusedCard()
 		if c == nil {
 			return false
@@ -75,6 +78,10 @@ func (h *home) focusedCard() *card {
 // move only shows the ring on the first poster.
 func (h *home) moveFocus(rows, cols int) {
 	keys := h.navigableRows()
+	if h.focus.row == heroFocusRow {
+		h.moveFromHero(keys, rows, cols)
+		return
+	}
 	if len(keys) == 0 {
 		return
 	}
@@ -87,6 +94,9 @@ func (h *home) moveFocus(rows, cols int) {
 	next := h.focus
 	if at < 0 || h.focusedCard() == nil {
 		next = cardFocus{row: keys[0]}
+	} else if at == 0 && rows < 0 && h.hero.box.Visible() {
+		h.setFocus(cardFocus{row: heroFocusRow})
+		return
 	} else {
 		i := min(max(at+rows, 0), len(keys)-1)
 		next.row = keys[i]
@@ -102,6 +112,11 @@ func (h *home) setFocus(f cardFocus) {
 		c.setFocused(false)
 	}
 	h.focus = f
+	h.hero.setFocus(f)
+	if f.row == heroFocusRow {
+		h.rowsView.ScrollToTop()
+		return
+	}
 	c := h.focusedCard()
 	if c == nil {
 		return

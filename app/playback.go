@@ -222,6 +222,7 @@ type playback struct {
 	video    *videoView
 	activity *activityArea // the picture: a move shows the controls, a double tap fills the screen
 	cast     *castControls
+	preview  *seekPreview // the time and thumbnail over the seek bar (thumbs.go)
 	content  fyne.CanvasObject
 
 	state          player.State

@@ -34,6 +34,7 @@ func (pb *playback) build() {
 	}
 	pb.activity = newActivityArea(pb.activityNoticed, pb.togglePause, pb.toggleFullscreen)
 	pb.seek = newSeekBar(pb.seekToFraction)
+	pb.preview = newSeekPreview(pb.seek, pb.filmDuration, pb.activityNoticed)
 
 	pb.playBtn = newButton("", theme.MediaPauseIcon(), pb.togglePause)
 	pb.clock = newStatusLabel("0:00 / 0:00")
@@ -104,7 +105,7 @@ func (pb *playback) build() {
 	pb.upNext.Hide()
 
 	overlay := container.NewBorder(pb.top, pb.controls, nil, nil)
-	pb.content = container.NewStack(pb.video, pb.activity, pb.centreBox, overlay, seeding, pb.upNext, pb.cast.view, pb.message)
+	pb.content = container.NewStack(pb.video, pb.activity, pb.centreBox, overlay, pb.preview.overlay, seeding, pb.upNext, pb.cast.view, pb.message)
 }
 
 // say shows progress before the first picture ("Looking for peers…").
@@ -159,6 +160,7 @@ func (pb *playback) playerReady() {
 		pb.audioBtn.Disable()
 	}
 	pb.muteBtn.SetIcon(muteIcon(p.Muted()))
+	pb.restoreTracks()
 	if pb.state == player.StateOpening {
 		pb.showCentre("Buffering…")
 	}
@@ -283,6 +285,7 @@ func (pb *playback) showControls() {
 func (pb *playback) hideControls() {
 	pb.controlsHidden = true
 	pb.controls.Hide()
+	pb.preview.leave()
 	if !pb.infoPinned {
 		pb.top.Hide()
 	}
@@ -443,7 +446,9 @@ func (pb *playback) audioMenu() []*fyne.MenuItem {
 		item := newMenuItem(trackName(t), func() {
 			if err := p.SetAudioTrack(t.ID); err != nil {
 				showErrorDialog(pb.u.win, err)
+				return
 			}
+			pb.audioPicked(t)
 		})
 		item.Checked = t.ID == current
 		item.Disabled = !t.Playable
@@ -504,6 +509,7 @@ func (pb *playback) setSubtitleTrack(id int) {
 		return
 	}
 	pb.chosenSubtitle = id
+	pb.subtitlePicked(id)
 	if id < 0 {
 		pb.video.ShowSubtitle("")
 	}

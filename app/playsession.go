@@ -48,6 +48,10 @@ type playSession struct {
 	// addedHere: the torrent was not in the engine before this session.
 	addedHere bool
 
+	// tracks is the audio and subtitle choice saved for the title (tracks.go): loaded by the
+	// opener, applied and changed by the view.
+	tracks trackMemory
+
 	// lastStatus is the latest sample of the watch goroutine.
 	lastStatus atomic.Pointer[playStatus]
 	// Library feeding state, used by the watch goroutine only.
@@ -65,6 +69,9 @@ type sessionView interface {
 	failed(err error)
 	showStatus(st playStatus)
 	showNoSource(text, opening string)
+	// whilePlaying is the view's own background work for the film (the seek bar's
+	// thumbnails); it runs on its own goroutine until ctx ends, and stop waits for it.
+	whilePlaying(ctx context.Context, m *session.Media)
 }
 
 // videoOutput is where the session's pictures and subtitles go.
@@ -98,10 +105,14 @@ func (s *playSession) start() {
 			}
 			return
 		}
-		s.wg.Add(2)
+		s.wg.Add(3)
 		go func() {
 			defer s.wg.Done()
 			s.watch()
+		}()
+		go func() {
+			defer s.wg.Done()
+			s.view.whilePlaying(s.ctx, s.currentMedia())
 		}()
 		go func() {
 			defer s.wg.Done()
@@ -160,6 +171,7 @@ func (s *playSession) open() (*player.Player, error) {
 	var resumeAt time.Duration
 	lib, id := s.svc.library, req.libraryID()
 	if id != "" {
+		s.tracks.load(lib, id)
 		if req.resume {
 			if pos, ok := lib.Resume(id, s.file.Index); ok && !pos.Finished() && !lib.IsWatched(id) {
 				resumeAt = pos.Position
@@ -310,6 +322,12 @@ func (s *playSession) currentTorrent() (*torrent.Torrent, torrent.File) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tor, s.file
+}
+
+func (s *playSession) currentMedia() *session.Media {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.media
 }
 
 func (s *playSession) currentPlayer() *player.Player {

@@ -30,6 +30,10 @@ type seekBar struct {
 	// onSeek receives the fraction the user picked: on a tap, and as the thumb is dragged
 	// (the player collapses a burst of seeks to the last one).
 	onSeek func(fraction float64)
+	// onHover hears where the pointer is over the bar, as a fraction, and onHoverEnd that
+	// it left (the time and thumbnail preview, thumbs.go).
+	onHover    func(fraction float64)
+	onHoverEnd func()
 }
 
 var (
@@ -77,9 +81,27 @@ func (s *seekBar) Dragged(ev *fyne.DragEvent) {
 
 func (s *seekBar) DragEnd() { s.dragging = false }
 
-func (s *seekBar) MouseIn(*desktop.MouseEvent)    { s.hovered = true; s.Refresh() }
-func (s *seekBar) MouseMoved(*desktop.MouseEvent) {}
-func (s *seekBar) MouseOut()                      { s.hovered = false; s.Refresh() }
+func (s *seekBar) MouseIn(ev *desktop.MouseEvent) {
+	s.hovered = true
+	s.Refresh()
+	s.hoverAt(ev.Position.X)
+}
+
+func (s *seekBar) MouseMoved(ev *desktop.MouseEvent) { s.hoverAt(ev.Position.X) }
+
+func (s *seekBar) MouseOut() {
+	s.hovered = false
+	s.Refresh()
+	if s.onHoverEnd != nil {
+		guard("the seek bar", s.onHoverEnd)
+	}
+}
+
+func (s *seekBar) hoverAt(x float32) {
+	if w := s.Size().Width; w > 0 && s.onHover != nil {
+		guard("the seek bar", func() { s.onHover(clamp01(float64(x / w))) })
+	}
+}
 
 func (s *seekBar) seekTo(x float32) {
 	w := s.Size().Width
