@@ -630,6 +630,7 @@ type playStatus struct {
 	BufferPercent int     `json:"buffer_percent"` // of the player's goal, while buffering
 	Seeding       bool    `json:"seeding"`
 	Uploading     bool    `json:"uploading"`
+	framePacing
 
 	position, duration time.Duration
 	spans              []span
@@ -670,6 +671,7 @@ func (pb *playback) sample() playStatus {
 		State:         p.State().String(),
 		FramesPainted: pb.video.framesPainted.Load(),
 		FramesShown:   p.Stats().FramesShown,
+		framePacing:   pb.video.pacingOf(p.Stats().FramesDropped),
 		BufferPercent: int(100 * p.Stats().BufferPercent),
 		bitrate:       info.Bitrate,
 	}
