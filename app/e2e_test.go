@@ -22,7 +22,9 @@ import (
 // with the test hook that presses Play on the demo title. It photographs the screen
 // twice while the film plays and checks that the picture is a moving film, not black,
 // and that the download from the demo seeder was still running at the first photo.
-// The photos and the status log are kept under <module>/artifacts/e2e/.
+// Then it photographs the player, the title's page, home and Sharing at 1280×800 and
+// 900×600 (photographScreens). The photos and the status log are kept under
+// <module>/artifacts/e2e/.
 func TestEndToEndDemoPlaysUnderX(t *testing.T) {
 	for _, tool := range []string{"xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -158,6 +160,9 @@ func TestEndToEndDemoPlaysUnderX(t *testing.T) {
 	}
 	if changed := changedFraction(a, b, area); changed < 0.005 {
 		t.Fatalf("only %.2f%% of the video area changed between screenshots %.1f s of film apart", 100*changed, float64(at2.PositionMS-at1.PositionMS)/1000)
+	}
+	for _, name := range photographScreens(t, display, win[0], shots) {
+		copyFile(filepath.Join(shots, name), filepath.Join(artifacts, name))
 	}
 }
 

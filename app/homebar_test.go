@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
+	"marquee/player"
 	"marquee/torrent"
 )
 
@@ -191,7 +192,8 @@ func outsideWindow(root fyne.CanvasObject, size fyne.Size) []string {
 	return bad
 }
 
-// Home, a title's page, Sharing and Settings fit windows from 1280×800 down to 800×500:
+// Home, a title's page, Sharing, Settings and the player (playing, controls and status
+// overlay shown) fit windows from 1280×800 down to 800×500:
 // each page's minimum size is within the window, nothing sticks out of it and no label is
 // cut. A picture of each is kept under artifacts/screens/.
 func TestScreensFitTheWindow(t *testing.T) {
@@ -211,18 +213,36 @@ func TestScreensFitTheWindow(t *testing.T) {
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	filmPath := film(t, shortFilm)
 	screens := []struct {
 		name  string
 		open  func()
 		ready func() bool
+		// shown runs on the UI goroutine once the page is ready, before it is measured.
+		shown func()
 	}{
-		{"home", func() {}, func() bool { return true }},
+		{"home", func() {}, func() bool { return true }, nil},
 		{"detail", func() { env.u.openDetail(rowCards(env.u, "films")[0].Title()) }, func() bool {
 			d := env.u.currentDetail
 			return d != nil && d.more.box.Visible() && len(d.more.cards.Objects) > 0
+		}, nil},
+		{"sharing", env.u.openSharing, func() bool { s := env.u.currentSharing; return s != nil && len(s.list.Objects) == 1 }, nil},
+		{"settings", env.u.openSettings, func() bool { return true }, nil},
+		// The player with its controls and the status overlay on screen, playing.
+		{"player", func() { env.u.playLocalFile(filmPath) }, func() bool {
+			pb := env.u.playback
+			if pb == nil || playerState(env.u) != player.StatePlaying || pb.video.framesPainted.Load() == 0 {
+				return false
+			}
+			st := pb.lastStatus.Load() // the clock and the overlay's line have been filled in
+			return st != nil && st.DurationMS > 0 && st.PositionMS > 0
+		}, func() {
+			pb := env.u.playback
+			pb.showControls()
+			if !pb.infoPinned {
+				pb.toggleInfo()
+			}
 		}},
-		{"sharing", env.u.openSharing, func() bool { s := env.u.currentSharing; return s != nil && len(s.list.Objects) == 1 }},
-		{"settings", env.u.openSettings, func() bool { return true }},
 	}
 	for _, size := range []fyne.Size{fyne.NewSize(1280, 800), fyne.NewSize(900, 600), fyne.NewSize(800, 500)} {
 		for _, sc := range screens {
@@ -231,7 +251,10 @@ func TestScreensFitTheWindow(t *testing.T) {
 				sc.open()
 				env.win.Resize(size)
 			})
-			waitFor(t, sc.name+" ready", 20*time.Second, sc.ready)
+			waitFor(t, sc.name+" ready", 60*time.Second, sc.ready)
+			if sc.shown != nil {
+				onUI(sc.shown)
+			}
 			onUI(func() { env.win.Content().Refresh() })
 			if got := uiValue(func() fyne.Size { return env.win.Content().MinSize() }); got.Width > size.Width || got.Height > size.Height {
 				t.Errorf("at %v the %s page needs %v", size, sc.name, got)

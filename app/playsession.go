@@ -80,6 +80,7 @@ type videoOutput interface {
 	player.SubtitleSink
 	sizeInPixels() (int, int)
 	painted() int64
+	pacingOf(playerDropped int) framePacing
 }
 
 // newPlaySession makes the session of view; its video output is set before start.
@@ -354,6 +355,7 @@ type playStatus struct {
 	BufferPercent int     `json:"buffer_percent"` // of the player's goal, while buffering
 	Seeding       bool    `json:"seeding"`
 	Uploading     bool    `json:"uploading"`
+	framePacing
 
 	position, duration time.Duration
 	spans              []span
@@ -394,6 +396,7 @@ func (s *playSession) sample() playStatus {
 		State:         p.State().String(),
 		FramesPainted: s.video.painted(),
 		FramesShown:   p.Stats().FramesShown,
+		framePacing:   s.video.pacingOf(p.Stats().FramesDropped),
 		BufferPercent: int(100 * p.Stats().BufferPercent),
 		bitrate:       info.Bitrate,
 	}

@@ -28,9 +28,11 @@ type videoView struct {
 	// frameSize is the size of the picture shown (UI goroutine), 0×0 before the first.
 	frameSize image.Point
 
-	latest        atomic.Pointer[image.RGBA]
+	latest        atomic.Pointer[shownFrame]
 	paintQueued   atomic.Bool
 	framesPainted atomic.Int64
+	meter         paintMeter
+	probe         *paintProbe
 
 	// onResize receives the view's size in device pixels, so the player scales frames
 	// to what is shown rather than to the source size.
@@ -46,6 +48,7 @@ func newVideoView() *videoView {
 		picture:   canvas.NewImageFromImage(nil),
 		subtitles: newSubtitleOverlay(),
 	}
+	v.probe = newPaintProbe(&v.meter)
 	// The GPU scales the frame: Fyne's default smooth scaling resamples on the CPU and
 	// cannot keep up with 720p (stack notes).
 	v.picture.FillMode = canvas.ImageFillContain
@@ -56,16 +59,18 @@ func newVideoView() *videoView {
 
 // ShowFrame implements the player's frame sink.
 func (v *videoView) ShowFrame(img *image.RGBA, _ time.Duration) {
-	v.latest.Store(img)
+	v.latest.Store(&shownFrame{seq: v.meter.handed.Add(1), img: img})
 	if !v.paintQueued.CompareAndSwap(false, true) {
 		return
 	}
 	runOnUI(func() {
 		v.paintQueued.Store(false)
-		frame := v.latest.Load()
-		if frame == nil {
+		shown := v.latest.Load()
+		if shown == nil {
 			return
 		}
+		frame := shown.img
+		v.meter.onCanvas = shown.seq
 		v.picture.Image = frame
 		if size := frame.Rect.Size(); size != v.frameSize {
 			v.frameSize = size
@@ -135,7 +140,7 @@ func (v *videoView) layoutBars(size fyne.Size) {
 }
 
 func (v *videoView) CreateRenderer() fyne.WidgetRenderer {
-	return &videoRenderer{view: v, objects: []fyne.CanvasObject{v.bars[0], v.bars[1], v.picture, v.subtitles}}
+	return &videoRenderer{view: v, objects: []fyne.CanvasObject{v.bars[0], v.bars[1], v.picture, v.probe, v.subtitles}}
 }
 
 type videoRenderer struct {
@@ -143,10 +148,13 @@ type videoRenderer struct {
 	objects []fyne.CanvasObject
 }
 
-func (r *videoRenderer) Destroy()                     {}
-func (r *videoRenderer) MinSize() fyne.Size           { return fyne.NewSize(160, 90) }
-func (r *videoRenderer) Objects() []fyne.CanvasObject { return r.objects }
-func (r *videoRenderer) Refresh()                     { r.view.subtitles.Refresh() }
+func (r *videoRenderer) Destroy()           {}
+func (r *videoRenderer) MinSize() fyne.Size { return fyne.NewSize(160, 90) }
+func (r *videoRenderer) Objects() []fyne.CanvasObject {
+	r.view.meter.walkEntered(time.Now())
+	return r.objects
+}
+func (r *videoRenderer) Refresh() { r.view.subtitles.Refresh() }
 
 func (r *videoRenderer) Layout(size fyne.Size) {
 	v := r.view

@@ -111,8 +111,9 @@ func (x *xserver) key(b *testing.B, keys ...string) {
 	}
 }
 
-// startApp runs the desktop app on x with a fresh home folder, playing source if given.
-func startApp(b *testing.B, bin string, x *xserver, source string) *exec.Cmd {
+// startApp runs the desktop app on x with a fresh home folder, playing source if given;
+// env adds variables (the app's test hooks).
+func startApp(b *testing.B, bin string, x *xserver, source string, env ...string) *exec.Cmd {
 	b.Helper()
 	home := b.TempDir()
 	args := []string{}
@@ -122,6 +123,7 @@ func startApp(b *testing.B, bin string, x *xserver, source string) *exec.Cmd {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+x.display, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"), "LANG=en_US.UTF-8")
+	cmd.Env = append(cmd.Env, env...)
 	log, err := os.Create(filepath.Join(home, "app.log"))
 	if err != nil {
 		b.Fatal(err)
@@ -145,6 +147,35 @@ func startApp(b *testing.B, bin string, x *xserver, source string) *exec.Cmd {
 	return cmd
 }
 
+// appBinary is the marquee binary to run: MARQUEE_BENCH_BIN or a fresh build of root.
+func appBinary(ctx context.Context, b *testing.B, root string) string {
+	b.Helper()
+	if bin := os.Getenv(envMarqueeBin); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(b.TempDir(), "marquee")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build marquee: %v\n%s", err, lastLines(string(out), 10))
+	}
+	return bin
+}
+
+// appFilm is the 30 s, 30 fps H.264/AAC film the app benchmarks play, cached under
+// testdata/bench.
+func appFilm(ctx context.Context, b *testing.B, root, label string, width, height int) (mediagen.Spec, string) {
+	b.Helper()
+	spec := mediagen.Spec{Label: "bench-appcpu-" + label, Container: "mp4", Video: "h264",
+		Width: width, Height: height, FPS: 30, Duration: 30 * time.Second,
+		Audio: []mediagen.AudioTrack{{Codec: "aac", Channels: 2}}}
+	path, err := mediagen.Generate(ctx, spec, filepath.Join(root, "testdata", "bench"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return spec, path
+}
+
 // BenchmarkAppCPU measures the desktop app's CPU under Xvfb (software GL), as issue 17
 // asks: on the home page doing nothing, playing a 720p and a 1080p film, paused, and
 // after the end, each over a fixed window, split into GL compositing (llvmpipe) and the
@@ -163,15 +194,7 @@ func BenchmarkAppCPU(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bin := os.Getenv(envMarqueeBin)
-	if bin == "" {
-		bin = filepath.Join(b.TempDir(), "marquee")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-		build.Dir = root
-		if out, err := build.CombinedOutput(); err != nil {
-			b.Fatalf("build marquee: %v\n%s", err, lastLines(string(out), 10))
-		}
-	}
+	bin := appBinary(ctx, b, root)
 	const window = 10 * time.Second
 	x := startXvfb(b)
 
@@ -189,13 +212,7 @@ func BenchmarkAppCPU(b *testing.B) {
 		label         string
 		width, height int
 	}{{"720p", 1280, 720}, {"1080p", 1920, 1080}} {
-		spec := mediagen.Spec{Label: "bench-appcpu-" + film.label, Container: "mp4", Video: "h264",
-			Width: film.width, Height: film.height, FPS: 30, Duration: 30 * time.Second,
-			Audio: []mediagen.AudioTrack{{Codec: "aac", Channels: 2}}}
-		path, err := mediagen.Generate(ctx, spec, filepath.Join(root, "testdata", "bench"))
-		if err != nil {
-			b.Fatal(err)
-		}
+		spec, path := appFilm(ctx, b, root, film.label, film.width, film.height)
 		ffmpeg := ffmpegCPU(b, "-loglevel", "error", "-i", path, "-f", "null", "-")
 		ffPerSecond := 100 * ffmpeg.Seconds() / spec.Duration.Seconds()
 
