@@ -586,20 +586,8 @@ func (d *detail) listEpisodes() {
 func (d *detail) refresh() {
 	lib := d.u.svc.library
 	t := d.title
-	if lib.IsFavorite(t.ID) {
-		d.fav.SetText("In My list")
-		d.fav.SetIcon(theme.ConfirmIcon())
-	} else {
-		d.fav.SetText("My list")
-		d.fav.SetIcon(theme.ContentAddIcon())
-	}
-	if lib.IsWatched(t.ID) {
-		d.watched.SetText("Watched")
-		d.watched.SetIcon(theme.CheckButtonCheckedIcon())
-	} else {
-		d.watched.SetText("Mark watched")
-		d.watched.SetIcon(theme.CheckButtonIcon())
-	}
+	showToggle(d.fav, lib.IsFavorite(t.ID), "In My list", theme.ConfirmIcon(), "My list", theme.ContentAddIcon())
+	showToggle(d.watched, lib.IsWatched(t.ID), "Watched", theme.CheckButtonCheckedIcon(), "Mark watched", theme.CheckButtonIcon())
 	req, at, ok := d.mainRequest()
 	d.startOver.Hide()
 	switch {
@@ -786,4 +774,15 @@ func nextEpisode(t catalog.Title, season, episode int) (playRequest, bool) {
 		}
 	}
 	return playRequest{}, false
+}
+
+// showToggle makes a two-state button say which state it is in.
+func showToggle(b *widget.Button, on bool, onText string, onIcon fyne.Resource, offText string, offIcon fyne.Resource) {
+	if on {
+		b.SetText(onText)
+		b.SetIcon(onIcon)
+	} else {
+		b.SetText(offText)
+		b.SetIcon(offIcon)
+	}
 }
