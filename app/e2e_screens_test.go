@@ -21,10 +21,7 @@ func photographScreens(t *testing.T, display, win, dir string) []string {
 	shots := map[string]image.Image{}
 	photograph := func(screen string, prepare func(size image.Point)) {
 		for _, size := range e2eScreenSizes {
-			run(t, display, "xdotool", "windowsize", "--sync", win, fmt.Sprint(size.X), fmt.Sprint(size.Y))
-			if got := windowGeometry(t, display, win).Size(); got != size {
-				t.Fatalf("the window is %v after resizing it to %v", got, size)
-			}
+			resizeWindow(t, display, win, size)
 			if prepare != nil {
 				prepare(size)
 			}
@@ -65,4 +62,23 @@ func photographScreens(t *testing.T, display, win, dir string) []string {
 	differ("home-1280x800.png", "sharing-1280x800.png")
 	differ("home-900x600.png", "sharing-900x600.png")
 	return names
+}
+
+// resizeWindow sizes the window and waits until X reports the size. The window is GLFW's,
+// which acknowledges a resize on its next event-loop turn, so under load xdotool's --sync
+// can return while the old size still holds; the request is repeated, since one can be lost
+// while the app is busy painting.
+func resizeWindow(t *testing.T, display, win string, size image.Point) {
+	t.Helper()
+	var got image.Point
+	for attempt := 0; attempt < 20; attempt++ {
+		if attempt%5 == 0 {
+			run(t, display, "xdotool", "windowsize", "--sync", win, fmt.Sprint(size.X), fmt.Sprint(size.Y))
+		}
+		if got = windowGeometry(t, display, win).Size(); got == size {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Fatalf("the window is %v after resizing it to %v", got, size)
 }
