@@ -86,11 +86,11 @@ func (v *videoView) ShowSubtitle(text string) {
 	runOnUI(func() { v.subtitles.SetText(text) })
 }
 
-// sizeInPixels is the view's last laid-out size in device pixels, 0×0 before layout. It
-// may be called from any goroutine.
-// painted counts the pictures the window has drawn.
+// painted counts the pictures set on the canvas.
 func (v *videoView) painted() int64 { return v.framesPainted.Load() }
 
+// sizeInPixels is the view's last laid-out size in device pixels, 0×0 before layout. It
+// may be called from any goroutine.
 func (v *videoView) sizeInPixels() (int, int) {
 	return int(v.pixelW.Load()), int(v.pixelH.Load())
 }

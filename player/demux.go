@@ -23,51 +23,87 @@ const (
 	maxQueueBytes = 16 << 20
 )
 
-// probe opens the container through the custom AVIO context and reads stream parameters.
-// It runs on the reader goroutine, the only one that calls into the source.
-func (p *Player) probe() error {
+// demuxInput is a container opened through a custom AVIO context over a source. The
+// player's reader and the thumbnailer each own one.
+type demuxInput struct {
+	fc    *astiav.FormatContext
+	ioctx *astiav.IOContext
+}
+
+// openInput probes src's container (name is a format hint) and reads its stream
+// parameters. prepare, if not nil, sees the format context before the first read (the
+// player installs its interrupt callback there). On failure nothing stays allocated.
+func openInput(src *source, name string, prepare func(*astiav.FormatContext)) (demuxInput, error) {
 	fc := astiav.AllocFormatContext()
 	if fc == nil {
-		return errors.New("allocate format context")
+		return demuxInput{}, errors.New("allocate format context")
 	}
-	p.interruptFlag.install(fc)
-	ioctx, err := astiav.AllocIOContext(ioBufferSize, false, p.src.read, p.src.seek, nil)
+	if prepare != nil {
+		prepare(fc)
+	}
+	ioctx, err := astiav.AllocIOContext(ioBufferSize, false, src.read, src.seek, nil)
 	if err != nil {
 		fc.Free()
-		return fmt.Errorf("allocate I/O context: %w", err)
+		return demuxInput{}, fmt.Errorf("allocate I/O context: %w", err)
 	}
 	fc.SetPb(ioctx)
-	p.fc, p.ioctx = fc, ioctx
 	opts := astiav.NewDictionary()
 	defer opts.Free()
 	_ = opts.Set("probesize", fmt.Sprint(probeSize), 0)
 	_ = opts.Set("analyzeduration", fmt.Sprint(analyzeDuration.Microseconds()), 0)
-	if err := fc.OpenInput(p.opts.Name, nil, opts); err != nil {
-		// avformat_open_input frees the context on failure.
-		p.fc = nil
-		return p.probeError(err)
+	if err := fc.OpenInput(name, nil, opts); err != nil {
+		// avformat_open_input frees the format context on failure, not our I/O context.
+		ioctx.Free()
+		return demuxInput{}, sourceError(src, err)
 	}
+	in := demuxInput{fc: fc, ioctx: ioctx}
 	if err := fc.FindStreamInfo(nil); err != nil {
-		return p.probeError(err)
+		in.close()
+		return demuxInput{}, sourceError(src, err)
 	}
 	// Demuxers shrug off some read errors (a cut-off index parses as a short one); a
 	// failing source is still a failed open.
-	if srcErr := p.src.failure(); srcErr != nil {
-		return fmt.Errorf("read source: %w", srcErr)
+	if srcErr := src.failure(); srcErr != nil {
+		in.close()
+		return demuxInput{}, fmt.Errorf("read source: %w", srcErr)
 	}
-	return nil
+	return in, nil
 }
 
-// probeError explains why probing failed: the source's own error, a cancel, or data
-// FFmpeg does not recognise.
-func (p *Player) probeError(err error) error {
-	if p.ctx.Err() != nil {
-		return p.ctx.Err()
+// close frees the demuxer and its I/O context; a closed input may be closed again.
+func (in *demuxInput) close() {
+	if in.fc != nil {
+		in.fc.CloseInput()
+		in.fc.Free()
+		in.fc = nil
 	}
-	if srcErr := p.src.failure(); srcErr != nil {
+	if in.ioctx != nil {
+		in.ioctx.Free()
+		in.ioctx = nil
+	}
+}
+
+// sourceError prefers the source's own failure (a read error, ErrNotDownloaded) to
+// FFmpeg's report of it; otherwise FFmpeg did not recognise the data.
+func sourceError(src *source, err error) error {
+	if srcErr := src.failure(); srcErr != nil {
 		return fmt.Errorf("read source: %w", srcErr)
 	}
 	return fmt.Errorf("%w: %v", ErrInvalidData, err)
+}
+
+// probe opens the container on the reader goroutine, the only one that calls into the
+// source.
+func (p *Player) probe() error {
+	in, err := openInput(p.src, p.opts.Name, p.interruptFlag.install)
+	if err != nil {
+		if p.ctx.Err() != nil {
+			return p.ctx.Err()
+		}
+		return err
+	}
+	p.demuxInput = in
+	return nil
 }
 
 func (p *Player) freeParams() {
@@ -79,15 +115,7 @@ func (p *Player) freeParams() {
 
 // closeInput frees the demuxer; only the reader calls it, on its way out.
 func (p *Player) closeInput() {
-	if p.fc != nil {
-		p.fc.CloseInput()
-		p.fc.Free()
-		p.fc = nil
-	}
-	if p.ioctx != nil {
-		p.ioctx.Free()
-		p.ioctx = nil
-	}
+	p.demuxInput.close()
 	p.interruptFlag.release()
 }
 

@@ -89,9 +89,8 @@ type lifecycle struct {
 
 // demuxState belongs to the reader goroutine once Open returns.
 type demuxState struct {
-	src           *source
-	fc            *astiav.FormatContext
-	ioctx         *astiav.IOContext
+	src *source
+	demuxInput
 	interruptFlag *interruptFlag
 	probedBytes   int64 // read from the source to find the streams
 	readerWake    chan struct{}

@@ -73,8 +73,7 @@ type Thumbnailer struct {
 	src  *source
 	name string
 
-	fc        *astiav.FormatContext
-	ioctx     *astiav.IOContext
+	demuxInput
 	dec       *decoder
 	stream    int
 	sar       astiav.Rational
@@ -113,31 +112,12 @@ func (t *Thumbnailer) open() error {
 		return fmt.Errorf("read source: %w", err)
 	}
 	t.src.pos.Store(0)
-	fc := astiav.AllocFormatContext()
-	if fc == nil {
-		return errors.New("allocate format context")
-	}
-	ioctx, err := astiav.AllocIOContext(ioBufferSize, false, t.src.read, t.src.seek, nil)
+	in, err := openInput(t.src, t.name, nil)
 	if err != nil {
-		fc.Free()
-		return fmt.Errorf("allocate I/O context: %w", err)
+		return err
 	}
-	fc.SetPb(ioctx)
-	t.ioctx = ioctx
-	opts := astiav.NewDictionary()
-	defer opts.Free()
-	_ = opts.Set("probesize", fmt.Sprint(probeSize), 0)
-	_ = opts.Set("analyzeduration", fmt.Sprint(analyzeDuration.Microseconds()), 0)
-	if err := fc.OpenInput(t.name, nil, opts); err != nil {
-		return t.sourceError(err) // avformat_open_input frees the context on failure
-	}
-	t.fc = fc
-	if err := fc.FindStreamInfo(nil); err != nil {
-		return t.sourceError(err)
-	}
-	if err := t.src.failure(); err != nil {
-		return fmt.Errorf("read source: %w", err)
-	}
+	t.demuxInput = in
+	fc := in.fc
 	video := findBestStream(fc, astiav.MediaTypeVideo, -1)
 	if video < 0 {
 		return ErrNoStreams
@@ -156,14 +136,6 @@ func (t *Thumbnailer) open() error {
 	}
 	t.dec, t.stream = dec, video
 	return nil
-}
-
-// sourceError prefers the source's own failure (ErrNotDownloaded) to FFmpeg's report of it.
-func (t *Thumbnailer) sourceError(err error) error {
-	if srcErr := t.src.failure(); srcErr != nil {
-		return fmt.Errorf("read source: %w", srcErr)
-	}
-	return fmt.Errorf("%w: %v", ErrInvalidData, err)
 }
 
 // At returns the picture of the keyframe at or before at, width pixels wide (never wider
@@ -193,7 +165,7 @@ func (t *Thumbnailer) decodeAt(at time.Duration, width int) (*image.RGBA, time.D
 		}
 		// Some demuxers refuse a backward seek before their first keyframe.
 		if err := t.fc.SeekFrame(-1, ts, 0); err != nil {
-			return nil, 0, t.sourceError(err)
+			return nil, 0, sourceError(t.src, err)
 		}
 	}
 	flushDecoder(t.dec.cc)
@@ -242,15 +214,7 @@ func (t *Thumbnailer) closeInput() {
 		t.dec.free()
 		t.dec = nil
 	}
-	if t.fc != nil {
-		t.fc.CloseInput()
-		t.fc.Free()
-		t.fc = nil
-	}
-	if t.ioctx != nil {
-		t.ioctx.Free()
-		t.ioctx = nil
-	}
+	t.demuxInput.close()
 }
 
 // Close frees the demuxer and decoder; it does not close the source.
