@@ -130,6 +130,7 @@ func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
 	}
 	u.home = newHome(u)
 	u.nav.push(page{name: pageHome, content: u.home.content(), keys: u.home.typedKey, shown: u.home.refreshLibraryRows})
+	w.SetPadded(false) // the navigator pads every page but the player
 	w.SetContent(u.nav.holder)
 	report := u.reportUIFailure
 	uiFailed.Store(&report)
@@ -291,6 +292,10 @@ type page struct {
 	leave func()
 	// shown runs each time the page comes to the top again.
 	shown func()
+	// fullBleed pages reach the window's edges (the player's picture); the others get
+	// the theme's padding. A 720p film in a 1280-pixel window then needs no scaling,
+	// which costs ten times what converting it to RGBA does (issue 17).
+	fullBleed bool
 }
 
 // navigator is the stack home → detail → player (and settings on top of any), showing
@@ -356,7 +361,12 @@ func (n *navigator) popTo(name string) {
 }
 
 func (n *navigator) show() {
-	n.holder.Objects = []fyne.CanvasObject{n.top().content}
+	top := n.top()
+	content := top.content
+	if !top.fullBleed && content != nil {
+		content = container.NewPadded(content)
+	}
+	n.holder.Objects = []fyne.CanvasObject{content}
 	n.holder.Refresh()
 	if n.changed != nil {
 		n.changed()

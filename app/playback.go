@@ -109,7 +109,7 @@ func (u *ui) play(req playRequest) {
 		u.nav.popTo(pagePlayer)
 	}
 	pb := newPlayback(u, req)
-	p := page{name: pagePlayer, content: pb.content, keys: pb.typedKey, leave: pb.leave}
+	p := page{name: pagePlayer, content: pb.content, keys: pb.typedKey, leave: pb.leave, fullBleed: true}
 	if u.nav.top().name == pagePlayer {
 		u.nav.replaceTop(p) // the old session's leave stops it
 		u.win.SetFullScreen(fullScreen)

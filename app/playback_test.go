@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
@@ -29,6 +30,31 @@ func openLocal(t *testing.T, env *testEnv, path string) *playback {
 		return playerState(env.u) == player.StatePlaying && pb.video.framesPainted.Load() > 0
 	})
 	return pb
+}
+
+// The picture reaches the window's edges, as in any video player, so that a 720p film in
+// a 1280-pixel window is converted without scaling; the other pages keep the theme's
+// padding.
+func TestPlayerPictureReachesTheWindowEdges(t *testing.T) {
+	env := newTestEnv(t, nil)
+	onUI(func() { env.win.Resize(fyne.NewSize(1280, 800)) })
+	// Positions are read relative to the window's content (the navigator's holder): the
+	// test driver's absolute positions are off by the window's own offsets.
+	home := uiValue(func() fyne.Position { return env.u.nav.top().content.Position() })
+	if pad := theme.Padding(); home != fyne.NewPos(pad, pad) {
+		t.Fatalf("the home page starts at %v, want the theme's padding %v", home, pad)
+	}
+	pb := openLocal(t, env, film(t, shortFilm))
+	pos := uiValue(func() fyne.Position { return pb.content.Position().Add(pb.video.Position()) })
+	size := uiValue(func() fyne.Size { return pb.video.Size() })
+	canvas := uiValue(func() fyne.Size { return env.win.Canvas().Size() })
+	if pos != (fyne.Position{}) || size != canvas {
+		t.Fatalf("the picture's view is %v at %v in a %v window; want the whole window", size, pos, canvas)
+	}
+	w, h := pb.video.sizeInPixels()
+	if scale := uiValue(func() float32 { return env.win.Canvas().Scale() }); w != int(canvas.Width*scale) || h != int(canvas.Height*scale) {
+		t.Fatalf("the player is asked for %dx%d pixels; want the window's %v at scale %v", w, h, canvas, scale)
+	}
 }
 
 // The keyboard drives the real player: Space, ←/→, ↑/↓, M, S, F and Esc.

@@ -648,7 +648,8 @@ func (p *Player) LoadSubtitles(r io.Reader, name string) (TrackInfo, error) {
 func (p *Player) SetSubtitleOffset(d time.Duration) { p.subs.setOffset(d) }
 
 // SetVideoSize asks for pictures that fit in w×h (keeping the aspect ratio, never larger
-// than the source); 0 means the source size. It applies from the next frame.
+// than the source, and at the source size when w×h is only a little smaller: see
+// nearSourceSize); 0 means the source size. It applies from the next frame.
 func (p *Player) SetVideoSize(w, h int) {
 	p.videoSize.set(w, h)
 	p.wakePresenter()

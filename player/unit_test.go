@@ -172,6 +172,12 @@ func TestFitSize(t *testing.T) {
 		{1920, 1080, square, 640, 0, 640, 360},
 		{1920, 1080, square, 800, 500, 800, 450},
 		{1920, 1080, square, 4000, 3000, 1920, 1080}, // never larger than the source
+		// A box a little smaller than the source keeps the source size: the GPU draws
+		// the rest of the way, where swscale would take its slow scaling path.
+		{1280, 720, square, 1272, 716, 1280, 720},
+		{1920, 1080, square, 1680, 1010, 1920, 1080},
+		{1920, 1080, square, 1280, 800, 1280, 720},
+		{1280, 720, square, 1080, 720, 1080, 608},
 		{720, 576, astiav.NewRational(16, 15), 0, 0, 768, 576},
 		{720, 576, astiav.NewRational(16, 15), 384, 0, 384, 288},
 		{1280, 720, astiav.NewRational(0, 1), 0, 360, 640, 360},
