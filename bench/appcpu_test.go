@@ -115,11 +115,18 @@ func (x *xserver) key(b *testing.B, keys ...string) {
 // env adds variables (the app's test hooks).
 func startApp(b *testing.B, bin string, x *xserver, source string, env ...string) *exec.Cmd {
 	b.Helper()
-	home := b.TempDir()
-	args := []string{}
+	var args []string
 	if source != "" {
 		args = append(args, source)
 	}
+	return startOnX(b, x, bin, args, env...)
+}
+
+// startOnX runs a GUI program on x with a fresh home folder, its output in app.log there,
+// and stops it (interrupt, then kill) when the benchmark ends.
+func startOnX(b *testing.B, x *xserver, bin string, args []string, env ...string) *exec.Cmd {
+	b.Helper()
+	home := b.TempDir()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+x.display, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"), "LANG=en_US.UTF-8")
@@ -153,11 +160,17 @@ func appBinary(ctx context.Context, b *testing.B, root string) string {
 	if bin := os.Getenv(envMarqueeBin); bin != "" {
 		return bin
 	}
-	bin := filepath.Join(b.TempDir(), "marquee")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	return buildCommand(ctx, b, root, ".", "marquee")
+}
+
+// buildCommand builds the command in pkg (relative to root) into a temporary folder.
+func buildCommand(ctx context.Context, b *testing.B, root, pkg, name string) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), name)
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build marquee: %v\n%s", err, lastLines(string(out), 10))
+		b.Fatalf("build %s: %v\n%s", name, err, lastLines(string(out), 10))
 	}
 	return bin
 }
@@ -180,8 +193,10 @@ func appFilm(ctx context.Context, b *testing.B, root, label string, width, heigh
 // asks: on the home page doing nothing, playing a 720p and a 1080p film, paused, and
 // after the end, each over a fixed window, split into GL compositing (llvmpipe) and the
 // rest. Playing is compared with `ffmpeg -f null` decoding the same file, per second of
-// film, in the same run. An idle Fyne app wakes 60 times a second (its event loop's
-// ticker), so the paused and ended figures are also given above the home page's.
+// film, in the same run. The limits come from the same run too: bench/fynefloor, a bare
+// Fyne window idle and showing 30 pictures a second of the size the player hands over.
+// An idle Fyne window wakes 60 times a second (its event loop's ticker), so paused and
+// ended are also given above the idle window's cost.
 func BenchmarkAppCPU(b *testing.B) {
 	for _, prog := range []string{"Xvfb", "xdotool", "ffmpeg"} {
 		if _, err := exec.LookPath(prog); err != nil {
@@ -198,6 +213,22 @@ func BenchmarkAppCPU(b *testing.B) {
 	const window = 10 * time.Second
 	x := startXvfb(b)
 
+	floor := buildCommand(ctx, b, root, "./bench/fynefloor", "fynefloor")
+	// floorCPU is what the bare Fyne program costs in args' mode over the window.
+	floorCPU := func(args ...string) (gl, other float64) {
+		cmd := startOnX(b, x, floor, args)
+		time.Sleep(3 * time.Second)
+		gl, other, err := cpuOver(cmd.Process.Pid, window)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cmd.Process.Signal(os.Interrupt)
+		return gl, other
+	}
+	fyneIdleGL, fyneIdleOther := floorCPU("idle")
+	fyneIdle := fyneIdleGL + fyneIdleOther
+	b.ReportMetric(fyneIdle, "fyne-idle-%cpu")
+
 	home := startApp(b, bin, x, "")
 	time.Sleep(5 * time.Second) // catalog rows and posters settle
 	idleGL, idleOther, err := cpuOver(home.Process.Pid, window)
@@ -206,6 +237,7 @@ func BenchmarkAppCPU(b *testing.B) {
 	}
 	idle := idleGL + idleOther
 	b.ReportMetric(idle, "home-idle-%cpu")
+	b.ReportMetric(idle-fyneIdle, "home-idle-over-fyne-idle-%cpu")
 	home.Process.Signal(os.Interrupt)
 
 	for _, film := range []struct {
@@ -215,6 +247,13 @@ func BenchmarkAppCPU(b *testing.B) {
 		spec, path := appFilm(ctx, b, root, film.label, film.width, film.height)
 		ffmpeg := ffmpegCPU(b, "-loglevel", "error", "-i", path, "-f", "null", "-")
 		ffPerSecond := 100 * ffmpeg.Seconds() / spec.Duration.Seconds()
+		// The picture the player hands over in a 1280×800 window: see player.fitSize.
+		shown := map[string][2]int{"720p": {1280, 720}, "1080p": {1280, 720}}[film.label]
+		// ffmpeg converting to that RGBA picture as well: the work the player must do.
+		ffmpegRGBA := ffmpegCPU(b, "-loglevel", "error", "-i", path,
+			"-vf", fmt.Sprintf("scale=%d:%d:flags=bilinear", shown[0], shown[1]), "-pix_fmt", "rgba", "-f", "null", "-")
+		ffRGBAPerSecond := 100 * ffmpegRGBA.Seconds() / spec.Duration.Seconds()
+		fyneVideoGL, fyneVideoOther := floorCPU("video", fmt.Sprint(shown[0]), fmt.Sprint(shown[1]))
 
 		app := startApp(b, bin, x, path)
 		pid := app.Process.Pid
@@ -246,10 +285,15 @@ func BenchmarkAppCPU(b *testing.B) {
 		b.ReportMetric(playOther, film.label+"-playing-decode+go-%cpu")
 		b.ReportMetric(ffPerSecond, film.label+"-ffmpeg-null-%cpu")
 		b.ReportMetric(playOther/ffPerSecond, film.label+"-decode+go/ffmpeg")
+		b.ReportMetric(fyneVideoGL, film.label+"-fyne-video-gl-%cpu")
+		b.ReportMetric(fyneVideoOther, film.label+"-fyne-video-go-%cpu")
+		b.ReportMetric(playGL/fyneVideoGL, film.label+"-playing-gl/fyne-video-gl")
+		b.ReportMetric(ffRGBAPerSecond, film.label+"-ffmpeg-rgba-%cpu")
+		b.ReportMetric((playOther-fyneVideoOther)/ffRGBAPerSecond, film.label+"-beyond-fyne/ffmpeg-rgba")
 		b.ReportMetric(paused, film.label+"-paused-%cpu")
-		b.ReportMetric(paused-idle, film.label+"-paused-over-idle-%cpu")
+		b.ReportMetric(paused-fyneIdle, film.label+"-paused-over-fyne-idle-%cpu")
 		b.ReportMetric(ended, film.label+"-ended-%cpu")
-		b.ReportMetric(ended-idle, film.label+"-ended-over-idle-%cpu")
+		b.ReportMetric(ended-fyneIdle, film.label+"-ended-over-fyne-idle-%cpu")
 		app.Process.Signal(os.Interrupt)
 	}
 }
