@@ -77,10 +77,14 @@
 //
 // # anacrolix v1.61 defects worked around here
 //
-//   - A connection's writer can lose its wake-up and idle until the keep-alive timer (a minute).
-//     The timer cannot simply be shortened: aria2 drops peers sending two keep-alives within
-//     5 s as flooding. Instead a Read that has waited a second re-asserts its piece's priority,
-//     which makes anacrolix wake the writers of the peers that have it (nudgeStalledReads).
+//   - A connection's writer can lose its wake-up and then sends no request until the keep-alive
+//     timer (a minute) or the next message written to it (upstream issue 1070). The timer
+//     cannot simply be shortened: aria2 drops peers sending two keep-alives within 5 s as
+//     flooding. Instead, while a Read has waited 200 ms, the engine wakes the writers itself
+//     with anacrolix's own unexported wake-up, reached by linkname (nudgeStalledReads,
+//     writerwake.go). Re-asserting a piece's priority, the earlier attempt, woke nobody: in
+//     v1.61 a priority change reaches the peers only when it adds or removes a wanted piece,
+//     and even then it is dropped while an update is pending.
 //   - Reading data for a peer request that fails after its torrent closed panics the process:
 //     storage reads never fail after Close (storage.go, readAfterClose).
 //   - AddTorrentOpts.DisallowDataUpload is ignored: it is applied before the info is set

@@ -68,10 +68,10 @@ const (
 	evictionInterval   = 5 * time.Second
 	redialInterval     = 3 * time.Second
 	closeClientTimeout = 5 * time.Second
-	// stallNudgeAfter is how long a Read may wait for its piece before the engine re-asserts
-	// the piece's priority to wake the peers' writers (see nudgeStalledReads), checked every
-	// stallNudgeAfter. Measured on a capped aria2 swarm: with a second, the first frame came
-	// 0.5 s later than with anacrolix's writers woken every half second.
+	// stallNudgeAfter is how long a Read may wait for its piece before the engine wakes the
+	// connections' writers (see nudgeStalledReads), checked every stallNudgeAfter. Measured on
+	// a capped aria2 swarm: with a second, the first frame came 0.5 s later than with
+	// anacrolix's writers woken every half second.
 	stallNudgeAfter = 200 * time.Millisecond
 	// Limiter bursts must hold a 16 KiB chunk (upload) and a full read of the connection
 	// buffer (download); see the stack notes on anacrolix's rate limiter pitfalls.

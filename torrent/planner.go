@@ -212,31 +212,26 @@ func (t *Torrent) replan() {
 	p.files = background
 }
 
-// nudgeStalledReads re-asserts the priority of each piece a Read has waited for since before
-// cutoff. Changing a piece's priority makes anacrolix recompute the requests of every peer
-// that has it and wake their writers: in v1.61 a connection's writer can miss its wake-up and
-// idle until the keep-alive timer (a minute). The keep-alive itself cannot be shortened: aria2
-// drops peers that send two keep-alives within 5 s as flooding.
+// nudgeStalledReads wakes the message writers of the torrent's connections while a Read has
+// waited for its piece since before cutoff. anacrolix v1.61's writer can lose its wake-up
+// (upstream issue 1070, fixed by pull requests 1078 and 1071): it subscribes to its wake-up only after computing
+// its requests and letting go of the client lock, and a request update asked for in between
+// (a chunk arrived, a priority rose) wakes nobody. Every later update is then dropped as already
+// pending, so the connection sends no request until its keep-alive timer (a minute) or the next
+// message written to it. Downloading normally hides this, since each verified piece writes a
+// Have to every peer; with one peer and no piece completing (the first chunk, or a chunk that
+// could not be stored), the read stalls. It was seen as the retry after a full disk never
+// getting its piece. Waking a writer that is not stuck costs one pass of its loop and sends
+// nothing. The keep-alive cannot be shortened instead: aria2 drops peers that send two
+// keep-alives within 5 s as flooding.
 func (t *Torrent) nudgeStalledReads(cutoff time.Time) {
-	pieces := t.stalledReads(cutoff)
-	if len(pieces) == 0 {
+	if len(t.stalledReads(cutoff)) == 0 {
 		return
 	}
-	p := &t.planner
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, i := range pieces {
-		prio, ok := p.applied[i]
-		if !ok || prio == anacrolix.PiecePriorityNone {
-			continue
-		}
-		other := anacrolix.PiecePriorityNext
-		if prio == other {
-			other = anacrolix.PiecePriorityNow
-		}
-		piece := t.t.Piece(i)
-		piece.SetPriority(other)
-		piece.SetPriority(prio)
+	// Any connection may be the stuck one that holds the piece; checking which have it would
+	// cost a copy of each peer's bitfield per tick, for nothing sent anyway.
+	for _, c := range t.t.PeerConns() {
+		wakeConnWriter(c)
 	}
 }
 
