@@ -91,11 +91,7 @@ func startEngine(ctx context.Context, tl *tools, id engineID, magnet, dir string
 			"--no-dht", "--no-upnp"}, extra...)
 		cmd = exec.CommandContext(ctx, tl.marquee, append(args, magnet)...)
 	case aria2:
-		btPort, err := freePort()
-		if err != nil {
-			return nil, err
-		}
-		rpcPort, err := freePort()
+		btPort, rpcPort, err := peerAndRPCPorts()
 		if err != nil {
 			return nil, err
 		}

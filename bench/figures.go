@@ -288,15 +288,11 @@ func (h *harness) runDir(name string) (string, func(), error) {
 // the magnet, and the first frame through the shared reader (or in process).
 func (h *harness) firstFrameRun(ctx context.Context, kind swarmKind, id engineID, film string, run int, ttff, bytesFig figure) {
 	name := fmt.Sprintf("%s-%s-%d", ttff, id, run)
-	err := h.inSwarm(ctx, kind, name, film, h.capFor(kind), func(dir string, sw *swarm) error {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-		defer cancel()
-		eng, err := startEngine(ctx, h.tools, id, sw.source, filepath.Join(dir, "engine"))
-		if err != nil {
-			return err
-		}
-		defer eng.stop()
-		var at time.Time
+	err := h.withEngine(ctx, kind, name, film, id, func(ctx context.Context, dir string, sw *swarm, eng *engineRun) error {
+		var (
+			at  time.Time
+			err error
+		)
 		if id == marqueePlay {
 			_, at, err = eng.nextPlayEvent(ctx, 4*time.Minute, "first_frame")
 		} else {
@@ -328,14 +324,7 @@ func (h *harness) firstFrameRun(ctx context.Context, kind swarmKind, id engineID
 // seekFraction of the film, timed to the first frame there.
 func (h *harness) seekRun(ctx context.Context, kind swarmKind, id engineID, run int, fig figure) {
 	name := fmt.Sprintf("%s-%s-%d", fig, id, run)
-	err := h.inSwarm(ctx, kind, name, h.films.moovStart, h.capFor(kind), func(dir string, sw *swarm) error {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-		defer cancel()
-		eng, err := startEngine(ctx, h.tools, id, sw.source, filepath.Join(dir, "engine"))
-		if err != nil {
-			return err
-		}
-		defer eng.stop()
+	err := h.withEngine(ctx, kind, name, h.films.moovStart, id, func(ctx context.Context, dir string, sw *swarm, eng *engineRun) error {
 		warm, err := playRealtime(ctx, eng.url, h.sc.warmup, defaultPlayback, filepath.Join(dir, "warmup.log"))
 		if err != nil {
 			return fmt.Errorf("warmup: %w", err)
@@ -556,6 +545,22 @@ func (h *harness) startPlaying(ctx context.Context, id engineID, sw *swarm, dir 
 }
 
 // inSwarm runs fn with a fresh run folder and swarm, and cleans both up.
+// withEngine runs fn in a fresh swarm of kind serving film, with engine id started on
+// its magnet and stopped after fn, all within 5 minutes.
+func (h *harness) withEngine(ctx context.Context, kind swarmKind, name, film string, id engineID,
+	fn func(ctx context.Context, dir string, sw *swarm, eng *engineRun) error) error {
+	return h.inSwarm(ctx, kind, name, film, h.capFor(kind), func(dir string, sw *swarm) error {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+		defer cancel()
+		eng, err := startEngine(ctx, h.tools, id, sw.source, filepath.Join(dir, "engine"))
+		if err != nil {
+			return err
+		}
+		defer eng.stop()
+		return fn(ctx, dir, sw, eng)
+	})
+}
+
 func (h *harness) inSwarm(ctx context.Context, kind swarmKind, name, film string, capBytes int64, fn func(dir string, sw *swarm) error) error {
 	dir, cleanup, err := h.runDir(name)
 	if err != nil {

@@ -227,11 +227,7 @@ func (t *transmissionRPC) torrent() (transmissionTorrent, error) {
 // startTransmissionSeeder starts transmission-daemon with its own configuration folder,
 // adds torrentPath with the data in dir, and returns once it seeds.
 func startTransmissionSeeder(ctx context.Context, torrentPath, dir string, capBytes int64, logPath string) (*counterSeeder, error) {
-	peerPort, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	rpcPort, err := freePort()
+	peerPort, rpcPort, err := peerAndRPCPorts()
 	if err != nil {
 		return nil, err
 	}

@@ -151,6 +151,16 @@ func freePort() (int, error) {
 	return 0, errors.New("no free port between 20000 and 32000")
 }
 
+// peerAndRPCPorts are the two ports a BitTorrent client driven over RPC needs (aria2c,
+// transmission-daemon).
+func peerAndRPCPorts() (peer, rpc int, err error) {
+	if peer, err = freePort(); err != nil {
+		return 0, 0, err
+	}
+	rpc, err = freePort()
+	return peer, rpc, err
+}
+
 // waitListening polls addr until it accepts a TCP connection, the process exits or
 // timeout passes.
 func waitListening(addr string, p *process, timeout time.Duration) error {

@@ -53,11 +53,7 @@ func startSeeders(ctx context.Context, dir, dataPath string, mi *metainfo, tr *T
 		if err := linkFilm(dataPath, seedDir, mi.name); err != nil {
 			return nil, fmt.Errorf("seeders: %w", err)
 		}
-		btPort, err := freePort()
-		if err != nil {
-			return nil, err
-		}
-		rpcPort, err := freePort()
+		btPort, rpcPort, err := peerAndRPCPorts()
 		if err != nil {
 			return nil, err
 		}

@@ -167,6 +167,24 @@ func (v *validator) count(path string, n, limit int, noun, empty string) bool {
 	return true
 }
 
+// uniqueNumber checks a required number that is at least least and not among seen (twice
+// is the message for a repeat, with the number in it), and adds it to seen. It returns
+// the number, or 0 when it is wrong.
+func (v *validator) uniqueNumber(path string, n *int, least int, seen map[int]bool, twice string) int {
+	switch {
+	case n == nil:
+		v.add(path, "required")
+	case *n < least:
+		v.add(path, "%d must be %d or more", *n, least)
+	case seen[*n]:
+		v.add(path, twice, *n)
+	default:
+		seen[*n] = true
+		return *n
+	}
+	return 0
+}
+
 func (v *validator) add(path, format string, args ...any) {
 	if len(v.problems) >= maxProblems {
 		v.more++
@@ -496,17 +514,7 @@ func (v *validator) seasons(path string, raws []json.RawMessage) []catalog.Seaso
 			continue
 		}
 		s := catalog.Season{}
-		switch {
-		case w.Number == nil:
-			v.add(sp+".number", "required")
-		case *w.Number < 0:
-			v.add(sp+".number", "%d must be 0 or more", *w.Number)
-		case numbers[*w.Number]:
-			v.add(sp+".number", "season %d appears twice", *w.Number)
-		default:
-			numbers[*w.Number] = true
-			s.Number = *w.Number
-		}
+		s.Number = v.uniqueNumber(sp+".number", w.Number, 0, numbers, "season %d appears twice")
 		switch {
 		case len(w.Episodes) == 0:
 			v.add(sp+".episodes", "a season needs at least one episode")
@@ -521,17 +529,7 @@ func (v *validator) seasons(path string, raws []json.RawMessage) []catalog.Seaso
 					continue
 				}
 				e := catalog.Episode{Name: we.Name, Synopsis: we.Synopsis, Runtime: time.Duration(we.RuntimeSeconds) * time.Second}
-				switch {
-				case we.Number == nil:
-					v.add(ep+".number", "required")
-				case *we.Number < 1:
-					v.add(ep+".number", "%d must be 1 or more", *we.Number)
-				case episodes[*we.Number]:
-					v.add(ep+".number", "episode %d appears twice in this season", *we.Number)
-				default:
-					episodes[*we.Number] = true
-					e.Number = *we.Number
-				}
+				e.Number = v.uniqueNumber(ep+".number", we.Number, 1, episodes, "episode %d appears twice in this season")
 				v.text(ep+".name", we.Name, maxEpisodeName, false)
 				v.text(ep+".synopsis", we.Synopsis, maxEpisodeSynopsis, false)
 				v.runtime(ep+".runtime_seconds", we.RuntimeSeconds)

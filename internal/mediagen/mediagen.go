@@ -7,6 +7,7 @@ package mediagen
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -140,32 +141,16 @@ func (s Spec) FrameCount() int {
 func (s Spec) Ext() string { return "." + s.Container }
 
 func (s Spec) withDefaults() Spec {
-	if s.Width == 0 {
-		s.Width = 320
-	}
-	if s.Height == 0 {
-		s.Height = 240
-	}
-	if s.FPS == 0 {
-		s.FPS = 30
-	}
-	if s.GOP == 0 {
-		s.GOP = s.FPS
-	}
-	if s.Duration == 0 {
-		s.Duration = 3 * time.Second
-	}
+	s.Width = cmp.Or(s.Width, 320)
+	s.Height = cmp.Or(s.Height, 240)
+	s.FPS = cmp.Or(s.FPS, 30)
+	s.GOP = cmp.Or(s.GOP, s.FPS)
+	s.Duration = cmp.Or(s.Duration, 3*time.Second)
 	audio := make([]AudioTrack, len(s.Audio))
 	for i, a := range s.Audio {
-		if a.Channels == 0 {
-			a.Channels = 2
-		}
-		if a.SampleRate == 0 {
-			a.SampleRate = 48000
-		}
-		if a.Frequency == 0 {
-			a.Frequency = 440
-		}
+		a.Channels = cmp.Or(a.Channels, 2)
+		a.SampleRate = cmp.Or(a.SampleRate, 48000)
+		a.Frequency = cmp.Or(a.Frequency, 440)
 		audio[i] = a
 	}
 	s.Audio = audio
