@@ -284,22 +284,33 @@ func (l *Library) hasMark(bucket []byte, titleID string) bool {
 	return found
 }
 
+// allJSON decodes every value in bucket, with its key; getJSON reports and skips a damaged
+// one, so one bad record does not hide the others.
+func allJSON[T any](l *Library, what string, bucket []byte) (keys []string, values []T, err error) {
+	err = l.view(what, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+			var value T
+			if l.getJSON(bucket, k, v, &value) {
+				keys = append(keys, string(k))
+				values = append(values, value)
+			}
+			return nil
+		})
+	})
+	return keys, values, err
+}
+
 // marks lists the IDs in a mark bucket, most recent first.
 func (l *Library) marks(bucket []byte, what string) ([]string, error) {
 	type entry struct {
 		id string
 		m  mark
 	}
-	var entries []entry
-	err := l.view(what, func(tx *bolt.Tx) error {
-		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
-			var m mark
-			if l.getJSON(bucket, k, v, &m) {
-				entries = append(entries, entry{string(k), m})
-			}
-			return nil
-		})
-	})
+	keys, marks, err := allJSON[mark](l, what, bucket)
+	entries := make([]entry, len(keys))
+	for i := range keys {
+		entries[i] = entry{keys[i], marks[i]}
+	}
 	slices.SortFunc(entries, func(a, b entry) int { return cmpDesc(a.m.Seq, b.m.Seq) })
 	ids := make([]string, len(entries))
 	for i, e := range entries {
@@ -552,16 +563,7 @@ func (l *Library) RemoveTorrent(id string) error {
 
 // Torrents lists the user's torrents, the latest added first.
 func (l *Library) Torrents() ([]UserTorrent, error) {
-	var out []UserTorrent
-	err := l.view("torrents", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketTorrents).ForEach(func(k, v []byte) error {
-			var t UserTorrent
-			if l.getJSON(bucketTorrents, k, v, &t) {
-				out = append(out, t)
-			}
-			return nil
-		})
-	})
+	_, out, err := allJSON[UserTorrent](l, "torrents", bucketTorrents)
 	slices.SortStableFunc(out, func(a, b UserTorrent) int { return b.Added.Compare(a.Added) })
 	return out, err
 }
@@ -591,16 +593,7 @@ func (l *Library) RemoveFeed(url string) error {
 
 // Feeds lists the feed subscriptions in the order they were added.
 func (l *Library) Feeds() ([]UserFeed, error) {
-	var out []UserFeed
-	err := l.view("feeds", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketFeeds).ForEach(func(k, v []byte) error {
-			var f UserFeed
-			if l.getJSON(bucketFeeds, k, v, &f) {
-				out = append(out, f)
-			}
-			return nil
-		})
-	})
+	_, out, err := allJSON[UserFeed](l, "feeds", bucketFeeds)
 	slices.SortStableFunc(out, func(a, b UserFeed) int { return a.Added.Compare(b.Added) })
 	return out, err
 }
