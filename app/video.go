@@ -28,8 +28,11 @@ type videoView struct {
 	// frameSize is the size of the picture shown (UI goroutine), 0×0 before the first.
 	frameSize image.Point
 
-	latest        atomic.Pointer[shownFrame]
-	paintQueued   atomic.Bool
+	latest      atomic.Pointer[shownFrame]
+	paintQueued atomic.Bool
+	// holding is set while a picture waits for the repaint of the one before it (UI
+	// goroutine; see putLatest).
+	holding       bool
 	framesPainted atomic.Int64
 	meter         paintMeter
 	probe         *paintProbe
@@ -60,25 +63,42 @@ func newVideoView() *videoView {
 // ShowFrame implements the player's frame sink.
 func (v *videoView) ShowFrame(img *image.RGBA, _ time.Duration) {
 	v.latest.Store(&shownFrame{seq: v.meter.handed.Add(1), img: img})
-	if !v.paintQueued.CompareAndSwap(false, true) {
+	v.queueLatest()
+}
+
+// queueLatest asks the UI goroutine to put the latest picture on the canvas, unless it
+// is asked already.
+func (v *videoView) queueLatest() {
+	if v.paintQueued.CompareAndSwap(false, true) {
+		runOnUI(v.putLatest)
+	}
+}
+
+// putLatest puts the latest picture on the canvas (UI goroutine). When the picture there
+// has not been painted yet, the GL loop fell behind (it repaints at most at its 60 Hz
+// tick): the new one waits for that repaint, once, and goes on the canvas right after it,
+// a tick later, instead of replacing a picture nobody saw. A third picture arriving before
+// the repaint does replace it, so a stalled window never holds the film back.
+func (v *videoView) putLatest() {
+	v.paintQueued.Store(false)
+	shown := v.latest.Load()
+	if shown == nil || shown.seq == v.meter.onCanvas {
 		return
 	}
-	runOnUI(func() {
-		v.paintQueued.Store(false)
-		shown := v.latest.Load()
-		if shown == nil {
-			return
-		}
-		frame := shown.img
-		v.meter.onCanvas = shown.seq
-		v.picture.Image = frame
-		if size := frame.Rect.Size(); size != v.frameSize {
-			v.frameSize = size
-			v.layoutBars(v.lastSize)
-		}
-		v.picture.Refresh()
-		v.framesPainted.Add(1)
-	})
+	if v.meter.unpainted() && !v.holding {
+		v.holding = true
+		return
+	}
+	v.holding = false
+	frame := shown.img
+	v.meter.onCanvas = shown.seq
+	v.picture.Image = frame
+	if size := frame.Rect.Size(); size != v.frameSize {
+		v.frameSize = size
+		v.layoutBars(v.lastSize)
+	}
+	v.picture.Refresh()
+	v.framesPainted.Add(1)
 }
 
 // ShowSubtitle implements the player's subtitle sink; "" clears.
@@ -98,6 +118,7 @@ func (v *videoView) sizeInPixels() (int, int) {
 // Clear blanks the picture, for when playback stops.
 func (v *videoView) Clear() {
 	v.latest.Store(nil)
+	v.holding = false
 	v.picture.Image = nil
 	v.frameSize = image.Point{}
 	v.layoutBars(v.lastSize)
@@ -151,7 +172,11 @@ type videoRenderer struct {
 func (r *videoRenderer) Destroy()           {}
 func (r *videoRenderer) MinSize() fyne.Size { return fyne.NewSize(160, 90) }
 func (r *videoRenderer) Objects() []fyne.CanvasObject {
-	r.view.meter.walkEntered(time.Now())
+	v := r.view
+	if v.meter.walkEntered(time.Now()) && v.holding {
+		// Queued behind this repaint: the waiting picture is painted at the next tick.
+		v.queueLatest()
+	}
 	return r.objects
 }
 func (r *videoRenderer) Refresh() { r.view.subtitles.Refresh() }

@@ -76,18 +76,25 @@ type paintMeter struct {
 // maxPaintTimes bounds what waits for a status sample that nobody takes.
 const maxPaintTimes = 4096
 
-// walkEntered is called when a walk of the tree reaches the video view.
-func (m *paintMeter) walkEntered(now time.Time) {
-	if m.onCanvas > m.drawnSeq {
-		m.finish()
-		if m.drawnSeq > 0 {
-			m.skipped.Add(m.onCanvas - m.drawnSeq - 1)
-		}
-		m.drawnSeq = m.onCanvas
-		m.drawn.Add(1)
-	}
+// walkEntered is called when a walk of the tree reaches the video view. It reports
+// whether the walk reaches a picture no walk had reached before.
+func (m *paintMeter) walkEntered(now time.Time) bool {
 	m.walkFrom = now
+	if m.onCanvas <= m.drawnSeq {
+		return false
+	}
+	m.finish()
+	if m.drawnSeq > 0 {
+		m.skipped.Add(m.onCanvas - m.drawnSeq - 1)
+	}
+	m.drawnSeq = m.onCanvas
+	m.drawn.Add(1)
+	return true
 }
+
+// unpainted reports whether the picture on the canvas is still waiting for its first
+// repaint, after one has been painted (before the first repaint nothing is behind).
+func (m *paintMeter) unpainted() bool { return m.drawnSeq > 0 && m.onCanvas > m.drawnSeq }
 
 // walkPassedPicture is called when the same walk has gone past the picture.
 func (m *paintMeter) walkPassedPicture(now time.Time) {

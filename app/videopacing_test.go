@@ -41,3 +41,52 @@ func TestVideoViewCountsFramesNeverPainted(t *testing.T) {
 		t.Errorf("paint times given twice: %v", again.PaintMicros)
 	}
 }
+
+// A picture that arrives while the one before it still waits for a repaint waits too,
+// and is painted by the repaint after, instead of replacing a picture nobody saw; a third
+// one does replace it, so a window that stopped repainting never holds the film back.
+func TestVideoViewLetsAPictureWaitOneRepaint(t *testing.T) {
+	test.NewTempApp(t)
+	v := newVideoView()
+	var w fyne.Window
+	onUI(func() {
+		w = test.NewTempWindow(t, v)
+		w.Resize(fyne.NewSize(320, 240))
+	})
+	frame := func() *image.RGBA { return image.NewRGBA(image.Rect(0, 0, 32, 24)) }
+	repaint := func() { onUI(func() { w.Canvas().Capture() }) }
+	show := func(img *image.RGBA) {
+		v.ShowFrame(img, 0)
+		onUI(func() {}) // let it reach the canvas image, or wait
+	}
+	onCanvas := func() *image.RGBA {
+		return uiValue(func() *image.RGBA { img, _ := v.picture.Image.(*image.RGBA); return img })
+	}
+
+	show(frame())
+	repaint()
+	second, third := frame(), frame()
+	show(second)
+	show(third) // the second is not painted yet: the third waits
+	if onCanvas() != second {
+		t.Fatal("the third picture replaced the second before any repaint")
+	}
+	repaint() // paints the second, and puts the third on the canvas after it
+	onUI(func() {})
+	if onCanvas() != third {
+		t.Fatal("the waiting picture did not follow the repaint")
+	}
+	repaint()
+	if p := uiValue(func() framePacing { return v.pacingOf(0) }); p.FramesDrawn != 3 || p.FramesSkipped != 0 {
+		t.Errorf("drawn %d, skipped %d; want all 3 drawn", p.FramesDrawn, p.FramesSkipped)
+	}
+
+	// With no repaint at all, every other picture still reaches the canvas.
+	fourth, fifth, sixth := frame(), frame(), frame()
+	show(fourth)
+	show(fifth)
+	show(sixth)
+	if onCanvas() != sixth {
+		t.Error("without repaints the newest picture never reached the canvas")
+	}
+}
