@@ -8,10 +8,9 @@ import (
 	"fyne.io/fyne/v2/test"
 )
 
-// TestVideoViewCountsFramesNeverPainted: pictures the player hands over faster than the
-// window repaints are counted as skipped, the ones a repaint reaches as drawn, and each
-// drawn picture gets one paint time once the next one is drawn.
-func TestVideoViewCountsFramesNeverPainted(t *testing.T) {
+// videoViewInWindow is a video view alone in a test window, and a repaint of that window
+// (the test driver paints only when asked).
+func videoViewInWindow(t *testing.T) (*videoView, func()) {
 	test.NewTempApp(t)
 	v := newVideoView()
 	var w fyne.Window
@@ -19,13 +18,22 @@ func TestVideoViewCountsFramesNeverPainted(t *testing.T) {
 		w = test.NewTempWindow(t, v)
 		w.Resize(fyne.NewSize(320, 240))
 	})
-	frame := func() *image.RGBA { return image.NewRGBA(image.Rect(0, 0, 32, 24)) }
-	repaint := func() { onUI(func() { w.Canvas().Capture() }) }
+	return v, func() { onUI(func() { w.Canvas().Capture() }) }
+}
 
-	v.ShowFrame(frame(), 0)
+// smallPicture is a small picture as the player hands it over.
+func smallPicture() *image.RGBA { return image.NewRGBA(image.Rect(0, 0, 32, 24)) }
+
+// TestVideoViewCountsFramesNeverPainted: pictures the player hands over faster than the
+// window repaints are counted as skipped, the ones a repaint reaches as drawn, and each
+// drawn picture gets one paint time once the next one is drawn.
+func TestVideoViewCountsFramesNeverPainted(t *testing.T) {
+	v, repaint := videoViewInWindow(t)
+
+	v.ShowFrame(smallPicture(), 0)
 	repaint()
 	for range 3 { // three pictures before the next repaint: two are never seen
-		v.ShowFrame(frame(), 0)
+		v.ShowFrame(smallPicture(), 0)
 		onUI(func() {}) // let each one reach the canvas image
 	}
 	repaint()
@@ -46,15 +54,7 @@ func TestVideoViewCountsFramesNeverPainted(t *testing.T) {
 // and is painted by the repaint after, instead of replacing a picture nobody saw; a third
 // one does replace it, so a window that stopped repainting never holds the film back.
 func TestVideoViewLetsAPictureWaitOneRepaint(t *testing.T) {
-	test.NewTempApp(t)
-	v := newVideoView()
-	var w fyne.Window
-	onUI(func() {
-		w = test.NewTempWindow(t, v)
-		w.Resize(fyne.NewSize(320, 240))
-	})
-	frame := func() *image.RGBA { return image.NewRGBA(image.Rect(0, 0, 32, 24)) }
-	repaint := func() { onUI(func() { w.Canvas().Capture() }) }
+	v, repaint := videoViewInWindow(t)
 	show := func(img *image.RGBA) {
 		v.ShowFrame(img, 0)
 		onUI(func() {}) // let it reach the canvas image, or wait
@@ -63,9 +63,9 @@ func TestVideoViewLetsAPictureWaitOneRepaint(t *testing.T) {
 		return uiValue(func() *image.RGBA { img, _ := v.picture.Image.(*image.RGBA); return img })
 	}
 
-	show(frame())
+	show(smallPicture())
 	repaint()
-	second, third := frame(), frame()
+	second, third := smallPicture(), smallPicture()
 	show(second)
 	show(third) // the second is not painted yet: the third waits
 	if onCanvas() != second {
@@ -82,7 +82,7 @@ func TestVideoViewLetsAPictureWaitOneRepaint(t *testing.T) {
 	}
 
 	// With no repaint at all, every other picture still reaches the canvas.
-	fourth, fifth, sixth := frame(), frame(), frame()
+	fourth, fifth, sixth := smallPicture(), smallPicture(), smallPicture()
 	show(fourth)
 	show(fifth)
 	show(sixth)
