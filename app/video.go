@@ -4,12 +4,15 @@ import (
 	"image"
 	"image/color"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/widget"
+
+	"marquee/player"
 )
 
 // videoView paints the player's frames aspect-correct between black bars and shows subtitles over
@@ -28,11 +31,11 @@ type videoView struct {
 	// frameSize is the size of the picture shown (UI goroutine), 0×0 before the first.
 	frameSize image.Point
 
-	latest      atomic.Pointer[shownFrame]
-	paintQueued atomic.Bool
-	// holding is set while a picture waits for the repaint of the one before it (UI
-	// goroutine; see putLatest).
-	holding       bool
+	// waiting are the pictures handed over and not yet on the canvas, oldest first (see
+	// putWaiting).
+	waitingMu     sync.Mutex
+	waiting       []shownFrame
+	paintQueued   atomic.Bool
 	framesPainted atomic.Int64
 	meter         paintMeter
 	probe         *paintProbe
@@ -60,38 +63,61 @@ func newVideoView() *videoView {
 	return v
 }
 
+// maxWaiting is how many pictures may wait behind the one on the canvas for its repaint.
+// One: under software GL on 2 cores, two made more pictures lost when the machine was
+// busy (49–60 of 600 against 7–21) and doubled the latency at p95 (bench/RESULTS.md). The
+// picture on the canvas and the one waiting are the player's newest buffers, clear of the
+// one it converts into next.
+const maxWaiting = player.PictureBuffers - 2
+
 // ShowFrame implements the player's frame sink.
-func (v *videoView) ShowFrame(img *image.RGBA, _ time.Duration) {
-	v.latest.Store(&shownFrame{seq: v.meter.handed.Add(1), img: img})
-	v.queueLatest()
+func (v *videoView) ShowFrame(img *image.RGBA, pts time.Duration) {
+	v.waitingMu.Lock()
+	if n := len(v.waiting); n > 0 && !continues(v.waiting[n-1].pts, pts) {
+		// A seek: what waits belongs to the old position.
+		v.waiting = v.waiting[:0]
+	}
+	v.waiting = append(v.waiting, shownFrame{seq: v.meter.handed.Add(1), img: img, pts: pts, handed: time.Now()})
+	v.waitingMu.Unlock()
+	v.queuePut()
 }
 
-// queueLatest asks the UI goroutine to put the latest picture on the canvas, unless it
-// is asked already.
-func (v *videoView) queueLatest() {
+// continues reports whether a picture at pts follows one at prev in the same run of the
+// film, rather than after a seek.
+func continues(prev, pts time.Duration) bool {
+	return pts >= prev && pts-prev < time.Second
+}
+
+// queuePut asks the UI goroutine to put the next waiting picture on the canvas, unless
+// it is asked already.
+func (v *videoView) queuePut() {
 	if v.paintQueued.CompareAndSwap(false, true) {
-		runOnUI(v.putLatest)
+		runOnUI(v.putWaiting)
 	}
 }
 
-// putLatest puts the latest picture on the canvas (UI goroutine). When the picture there
-// has not been painted yet, the GL loop fell behind (it repaints at most at its 60 Hz
-// tick): the new one waits for that repaint, once, and goes on the canvas right after it,
-// a tick later, instead of replacing a picture nobody saw. A third picture arriving before
-// the repaint does replace it, so a stalled window never holds the film back.
-func (v *videoView) putLatest() {
+// putWaiting puts the oldest waiting picture on the canvas (UI goroutine). When the
+// picture there has not been painted yet, the GL loop fell behind (it repaints at most at
+// its 60 Hz tick, and a busy machine delays ticks): the new ones wait for that repaint and
+// follow it one tick apart, instead of replacing pictures nobody saw. Once more than
+// maxWaiting wait, the unpainted one is replaced, so a stalled window never holds the
+// film back, and the canvas never shows a buffer the player is writing again.
+func (v *videoView) putWaiting() {
 	v.paintQueued.Store(false)
-	shown := v.latest.Load()
-	if shown == nil || shown.seq == v.meter.onCanvas {
+	v.waitingMu.Lock()
+	n := len(v.waiting)
+	if n == 0 || (v.meter.unpainted() && n <= maxWaiting) {
+		v.waitingMu.Unlock()
 		return
 	}
-	if v.meter.unpainted() && !v.holding {
-		v.holding = true
-		return
-	}
-	v.holding = false
+	// The oldest, unless more than maxWaiting would still wait behind it.
+	next := max(0, n-maxWaiting-1)
+	shown := v.waiting[next]
+	v.waiting = append(v.waiting[:0], v.waiting[next+1:]...)
+	v.waitingMu.Unlock()
 	frame := shown.img
 	v.meter.onCanvas = shown.seq
+	v.meter.onCanvasHanded = shown.handed
 	v.picture.Image = frame
 	if size := frame.Rect.Size(); size != v.frameSize {
 		v.frameSize = size
@@ -117,8 +143,9 @@ func (v *videoView) sizeInPixels() (int, int) {
 
 // Clear blanks the picture, for when playback stops.
 func (v *videoView) Clear() {
-	v.latest.Store(nil)
-	v.holding = false
+	v.waitingMu.Lock()
+	v.waiting = v.waiting[:0]
+	v.waitingMu.Unlock()
 	v.picture.Image = nil
 	v.frameSize = image.Point{}
 	v.layoutBars(v.lastSize)
@@ -173,9 +200,9 @@ func (r *videoRenderer) Destroy()           {}
 func (r *videoRenderer) MinSize() fyne.Size { return fyne.NewSize(160, 90) }
 func (r *videoRenderer) Objects() []fyne.CanvasObject {
 	v := r.view
-	if v.meter.walkEntered(time.Now()) && v.holding {
-		// Queued behind this repaint: the waiting picture is painted at the next tick.
-		v.queueLatest()
+	if v.meter.walkEntered(time.Now()) {
+		// Whatever waits behind this repaint goes on the canvas for the next tick.
+		v.queuePut()
 	}
 	return r.objects
 }

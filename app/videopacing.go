@@ -26,22 +26,30 @@ type framePacing struct {
 	// PaintMicros are the paint times, in µs, of the pictures drawn since the previous
 	// sample (see paintMeter).
 	PaintMicros []int64 `json:"paint_us,omitempty"`
+	// LatencyMicros are, for the same pictures, the times in µs from the player handing
+	// each over to the first repaint that reached it: what waiting for repaints costs in
+	// lip sync.
+	LatencyMicros []int64 `json:"latency_us,omitempty"`
 }
 
 // pacingOf samples the view's counters; dropped is the player's count of late pictures.
 func (v *videoView) pacingOf(dropped int) framePacing {
+	paint, latency := v.meter.takeTimes()
 	return framePacing{
 		FramesDropped: dropped,
 		FramesDrawn:   v.meter.drawn.Load(),
 		FramesSkipped: v.meter.skipped.Load(),
-		PaintMicros:   v.meter.takePaintTimes(),
+		PaintMicros:   paint,
+		LatencyMicros: latency,
 	}
 }
 
 // shownFrame is a picture handed to the view, numbered in the order the player showed it.
 type shownFrame struct {
-	seq int64
-	img *image.RGBA
+	seq    int64
+	img    *image.RGBA
+	pts    time.Duration
+	handed time.Time
 }
 
 // paintMeter times how long the GL loop spends painting each new picture, and counts the
@@ -58,23 +66,34 @@ type shownFrame struct {
 // the rest of the window and SwapBuffers, where llvmpipe's threads rasterise; those are
 // counted as GL CPU by BenchmarkAppCPU.
 //
-// All of it but takePaintTimes and the counters runs on the UI goroutine, which in Fyne's
+// All of it but takeTimes and the counters runs on the UI goroutine, which in Fyne's
 // GL driver is also the one that paints.
 type paintMeter struct {
 	handed   atomic.Int64 // the number of the last picture the player handed to the view
 	onCanvas int64        // the number of the picture set on the canvas image
-	drawnSeq int64        // the number of the picture the walks last reached
-	walkFrom time.Time    // when the current walk entered the view; zero outside one
-	longest  time.Duration
+	// onCanvasHanded is when the player handed over the picture on the canvas.
+	onCanvasHanded time.Time
+	drawnSeq       int64     // the number of the picture the walks last reached
+	walkFrom       time.Time // when the current walk entered the view; zero outside one
+	longest        time.Duration
 
 	drawn, skipped atomic.Int64
 
-	mu    sync.Mutex
-	times []int64 // finished paint times in µs, waiting for the next status sample
+	mu        sync.Mutex
+	times     []int64 // finished paint times in µs, waiting for the next status sample
+	latencies []int64 // latencies in µs, waiting for the next status sample
 }
 
-// maxPaintTimes bounds what waits for a status sample that nobody takes.
-const maxPaintTimes = 4096
+// maxTimes bounds what waits for a status sample that nobody takes.
+const maxTimes = 4096
+
+// appendBounded appends us to times, dropping the oldest beyond maxTimes.
+func appendBounded(times []int64, us int64) []int64 {
+	if len(times) >= maxTimes {
+		times = times[1:]
+	}
+	return append(times, us)
+}
 
 // walkEntered is called when a walk of the tree reaches the video view. It reports
 // whether the walk reaches a picture no walk had reached before.
@@ -84,6 +103,9 @@ func (m *paintMeter) walkEntered(now time.Time) bool {
 		return false
 	}
 	m.finish()
+	m.mu.Lock()
+	m.latencies = appendBounded(m.latencies, now.Sub(m.onCanvasHanded).Microseconds())
+	m.mu.Unlock()
 	if m.drawnSeq > 0 {
 		m.skipped.Add(m.onCanvas - m.drawnSeq - 1)
 	}
@@ -111,20 +133,18 @@ func (m *paintMeter) finish() {
 		return
 	}
 	m.mu.Lock()
-	if len(m.times) >= maxPaintTimes {
-		m.times = m.times[1:]
-	}
-	m.times = append(m.times, m.longest.Microseconds())
+	m.times = appendBounded(m.times, m.longest.Microseconds())
 	m.mu.Unlock()
 	m.longest = 0
 }
 
-func (m *paintMeter) takePaintTimes() []int64 {
+// takeTimes hands over the paint times and latencies gathered since it was last called.
+func (m *paintMeter) takeTimes() (paint, latency []int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := m.times
-	m.times = nil
-	return out
+	paint, latency = m.times, m.latencies
+	m.times, m.latencies = nil, nil
+	return paint, latency
 }
 
 // paintProbe is an empty widget after the picture in the video view's objects: the tree

@@ -3,6 +3,7 @@ package app
 import (
 	"image"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -25,68 +26,93 @@ func videoViewInWindow(t *testing.T) (*videoView, func()) {
 func smallPicture() *image.RGBA { return image.NewRGBA(image.Rect(0, 0, 32, 24)) }
 
 // TestVideoViewCountsFramesNeverPainted: pictures the player hands over faster than the
-// window repaints are counted as skipped, the ones a repaint reaches as drawn, and each
-// drawn picture gets one paint time once the next one is drawn.
+// window repaints, beyond those that may wait, are counted as skipped, the ones a repaint
+// reaches as drawn, and each drawn picture gets one paint time once the next one is drawn.
 func TestVideoViewCountsFramesNeverPainted(t *testing.T) {
 	v, repaint := videoViewInWindow(t)
 
 	v.ShowFrame(smallPicture(), 0)
 	repaint()
-	for range 3 { // three pictures before the next repaint: two are never seen
+	for range 4 { // four pictures before the next repaint: one may wait, two are never seen
 		v.ShowFrame(smallPicture(), 0)
-		onUI(func() {}) // let each one reach the canvas image
+		onUI(func() {}) // let each one reach the canvas image, or wait
 	}
-	repaint()
+	for range 2 {
+		repaint() // each repaint draws one of those left, and puts the next on the canvas
+		onUI(func() {})
+	}
 	repaint() // nothing new: counts nothing
 	p := uiValue(func() framePacing { return v.pacingOf(5) })
-	if p.FramesDrawn != 2 || p.FramesSkipped != 2 || p.FramesDropped != 5 {
-		t.Errorf("drawn %d, skipped %d, dropped %d; want 2 drawn, 2 skipped and the player's 5 dropped", p.FramesDrawn, p.FramesSkipped, p.FramesDropped)
+	if p.FramesDrawn != 3 || p.FramesSkipped != 2 || p.FramesDropped != 5 {
+		t.Errorf("drawn %d, skipped %d, dropped %d; want 3 drawn, 2 skipped and the player's 5 dropped", p.FramesDrawn, p.FramesSkipped, p.FramesDropped)
 	}
-	if len(p.PaintMicros) != 1 {
-		t.Errorf("%d paint times after two pictures drawn, want the first one's", len(p.PaintMicros))
+	if len(p.PaintMicros) != 2 {
+		t.Errorf("%d paint times after three pictures drawn, want the first two's", len(p.PaintMicros))
 	}
-	if again := uiValue(func() framePacing { return v.pacingOf(0) }); len(again.PaintMicros) != 0 {
-		t.Errorf("paint times given twice: %v", again.PaintMicros)
+	if len(p.LatencyMicros) != 3 {
+		t.Errorf("%d latencies after three pictures drawn, want one each", len(p.LatencyMicros))
+	}
+	if again := uiValue(func() framePacing { return v.pacingOf(0) }); len(again.PaintMicros) != 0 || len(again.LatencyMicros) != 0 {
+		t.Errorf("times given twice: %v, %v", again.PaintMicros, again.LatencyMicros)
 	}
 }
 
-// A picture that arrives while the one before it still waits for a repaint waits too,
-// and is painted by the repaint after, instead of replacing a picture nobody saw; a third
-// one does replace it, so a window that stopped repainting never holds the film back.
-func TestVideoViewLetsAPictureWaitOneRepaint(t *testing.T) {
+// A picture that arrives while the one before it still waits for a repaint waits too
+// (maxWaiting of them), and the repaint puts it on the canvas after, instead of
+// replacing pictures nobody saw; one more does replace the unpainted one, so a window
+// that stopped repainting never holds the film back; and a seek drops what waits.
+func TestVideoViewLetsPicturesWaitForRepaints(t *testing.T) {
 	v, repaint := videoViewInWindow(t)
-	show := func(img *image.RGBA) {
-		v.ShowFrame(img, 0)
+	show := func(img *image.RGBA, pts time.Duration) {
+		v.ShowFrame(img, pts)
 		onUI(func() {}) // let it reach the canvas image, or wait
 	}
 	onCanvas := func() *image.RGBA {
 		return uiValue(func() *image.RGBA { img, _ := v.picture.Image.(*image.RGBA); return img })
 	}
+	frame := time.Second / 30
 
-	show(smallPicture())
+	show(smallPicture(), 0)
 	repaint()
-	second, third := smallPicture(), smallPicture()
-	show(second)
-	show(third) // the second is not painted yet: the third waits
-	if onCanvas() != second {
-		t.Fatal("the third picture replaced the second before any repaint")
+	pictures := make([]*image.RGBA, 2) // one on the canvas unpainted, one waiting
+	for i := range pictures {
+		pictures[i] = smallPicture()
+		show(pictures[i], time.Duration(i+1)*frame)
 	}
-	repaint() // paints the second, and puts the third on the canvas after it
+	if onCanvas() != pictures[0] {
+		t.Fatal("a waiting picture replaced an unpainted one")
+	}
+	for i := 1; i < len(pictures); i++ {
+		repaint() // paints one, and puts the next on the canvas after it
+		onUI(func() {})
+		if onCanvas() != pictures[i] {
+			t.Fatalf("picture %d did not follow the repaint", i)
+		}
+	}
+	repaint()
+	if p := uiValue(func() framePacing { return v.pacingOf(0) }); p.FramesDrawn != int64(len(pictures)+1) || p.FramesSkipped != 0 {
+		t.Errorf("drawn %d, skipped %d; want all %d drawn", p.FramesDrawn, p.FramesSkipped, len(pictures)+1)
+	}
+
+	// With no repaint at all, the canvas keeps up with the film, maxWaiting behind.
+	var stalled []*image.RGBA
+	for i := range maxWaiting + 4 {
+		stalled = append(stalled, smallPicture())
+		show(stalled[i], time.Duration(10+i)*frame)
+	}
+	if onCanvas() != stalled[len(stalled)-1-maxWaiting] {
+		t.Error("without repaints the canvas fell behind the newest pictures")
+	}
+
+	// A seek: the pictures from before it no longer wait.
+	afterSeek := smallPicture()
+	show(afterSeek, time.Minute)
+	if onCanvas() != stalled[len(stalled)-1-maxWaiting] {
+		t.Error("a picture from before the seek went on the canvas after it")
+	}
+	repaint()
 	onUI(func() {})
-	if onCanvas() != third {
-		t.Fatal("the waiting picture did not follow the repaint")
-	}
-	repaint()
-	if p := uiValue(func() framePacing { return v.pacingOf(0) }); p.FramesDrawn != 3 || p.FramesSkipped != 0 {
-		t.Errorf("drawn %d, skipped %d; want all 3 drawn", p.FramesDrawn, p.FramesSkipped)
-	}
-
-	// With no repaint at all, every other picture still reaches the canvas.
-	fourth, fifth, sixth := smallPicture(), smallPicture(), smallPicture()
-	show(fourth)
-	show(fifth)
-	show(sixth)
-	if onCanvas() != sixth {
-		t.Error("without repaints the newest picture never reached the canvas")
+	if onCanvas() != afterSeek {
+		t.Error("pictures from before the seek were still painted after it")
 	}
 }

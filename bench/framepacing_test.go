@@ -24,6 +24,7 @@ type pacingStatus struct {
 	FramesDrawn   int64   `json:"frames_drawn"`
 	FramesSkipped int64   `json:"frames_skipped"`
 	PaintMicros   []int64 `json:"paint_us"`
+	LatencyMicros []int64 `json:"latency_us"`
 }
 
 func readPacingStatus(path string) []pacingStatus {
@@ -48,8 +49,9 @@ func readPacingStatus(path string) []pacingStatus {
 // under Xvfb (software GL) with audio on the null device, and reads the app's own frame
 // counters over a 20 s window of playing: pictures drawn on screen, pictures lost (dropped
 // late by the player's presenter, or handed to the view and replaced before any repaint),
-// and the paint time of each picture drawn (texture upload and draw of the picture on the
-// GL thread; see app/videopacing.go). The CPU per thread is read from /proc as
+// the paint time of each picture drawn (texture upload and draw of the picture on the GL
+// thread; see app/videopacing.go), and each one's latency from the player handing it over
+// to the first repaint that reached it, which is what letting pictures wait costs. The CPU per thread is read from /proc as
 // BenchmarkAppCPU does, to tell what starves when pictures are lost. Run it with -count
 // for a spread: each run is one window.
 func BenchmarkFramePacing(b *testing.B) {
@@ -97,10 +99,13 @@ func BenchmarkFramePacing(b *testing.B) {
 	if last.State != "playing" {
 		b.Fatalf("the film stopped playing during the window: %+v", last)
 	}
-	var paint []float64
+	var paint, latency []float64
 	for _, st := range after[len(before):] {
 		for _, us := range st.PaintMicros {
 			paint = append(paint, float64(us)/1000)
+		}
+		for _, us := range st.LatencyMicros {
+			latency = append(latency, float64(us)/1000)
 		}
 	}
 	shown := last.FramesDrawn - first.FramesDrawn
@@ -108,21 +113,27 @@ func BenchmarkFramePacing(b *testing.B) {
 	skipped := last.FramesSkipped - first.FramesSkipped
 	dropped := late + skipped
 	film := float64(last.PositionMS-first.PositionMS) / 1000
-	if shown <= 0 || len(paint) == 0 {
+	if shown <= 0 || len(paint) == 0 || len(latency) == 0 {
 		b.Fatalf("no pictures drawn in the window: %+v → %+v", first, last)
 	}
 	slices.Sort(paint)
-	pct := func(p float64) float64 { return paint[min(len(paint)-1, int(p*float64(len(paint))))] }
-	b.Logf("%.1f s of film: %d handed to the view, %d set on the canvas, %d drawn, %d dropped late, %d skipped before a repaint; paint median %.2f ms, p95 %.2f ms, max %.2f ms; CPU gl %.0f%%, other %.0f%%",
-		film, last.FramesShown-first.FramesShown, last.FramesPainted-first.FramesPainted, shown, late, skipped, pct(0.5), pct(0.95), paint[len(paint)-1], gl, other)
+	slices.Sort(latency)
+	pct := func(sorted []float64, p float64) float64 {
+		return sorted[min(len(sorted)-1, int(p*float64(len(sorted))))]
+	}
+	b.Logf("%.1f s of film: %d handed to the view, %d set on the canvas, %d drawn, %d dropped late, %d skipped before a repaint; paint median %.2f ms, p95 %.2f ms, max %.2f ms; latency median %.1f ms, p95 %.1f ms, max %.1f ms; CPU gl %.0f%%, other %.0f%%",
+		film, last.FramesShown-first.FramesShown, last.FramesPainted-first.FramesPainted, shown, late, skipped,
+		pct(paint, 0.5), pct(paint, 0.95), paint[len(paint)-1], pct(latency, 0.5), pct(latency, 0.95), latency[len(latency)-1], gl, other)
 	b.ReportMetric(float64(shown), "shown")
 	b.ReportMetric(float64(dropped), "dropped")
 	b.ReportMetric(float64(late), "dropped-late")
 	b.ReportMetric(float64(skipped), "dropped-skipped")
 	b.ReportMetric(100*float64(dropped)/float64(shown+dropped), "dropped-%")
 	b.ReportMetric(float64(shown)/film, "shown/s-of-film")
-	b.ReportMetric(pct(0.5), "paint-ms/frame-median")
-	b.ReportMetric(pct(0.95), "paint-ms/frame-p95")
+	b.ReportMetric(pct(paint, 0.5), "paint-ms/frame-median")
+	b.ReportMetric(pct(paint, 0.95), "paint-ms/frame-p95")
+	b.ReportMetric(pct(latency, 0.5), "latency-ms-median")
+	b.ReportMetric(pct(latency, 0.95), "latency-ms-p95")
 	b.ReportMetric(gl, "gl-%cpu")
 	b.ReportMetric(other, "decode+go-%cpu")
 }

@@ -12,11 +12,11 @@ import (
 	"marquee/internal/mediagen"
 )
 
-// TestTripleBuffer: the sink gets three buffers in turn, and a picture is not touched
-// until two more have been shown.
-func TestTripleBuffer(t *testing.T) {
+// TestPictureBuffers: the sink gets PictureBuffers buffers in turn, and a picture is not
+// touched until PictureBuffers-1 more have been shown.
+func TestPictureBuffers(t *testing.T) {
 	t.Parallel()
-	spec := mediagen.Spec{Label: "triple", Container: "mkv", Video: "h264", Duration: time.Second}
+	spec := mediagen.Spec{Label: "buffers", Container: "mkv", Video: "h264", Duration: time.Second}
 	var mu sync.Mutex
 	type held struct {
 		img *image.RGBA
@@ -28,12 +28,12 @@ func TestTripleBuffer(t *testing.T) {
 	rec.onShow = func(img *image.RGBA, pts time.Duration) {
 		mu.Lock()
 		defer mu.Unlock()
-		// The two pictures before this one must be exactly as they were shown.
-		for _, h := range history[max(len(history)-2, 0):] {
+		// The pictures before this one must be exactly as they were shown.
+		for _, h := range history[max(len(history)-(PictureBuffers-1), 0):] {
 			if h.img == img {
-				violations = append(violations, "a buffer came back within two frames")
+				violations = append(violations, "a buffer came back too soon")
 			} else if crc32.ChecksumIEEE(h.img.Pix) != h.sum {
-				violations = append(violations, "a shown picture changed within two frames")
+				violations = append(violations, "a shown picture changed too soon")
 			}
 		}
 		history = append(history, held{img, crc32.ChecksumIEEE(img.Pix)})
@@ -50,8 +50,8 @@ func TestTripleBuffer(t *testing.T) {
 	for _, h := range history {
 		distinct[h.img] = true
 	}
-	if len(history) < 20 || len(distinct) != 3 {
-		t.Errorf("%d frames over %d buffers, want 3 buffers", len(history), len(distinct))
+	if len(history) < 20 || len(distinct) != PictureBuffers {
+		t.Errorf("%d frames over %d buffers, want %d buffers", len(history), len(distinct), PictureBuffers)
 	}
 }
 

@@ -12,11 +12,16 @@ import (
 // FrameSink receives pictures from the presenter goroutine when they are due.
 type FrameSink interface {
 	// ShowFrame is called from the presenter goroutine when a frame is due. img is one of
-	// the player's triple buffers: tight stride, origin rectangle; it stays valid and
-	// untouched until two more frames have been shown. ShowFrame must not block on the UI
+	// the player's PictureBuffers buffers: tight stride, origin rectangle; it stays valid
+	// and untouched until PictureBuffers-1 more frames have been shown. ShowFrame must not
+	// block on the UI
 	// thread (with Fyne, use fyne.Do, not fyne.DoAndWait), or Close could wait for it.
 	ShowFrame(img *image.RGBA, pts time.Duration)
 }
+
+// PictureBuffers is how many RGBA buffers the presenter cycles. Three let a sink keep the
+// picture it shows and one waiting behind it while the next one is converted.
+const PictureBuffers = 3
 
 // NullVideo is mpv's vo_null: pictures are decoded and timed against the clock, counted as
 // shown, and never converted. Headless playback and benchmarks of the decoder use it.
@@ -140,7 +145,7 @@ type presenter struct {
 	p       *Player
 	sink    FrameSink
 	scaler  rgbaScaler
-	bufs    [3]*image.RGBA
+	bufs    [PictureBuffers]*image.RGBA
 	next    int
 	pending *videoFrame // taken from the queue, not yet shown
 	landed  int         // the serial whose first frame was shown, -1 before any
@@ -278,7 +283,7 @@ func (pr *presenter) step() time.Duration {
 	return 0
 }
 
-// show converts vf into the next of the three buffers and hands it to the sink.
+// show converts vf into the next of the PictureBuffers buffers and hands it to the sink.
 func (pr *presenter) show(vf *videoFrame) {
 	defer vf.free()
 	p := pr.p
