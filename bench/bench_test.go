@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -24,12 +25,15 @@ import (
 //	MARQUEE_BENCH_ONLY=webseed   only the web seed figures (7); results go to bench/work like a quick run
 //	MARQUEE_BENCH_ONLY=mixed     only the mixed-swarm figures (8), likewise
 //	MARQUEE_BENCH_ONLY=peers     only the figures of the aria2c swarm (1–6), likewise
+//	MARQUEE_BENCH_ONLY=seek      only the seek in the aria2c swarm (3), likewise
+//	MARQUEE_BENCH_RUNS=n         n runs of each figure instead of 3, for a spread that tells builds apart
 const (
 	envOnly    = "MARQUEE_BENCH_ONLY"
 	envQuick   = "MARQUEE_BENCH_QUICK"
 	envEngines = "MARQUEE_BENCH_ENGINES"
 	envNoNetns = "MARQUEE_BENCH_NO_NETNS"
 	envRender  = "MARQUEE_BENCH_RENDER"
+	envRuns    = "MARQUEE_BENCH_RUNS"
 	envInNetns = "MARQUEE_BENCH_IN_NETNS" // set by the re-exec below
 )
 
@@ -130,10 +134,19 @@ func BenchmarkEngines(b *testing.B) {
 	if quick {
 		sc = quickScenario
 	}
-	subset := os.Getenv(envOnly)
-	if subset != "" && subset != subsetWebseed && subset != subsetMixed && subset != subsetPeers {
-		b.Fatalf("%s=%q: the subsets are %q, %q and %q", envOnly, subset, subsetPeers, subsetWebseed, subsetMixed)
+	if v := os.Getenv(envRuns); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("%s=%q: want a number of runs", envRuns, v)
+		}
+		sc.runs = n
 	}
+	subset := os.Getenv(envOnly)
+	if subset != "" && subset != subsetWebseed && subset != subsetMixed && subset != subsetPeers && subset != subsetSeek {
+		b.Fatalf("%s=%q: the subsets are %q, %q, %q and %q", envOnly, subset, subsetPeers, subsetSeek, subsetWebseed, subsetMixed)
+	}
+	// Only figure 6 (peak RSS) plays the large film.
+	sc.withLarge = sc.withLarge && (subset == "" || subset == subsetPeers)
 	engines := map[engineID]bool{marqueeServe: true, marqueePlay: true, webtorrent: true, peerflix: true, aria2: true}
 	if list := os.Getenv(envEngines); list != "" {
 		engines = map[engineID]bool{}
@@ -207,6 +220,7 @@ const (
 	subsetWebseed = "webseed" // figure 7
 	subsetMixed   = "mixed"   // figure 8
 	subsetPeers   = "peers"   // figures 1–6, the aria2c swarm
+	subsetSeek    = "seek"    // figure 3 alone
 )
 
 // runAll measures every figure (or one subset's). Runs of timing figures are sequential,
@@ -240,10 +254,10 @@ func runAll(ctx context.Context, h *harness, engines map[engineID]bool, subset s
 		}
 		h.stallRuns(ctx, mixedSwarm, engines, figMixRebuffers, figMixStallTime)
 	}
-	if subset != "" && subset != subsetPeers {
+	if subset != "" && subset != subsetPeers && subset != subsetSeek {
 		return
 	}
-	for run := 1; run <= h.sc.runs; run++ {
+	for run := 1; run <= h.sc.runs && subset != subsetSeek; run++ {
 		for _, id := range only(firstFrameSet, engines) {
 			h.firstFrameRun(ctx, aria2Swarm, id, h.films.moovStart, run, figTTFFStart, figBytesStart)
 			h.firstFrameRun(ctx, aria2Swarm, id, h.films.moovEnd, run, figTTFFEnd, figBytesEnd)
@@ -253,6 +267,9 @@ func runAll(ctx context.Context, h *harness, engines map[engineID]bool, subset s
 		for _, id := range only(httpEngines, engines) {
 			h.seekRun(ctx, aria2Swarm, id, run, figSeek)
 		}
+	}
+	if subset == subsetSeek {
+		return
 	}
 	h.stallRuns(ctx, aria2Swarm, engines, figRebuffers, figStallTime)
 	for run := 1; run <= h.sc.runs; run++ {
