@@ -508,6 +508,8 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	size := widget.NewSlider(14, 56)
 	size.Step = 2
 	size.SetValue(float64(st.subtitleSize()))
+	// A slider keeps the keyboard after a tap, and Esc would no longer leave the page.
+	size.OnChangeEnded = func(float64) { u.win.Canvas().Unfocus() }
 	size.OnChanged = guarded1("the subtitle size", func(v float64) {
 		st.setFloat(prefSubtitleSize, v)
 		sizeLabel.SetText(fmt.Sprintf("%.0f pt", v))

@@ -22,12 +22,12 @@ import (
 )
 
 // settingsCheck finds the check box labelled text on the settings page.
-func settingsCheck(t *testing.T, env *testEnv, text string) *widget.Check {
+func settingsCheck(t *testing.T, env *testEnv, text string) *switchCheck {
 	t.Helper()
-	var found *widget.Check
+	var found *switchCheck
 	onUI(func() {
 		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
-			if c, ok := o.(*widget.Check); ok && c.Text == text {
+			if c, ok := o.(*switchCheck); ok && c.Text == text {
 				found = c
 			}
 		}

@@ -55,7 +55,7 @@ func (s sharedTorrent) facts() string {
 // re-reads the engine while it is open.
 type sharingScreen struct {
 	u      *ui
-	toggle *widget.Check
+	toggle *switchCheck
 	list   *fyne.Container
 	empty  *widget.Label
 	rows   map[string]*sharingRow // by info hash
