@@ -447,9 +447,12 @@ type titleRow struct {
 	cards  *fyne.Container
 	scroll *rowScroll
 	empty  *widget.Label
-	box    *fyne.Container
-	items  []rowItem
-	fills  int // counts fills, so that an older answer is dropped
+	// shelf holds the posters (or "Loading…") and the arrows; a row with nothing to show
+	// but its notice folds it away.
+	shelf *fyne.Container
+	box   *fyne.Container
+	items []rowItem
+	fills int // counts fills, so that an older answer is dropped
 
 	notice *notice
 	// left and right are the arrows shown over the row's ends on hover; hovers counts
@@ -482,7 +485,8 @@ func newTitleRow(u *ui, page *container.Scroll, name string, onSeeAll func()) *t
 	r.left = newRowArrow(theme.NavigateBackIcon(), func() { r.page(-1) }, r.hover)
 	r.right = newRowArrow(theme.NavigateNextIcon(), func() { r.page(1) }, r.hover)
 	arrows := container.NewBorder(nil, nil, r.left, r.right)
-	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), r.notice.box, container.NewStack(r.scroll, r.empty, arrows))
+	r.shelf = container.NewStack(r.scroll, r.empty, arrows)
+	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), r.notice.box, r.shelf)
 	return r
 }
 
@@ -529,6 +533,12 @@ func (r *titleRow) set(items []rowItem) {
 	}
 	r.cards.Refresh()
 	r.scroll.Refresh() // the scroll lays its content out at the new width only when refreshed itself
+	// An offline provider's row is its one line, not the line over a poster-high gap.
+	if len(items) == 0 {
+		r.shelf.Hide()
+	} else {
+		r.shelf.Show()
+	}
 	r.showIfUseful()
 }
 
