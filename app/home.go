@@ -260,7 +260,9 @@ func (h *home) reloadRows() {
 		r := h.rows[k]
 		if r == nil {
 			key := k
-			r = newTitleRow(h.u, h.rowsView, names[k], func() { h.seeAll(key, names[key]) })
+			// The heading, not the name at this first fill: a feed is named by its file
+			// until it has loaded.
+			r = newTitleRow(h.u, h.rowsView, names[k], func() { h.seeAll(key, r.name.Text) })
 			r.seeAll.Hide() // until the row's fill says there is more
 			h.rows[k] = r
 		}
