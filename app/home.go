@@ -561,16 +561,22 @@ type titleGrid struct {
 	pages      map[int][]catalog.Title
 	loading    map[int]bool
 	total      int
+	// focus is the index of the title with the keyboard's ring, -1 for none.
+	focus int
 }
 
 func newTitleGrid(u *ui) *titleGrid {
-	g := &titleGrid{u: u, pages: map[int][]catalog.Title{}, loading: map[int]bool{}}
+	g := &titleGrid{u: u, pages: map[int][]catalog.Title{}, loading: map[int]bool{}, focus: -1}
 	g.label = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	g.status = widget.NewLabel("")
 	g.grid = widget.NewGridWrap(
 		func() int { return g.total },
 		func() fyne.CanvasObject { return newCard(u.svc.posters, u.openDetail) },
-		func(id widget.GridWrapItemID, o fyne.CanvasObject) { o.(*card).setTitle(g.titleAt(id), 0) },
+		func(id widget.GridWrapItemID, o fyne.CanvasObject) {
+			c := o.(*card)
+			c.setTitle(g.titleAt(id), 0)
+			c.setFocused(id == g.focus) // cards are recycled: the ring goes by index
+		},
 	)
 	back := newButton("Home", theme.HomeIcon(), g.goHome)
 	g.content = container.NewBorder(container.NewHBox(back, g.label, g.status), nil, nil, nil, g.grid)
@@ -599,6 +605,7 @@ func (g *titleGrid) start(q catalog.Query, providerID, heading string) {
 	g.pages = map[int][]catalog.Title{}
 	g.loading = map[int]bool{}
 	g.total = 0
+	g.focus = -1
 	g.label.SetText(heading)
 	g.status.SetText("Searching…")
 	g.grid.Refresh()

@@ -27,8 +27,8 @@ func (h *home) typedKey(ev *fyne.KeyEvent) bool {
 		}
 		return false
 	}
-	if h.body.Objects[0] != h.rowsView {
-		return false // the grid takes its own keys once focused
+	if h.body.Objects[0] == h.grid.content {
+		return h.grid.typedKey(ev)
 	}
 	switch ev.Name {
 	case fyne.KeyRight:
@@ -155,4 +155,57 @@ func (h *home) keepFocus(key string) {
 	}
 	h.focus.col = min(h.focus.col, len(r.cards.Objects)-1)
 	h.focusedCard().setFocused(true)
+}
+
+// typedKey is the grid's keyboard, like the rows': the arrows move the ring between the
+// results, Enter opens the title under it.
+func (g *titleGrid) typedKey(ev *fyne.KeyEvent) bool {
+	switch ev.Name {
+	case fyne.KeyRight:
+		g.moveFocus(0, 1)
+	case fyne.KeyLeft:
+		g.moveFocus(0, -1)
+	case fyne.KeyDown:
+		g.moveFocus(1, 0)
+	case fyne.KeyUp:
+		g.moveFocus(-1, 0)
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if g.focus < 0 {
+			return false
+		}
+		if t := g.titleAt(g.focus); t.ID != "" {
+			g.u.openDetail(t)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// moveFocus moves the ring by rows and cols, within a row sideways and onto the last
+// title going down to a shorter last row; the first move puts it on the first title.
+func (g *titleGrid) moveFocus(rows, cols int) {
+	if g.total == 0 {
+		return
+	}
+	next := 0
+	if at := g.focus; at >= 0 {
+		perRow := max(g.grid.ColumnCount(), 1)
+		next = at + cols + rows*perRow
+		switch {
+		case cols != 0 && (next < 0 || next/perRow != at/perRow):
+			return
+		case rows > 0 && next >= g.total && (at/perRow+1)*perRow < g.total:
+			next = g.total - 1
+		case next < 0 || next >= g.total:
+			return
+		}
+	}
+	old := g.focus
+	g.focus = next
+	g.grid.ScrollTo(next)
+	if old >= 0 {
+		g.grid.RefreshItem(old)
+	}
+	g.grid.RefreshItem(next)
 }

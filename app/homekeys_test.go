@@ -122,3 +122,62 @@ func TestEnterOnADetailPagePlays(t *testing.T) {
 		t.Fatalf("Enter plays %q, want %q", got, title.ID)
 	}
 }
+
+// gridRinged lists the titles of the grid's cards that wear the keyboard's ring.
+func gridRinged(g *titleGrid) []string {
+	var ids []string
+	for _, o := range test.LaidOutObjects(g.grid) {
+		if c, ok := o.(*card); ok && c.Visible() && c.focused {
+			ids = append(ids, c.Title().ID)
+		}
+	}
+	return ids
+}
+
+// Search results work from the keyboard too: the arrows move one ring over the grid
+// (down by a whole row of it), Enter opens the title under it. They used to do nothing,
+// so a search typed from the keyboard could not be opened without the mouse.
+func TestArrowKeysMoveTheRingInTheSearchGrid(t *testing.T) {
+	var titles []catalog.Title
+	for i := range 20 {
+		titles = append(titles, movie(fmt.Sprintf("g%02d", i), fmt.Sprintf("Grid Reel %02d", i), 1950+i, catalog.Source{}))
+		titles[i].Popularity = float64(100 - i)
+	}
+	env := newTestEnv(t, []catalog.Provider{newStaticProvider("grid", "Grid", titles...)})
+	g := env.u.home.grid
+	onUI(func() {
+		env.u.home.search.SetText("grid reel")
+		env.u.home.applyQuery()
+	})
+	waitFor(t, "the results", 20*time.Second, func() bool { return g.total == len(titles) && len(g.pages[0]) == len(titles) })
+	perRow := uiValue(g.grid.ColumnCount)
+	if perRow < 2 || perRow >= len(titles) {
+		t.Fatalf("the grid has %d columns; the test needs more than one row of several", perRow)
+	}
+	ids := uiValue(func() []string {
+		var ids []string
+		for _, ti := range g.Titles() {
+			ids = append(ids, ti.ID)
+		}
+		return ids
+	})
+	want := func(step string, i int) {
+		t.Helper()
+		if got := uiValue(func() []string { return gridRinged(g) }); len(got) != 1 || got[0] != ids[i] {
+			t.Fatalf("after %s the ring is on %v, want only %s", step, got, ids[i])
+		}
+	}
+	typeKey(env, fyne.KeyDown)
+	want("the first arrow", 0)
+	typeKey(env, fyne.KeyRight)
+	want("Right", 1)
+	typeKey(env, fyne.KeyDown)
+	want("Down", 1+perRow)
+	typeKey(env, fyne.KeyLeft)
+	typeKey(env, fyne.KeyLeft)
+	want("Left past the row's start", perRow)
+	typeKey(env, fyne.KeyReturn)
+	if d := uiValue(func() *detail { return env.u.currentDetail }); d == nil || d.title.ID != ids[perRow] {
+		t.Fatalf("Enter opened %+v, want the page of %s", d, ids[perRow])
+	}
+}
