@@ -2,6 +2,7 @@ package app
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 )
 
 // cardFocus is the poster the arrow keys are on: a row by key, and a place in it. The
@@ -122,8 +123,12 @@ func (h *home) setFocus(f cardFocus) {
 		return
 	}
 	c.setFocused(true)
-	r := h.rows[f.row]
-	// Sideways in the row, then up or down in the page, just enough to show it whole.
+	h.rows[f.row].reveal(c, h.rowsView)
+}
+
+// reveal scrolls the row sideways to show c whole, then page, the vertical scroll the
+// row sits in, just enough to show the row whole.
+func (r *titleRow) reveal(c *card, page *container.Scroll) {
 	off := r.scroll.Offset
 	if x := c.Position().X; x < off.X {
 		off.X = x
@@ -131,13 +136,16 @@ func (h *home) setFocus(f cardFocus) {
 		off.X = end - r.scroll.Size().Width
 	}
 	r.scroll.ScrollToOffset(off)
-	page := h.rowsView.Offset
-	if y := r.box.Position().Y; y < page.Y {
-		page.Y = y
-	} else if end := y + r.box.Size().Height; end > page.Y+h.rowsView.Size().Height {
-		page.Y = end - h.rowsView.Size().Height
+	// The row's place in the page's content, wherever it is nested in it.
+	drv := fyne.CurrentApp().Driver()
+	y := drv.AbsolutePositionForObject(r.box).Y - drv.AbsolutePositionForObject(page).Y + page.Offset.Y
+	at := page.Offset
+	if y < at.Y {
+		at.Y = y
+	} else if end := y + r.box.Size().Height; end > at.Y+page.Size().Height {
+		at.Y = end - page.Size().Height
 	}
-	h.rowsView.ScrollToOffset(page)
+	page.ScrollToOffset(at)
 }
 
 // keepFocus puts the ring back after a row's posters changed.

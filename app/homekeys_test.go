@@ -181,3 +181,52 @@ func TestArrowKeysMoveTheRingInTheSearchGrid(t *testing.T) {
 		t.Fatalf("Enter opened %+v, want the page of %s", d, ids[perRow])
 	}
 }
+
+// A title's page works from the keyboard past its Play button: Down puts the ring on
+// "More like this", the arrows move it, Enter opens the title under it, and Up gives
+// Enter back to Play. The row could only be reached with the mouse.
+func TestArrowKeysReachMoreLikeThis(t *testing.T) {
+	var titles []catalog.Title
+	for i := range 4 {
+		titles = append(titles, movie(fmt.Sprint("m", i), fmt.Sprint("More ", i), 2000+i, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + fmt.Sprintf("%040x", i+1)}))
+	}
+	env := newTestEnv(t, []catalog.Provider{newStaticProvider("more", "More", titles...)})
+	waitFor(t, "the row", 20*time.Second, func() bool { return len(rowCards(env.u, "more")) == 4 })
+	first := uiValue(func() catalog.Title { return rowCards(env.u, "more")[0].Title() })
+	onUI(func() { env.u.openDetail(first) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	waitFor(t, "More like this", 20*time.Second, func() bool { return d.more.box.Visible() && len(d.more.cards.Objects) == 3 })
+	ringedMore := func() []int {
+		return uiValue(func() []int {
+			var at []int
+			for i, o := range d.more.cards.Objects {
+				if c := o.(*card); c.focused && onScreen(env, c) && !c.ringHidden() {
+					at = append(at, i)
+				}
+			}
+			return at
+		})
+	}
+	typeKey(env, fyne.KeyDown)
+	if got := ringedMore(); len(got) != 1 || got[0] != 0 {
+		t.Fatalf("Down put the ring on cards %v of More like this, want [0]", got)
+	}
+	typeKey(env, fyne.KeyRight)
+	if got := ringedMore(); len(got) != 1 || got[0] != 1 {
+		t.Fatalf("Right put the ring on cards %v, want [1]", got)
+	}
+	want := uiValue(func() string { return d.more.cards.Objects[1].(*card).Title().ID })
+	typeKey(env, fyne.KeyReturn)
+	if next := uiValue(func() *detail { return env.u.currentDetail }); next == d || next.title.ID != want {
+		t.Fatalf("Enter on the ringed card opened %v, want the page of %s", next.title.ID, want)
+	}
+	typeKey(env, fyne.KeyEscape)
+	typeKey(env, fyne.KeyUp)
+	if got := ringedMore(); len(got) != 0 {
+		t.Fatalf("Up left the ring on cards %v", got)
+	}
+	typeKey(env, fyne.KeyReturn)
+	if top := uiValue(func() string { return env.u.nav.top().name }); top != pagePlayer {
+		t.Fatalf("Enter after Up led to %q, want the player", top)
+	}
+}
