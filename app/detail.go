@@ -319,6 +319,7 @@ func (d *detail) sourcePicker() fyne.CanvasObject {
 	d.filesBtn = newButton("Choose a file…", theme.ListIcon(), d.fetchFiles)
 	d.fileNote = widget.NewLabel("")
 	d.fileNote.Wrapping = fyne.TextWrapWord
+	d.fileNote.Hide()
 	if len(labels) > 0 {
 		d.sourceSel.SetSelectedIndex(0)
 	}
@@ -482,7 +483,18 @@ func (d *detail) refreshFiles() {
 	d.fileSel.Disable()
 	d.filesBtn.Show()
 	d.filesBtn.Enable()
-	d.fileNote.SetText("")
+	d.setFileNote("")
+}
+
+// setFileNote says text under the file picker; an empty note takes no room, where it
+// left a line-high gap above the Play button.
+func (d *detail) setFileNote(text string) {
+	d.fileNote.SetText(text)
+	if text == "" {
+		d.fileNote.Hide()
+	} else {
+		d.fileNote.Show()
+	}
 }
 
 // findTorrent returns the engine's torrent with this info hash, if it has one.
@@ -505,7 +517,7 @@ func (d *detail) fetchFiles() {
 		return
 	}
 	d.filesBtn.Disable()
-	d.fileNote.SetText("Asking peers for the file list…")
+	d.setFileNote("Asking peers for the file list…")
 	eng, timeout := d.u.svc.engine, d.u.svc.metadataTimeout
 	d.u.background(func(context.Context) {
 		ctx, cancel := context.WithTimeout(d.ctx, timeout)
@@ -525,7 +537,7 @@ func (d *detail) fetchFiles() {
 			}
 			if err != nil {
 				d.filesBtn.Enable()
-				d.fileNote.SetText(explain(err).What)
+				d.setFileNote(explain(err).What)
 				return
 			}
 			d.setFiles(t.Files())
@@ -544,7 +556,7 @@ func (d *detail) setFiles(all []torrent.File) {
 	d.filesBtn.Hide()
 	if len(d.files) == 0 {
 		d.fileSel.Disable()
-		d.fileNote.SetText(explain(torrent.ErrNoPlayableFile).What)
+		d.setFileNote(explain(torrent.ErrNoPlayableFile).What)
 		d.play.Disable()
 		return
 	}
@@ -555,7 +567,7 @@ func (d *detail) setFiles(all []torrent.File) {
 	}
 	d.fileSel.Options = labels
 	d.fileSel.Enable()
-	d.fileNote.SetText(plural(len(d.files), "video file") + " in this torrent.")
+	d.setFileNote(plural(len(d.files), "video file") + " in this torrent.")
 	if src, ok := d.source(); ok && src.FileIndex >= 0 && d.fileIndex == catalog.MainFile {
 		d.fileIndex = src.FileIndex
 	}
