@@ -497,6 +497,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 			})
 		})
 	})
+	feedURL.OnSubmitted = func(string) { addFeed.OnTapped() } // Enter adds, as in the magnet dialog
 	catalogCard := widget.NewCard("Catalog", "", container.NewVBox(
 		widget.NewLabel("Providers"), providers,
 		widget.NewLabel("Feeds"), feeds,
