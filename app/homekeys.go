@@ -31,15 +31,11 @@ func (h *home) typedKey(ev *fyne.KeyEvent) bool {
 	if h.body.Objects[0] == h.grid.content {
 		return h.grid.typedKey(ev)
 	}
+	if rows, cols, ok := arrowStep(ev.Name); ok {
+		h.moveFocus(rows, cols)
+		return true
+	}
 	switch ev.Name {
-	case fyne.KeyRight:
-		h.moveFocus(0, 1)
-	case fyne.KeyLeft:
-		h.moveFocus(0, -1)
-	case fyne.KeyDown:
-		h.moveFocus(1, 0)
-	case fyne.KeyUp:
-		h.moveFocus(-1, 0)
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if h.focus.row == heroFocusRow {
 			return h.hero.activate(h.focus.col)
@@ -168,26 +164,32 @@ func (h *home) keepFocus(key string) {
 // typedKey is the grid's keyboard, like the rows': the arrows move the ring between the
 // results, Enter opens the title under it.
 func (g *titleGrid) typedKey(ev *fyne.KeyEvent) bool {
-	switch ev.Name {
-	case fyne.KeyRight:
-		g.moveFocus(0, 1)
-	case fyne.KeyLeft:
-		g.moveFocus(0, -1)
-	case fyne.KeyDown:
-		g.moveFocus(1, 0)
-	case fyne.KeyUp:
-		g.moveFocus(-1, 0)
-	case fyne.KeyReturn, fyne.KeyEnter:
-		if g.focus < 0 {
-			return false
-		}
-		if t := g.titleAt(g.focus); t.ID != "" {
-			g.u.openDetail(t)
-		}
-	default:
+	if rows, cols, ok := arrowStep(ev.Name); ok {
+		g.moveFocus(rows, cols)
+		return true
+	}
+	if (ev.Name != fyne.KeyReturn && ev.Name != fyne.KeyEnter) || g.focus < 0 {
 		return false
 	}
+	if t := g.titleAt(g.focus); t.ID != "" {
+		g.u.openDetail(t)
+	}
 	return true
+}
+
+// arrowStep is the move an arrow key asks for, in rows and columns.
+func arrowStep(name fyne.KeyName) (rows, cols int, ok bool) {
+	switch name {
+	case fyne.KeyRight:
+		return 0, 1, true
+	case fyne.KeyLeft:
+		return 0, -1, true
+	case fyne.KeyDown:
+		return 1, 0, true
+	case fyne.KeyUp:
+		return -1, 0, true
+	}
+	return 0, 0, false
 }
 
 // moveFocus moves the ring by rows and cols, within a row sideways and onto the last
