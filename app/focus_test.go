@@ -71,8 +71,8 @@ func TestSortPickedWithTheMouseLeavesTheArrowsToThePosters(t *testing.T) {
 }
 
 // Esc leaves a title's page after its source was picked with the mouse, and leaves
-// Settings after a switch was tapped: the drop-down and the switch used to keep the focus
-// and swallow it.
+// Settings after a switch was tapped or (a second Esc) after typing in a field: the
+// drop-down, the switch and the field used to keep the focus and swallow it.
 func TestEscAfterADropDownOrSwitchGoesBack(t *testing.T) {
 	hash := func(b string) catalog.Source {
 		return catalog.Source{Magnet: "magnet:?xt=urn:btih:" + strings.Repeat(b, 20)}
@@ -105,6 +105,30 @@ func TestEscAfterADropDownOrSwitchGoesBack(t *testing.T) {
 	pressKey(env, fyne.KeyEscape)
 	if top := uiValue(func() string { return env.u.nav.top().name }); top != pageHome {
 		t.Fatalf("Esc after tapping a switch on Settings led to %q, want home", top)
+	}
+
+	// Esc in a text field leaves the field; the next Esc leaves the page.
+	onUI(env.u.openSettings)
+	port := uiValue(func() *escEntry {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if e, ok := o.(*escEntry); ok && strings.HasPrefix(e.PlaceHolder, "42069") {
+				return e
+			}
+		}
+		return nil
+	})
+	if port == nil {
+		t.Fatal("no listen port field on Settings")
+	}
+	onUI(func() { env.win.Canvas().Focus(port) })
+	pressKey(env, fyne.KeyEnd)
+	pressKey(env, fyne.KeyEscape)
+	if f, top := uiValue(env.win.Canvas().Focused), uiValue(func() string { return env.u.nav.top().name }); f != nil || top != pageSettings {
+		t.Fatalf("Esc in the port field left the focus on %T and the page %q, want no focus on Settings", f, top)
+	}
+	pressKey(env, fyne.KeyEscape)
+	if top := uiValue(func() string { return env.u.nav.top().name }); top != pageHome {
+		t.Fatalf("the second Esc led to %q, want home", top)
 	}
 
 	// One reached with Tab keeps the keyboard until Esc, which still goes back.

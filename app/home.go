@@ -44,7 +44,7 @@ var sortLabels = []string{"Popular", "Newest", "A–Z"}
 type home struct {
 	u *ui
 
-	search *searchEntry
+	search *escEntry
 	// searchOpen is set while the collapsed bar shows the search box.
 	searchOpen   bool
 	searchButton *widget.Button
@@ -70,7 +70,7 @@ type home struct {
 
 func newHome(u *ui) *home {
 	h := &home{u: u, rows: map[string]*titleRow{}, genresAnswered: map[string]bool{}}
-	h.search = newSearchEntry(h.closeSearch)
+	h.search = newEscEntry(h.closeSearch)
 	h.search.SetPlaceHolder("Search titles, genres…")
 	h.search.OnChanged = guarded1("the search box", func(string) { h.searchSoon() })
 	h.search.OnSubmitted = guarded1("the search box", func(string) { h.applyQuery() })

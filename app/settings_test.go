@@ -208,13 +208,13 @@ func TestAddFeedInSettings(t *testing.T) {
 	}
 	env := newTestEnv(t, nil)
 	onUI(env.u.openSettings)
-	var entry *widget.Entry
+	var entry *escEntry
 	var add *widget.Button
 	var status *widget.Label
 	onUI(func() {
 		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
 			switch w := o.(type) {
-			case *widget.Entry:
+			case *escEntry:
 				if strings.Contains(w.PlaceHolder, "films.json") {
 					entry = w
 				}
