@@ -56,8 +56,11 @@ type detail struct {
 	seasonSel *menuSelect
 	episodes  *fyne.Container
 
-	// more is the "More like this" row: the same genre, from the same provider first.
-	more *titleRow
+	// more is the "More like this" row: the same genre, from the same provider first;
+	// moreFocus is the card in it with the keyboard's ring, -1 for none.
+	more      *titleRow
+	moreFocus int
+	scroll    *container.Scroll
 
 	content fyne.CanvasObject
 }
@@ -69,20 +72,64 @@ func (u *ui) openDetail(t catalog.Title) {
 	u.currentDetail = d
 }
 
-// typedKey is the page's keyboard: Enter plays (or resumes), as the Play button does.
+// typedKey is the page's keyboard: Enter plays (or resumes), as the Play button does;
+// Down and the arrows move a ring over "More like this", where Enter opens the title
+// under it, and Up from there comes back to Play.
 func (d *detail) typedKey(ev *fyne.KeyEvent) bool {
-	if ev.Name != fyne.KeyReturn && ev.Name != fyne.KeyEnter {
+	switch ev.Name {
+	case fyne.KeyDown:
+		d.focusMore(max(d.moreFocus, 0))
+	case fyne.KeyUp:
+		d.focusMore(-1)
+	case fyne.KeyRight, fyne.KeyLeft:
+		if d.moreFocus < 0 {
+			return false
+		}
+		step := 1
+		if ev.Name == fyne.KeyLeft {
+			step = -1
+		}
+		d.focusMore(min(max(d.moreFocus+step, 0), len(d.more.cards.Objects)-1))
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if c := d.moreCard(d.moreFocus); c != nil {
+			c.Tapped(&fyne.PointEvent{})
+		} else if !d.play.Disabled() {
+			d.play.OnTapped()
+		}
+	default:
 		return false
-	}
-	if !d.play.Disabled() {
-		d.play.OnTapped()
 	}
 	return true
 }
 
+// moreCard is the card at i in "More like this", nil when there is none there.
+func (d *detail) moreCard(i int) *card {
+	if i < 0 || i >= len(d.more.cards.Objects) || !d.more.box.Visible() {
+		return nil
+	}
+	return d.more.cards.Objects[i].(*card)
+}
+
+// focusMore puts the ring on the i-th card of "More like this" and shows it, or with
+// i < 0 takes it away (Enter plays again).
+func (d *detail) focusMore(i int) {
+	if c := d.moreCard(d.moreFocus); c != nil {
+		c.setFocused(false)
+	}
+	d.moreFocus = -1
+	c := d.moreCard(i)
+	if c == nil {
+		d.scroll.ScrollToTop()
+		return
+	}
+	d.moreFocus = i
+	c.setFocused(true)
+	d.more.reveal(c, d.scroll)
+}
+
 func newDetail(u *ui, t catalog.Title) *detail {
 	ctx, cancel := context.WithCancel(u.ctx)
-	d := &detail{u: u, title: t, ctx: ctx, stop: cancel, fileIndex: catalog.MainFile}
+	d := &detail{u: u, title: t, ctx: ctx, stop: cancel, fileIndex: catalog.MainFile, moreFocus: -1}
 	d.build()
 	d.refresh()
 	return d
@@ -163,6 +210,7 @@ func (d *detail) build() {
 	d.indicator = u.newSeedingIndicator()
 	top := container.NewBorder(nil, nil, back, container.NewPadded(d.indicator))
 	scroll := container.NewVScroll(nil)
+	d.scroll = scroll
 	d.more = newTitleRow(u, scroll, "More like this", nil)
 	d.more.seeAll.Hide()
 	scroll.Content = container.NewPadded(container.NewVBox(body, d.more.box))
@@ -271,6 +319,7 @@ func (d *detail) sourcePicker() fyne.CanvasObject {
 	d.filesBtn = newButton("Choose a file…", theme.ListIcon(), d.fetchFiles)
 	d.fileNote = widget.NewLabel("")
 	d.fileNote.Wrapping = fyne.TextWrapWord
+	d.fileNote.Hide()
 	if len(labels) > 0 {
 		d.sourceSel.SetSelectedIndex(0)
 	}
@@ -434,7 +483,18 @@ func (d *detail) refreshFiles() {
 	d.fileSel.Disable()
 	d.filesBtn.Show()
 	d.filesBtn.Enable()
-	d.fileNote.SetText("")
+	d.setFileNote("")
+}
+
+// setFileNote says text under the file picker; an empty note takes no room, where it
+// left a line-high gap above the Play button.
+func (d *detail) setFileNote(text string) {
+	d.fileNote.SetText(text)
+	if text == "" {
+		d.fileNote.Hide()
+	} else {
+		d.fileNote.Show()
+	}
 }
 
 // findTorrent returns the engine's torrent with this info hash, if it has one.
@@ -457,7 +517,7 @@ func (d *detail) fetchFiles() {
 		return
 	}
 	d.filesBtn.Disable()
-	d.fileNote.SetText("Asking peers for the file list…")
+	d.setFileNote("Asking peers for the file list…")
 	eng, timeout := d.u.svc.engine, d.u.svc.metadataTimeout
 	d.u.background(func(context.Context) {
 		ctx, cancel := context.WithTimeout(d.ctx, timeout)
@@ -477,7 +537,7 @@ func (d *detail) fetchFiles() {
 			}
 			if err != nil {
 				d.filesBtn.Enable()
-				d.fileNote.SetText(explain(err).What)
+				d.setFileNote(explain(err).What)
 				return
 			}
 			d.setFiles(t.Files())
@@ -496,7 +556,7 @@ func (d *detail) setFiles(all []torrent.File) {
 	d.filesBtn.Hide()
 	if len(d.files) == 0 {
 		d.fileSel.Disable()
-		d.fileNote.SetText(explain(torrent.ErrNoPlayableFile).What)
+		d.setFileNote(explain(torrent.ErrNoPlayableFile).What)
 		d.play.Disable()
 		return
 	}
@@ -507,7 +567,7 @@ func (d *detail) setFiles(all []torrent.File) {
 	}
 	d.fileSel.Options = labels
 	d.fileSel.Enable()
-	d.fileNote.SetText(plural(len(d.files), "video file") + " in this torrent.")
+	d.setFileNote(plural(len(d.files), "video file") + " in this torrent.")
 	if src, ok := d.source(); ok && src.FileIndex >= 0 && d.fileIndex == catalog.MainFile {
 		d.fileIndex = src.FileIndex
 	}

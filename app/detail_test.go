@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"marquee/catalog"
 	"marquee/internal/mediagen"
@@ -256,5 +257,25 @@ func TestMoreLikeThisSameGenreOwnProviderFirst(t *testing.T) {
 	onUI(func() { test.Tap(d.more.cards.Objects[0].(*card)) })
 	if next := uiValue(func() *detail { return env.u.currentDetail }); next == d || next.title.ID != ids[0] {
 		t.Fatalf("tapping a poster in More like this opened %v, want %s", next.title.ID, ids[0])
+	}
+}
+
+// The note under the file picker takes room only when it says something: empty, it left
+// a line-high gap between the File row and the Play button.
+func TestEmptyFileNoteLeavesNoGap(t *testing.T) {
+	title := movie("gap", "No Gap", 2003, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + strings.Repeat("9a", 20)})
+	env := newTestEnv(t, nil)
+	onUI(func() { env.u.openDetail(title) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	gap := uiValue(func() float32 {
+		drv := fyne.CurrentApp().Driver()
+		return drv.AbsolutePositionForObject(d.play).Y - (drv.AbsolutePositionForObject(d.fileSel).Y + d.fileSel.Size().Height)
+	})
+	if gap > 3*theme.Padding() {
+		t.Fatalf("%v px between the File row and Play with nothing said between them", gap)
+	}
+	onUI(func() { test.Tap(d.filesBtn) })
+	if !uiValue(func() bool { return onScreen(env, d.fileNote) && d.fileNote.Text != "" }) {
+		t.Fatal("Choose a file… says nothing under the picker")
 	}
 }

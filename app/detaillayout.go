@@ -5,6 +5,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 )
 
+// detailInfoMaxWidth bounds the column of name, synopsis, pickers and buttons beside the
+// poster.
+const detailInfoMaxWidth = 960
+
 // detailLayout puts the detail page's poster (objects[0]) beside its information
 // (objects[1]) when the page is wide enough for both, and above it when not, so that the
 // window can be narrower than poster plus buttons (issue 17: it could not go below 972 px).
@@ -38,7 +42,10 @@ func (l *detailLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		poster.Move(fyne.NewPos(0, 0))
 		poster.Resize(ps)
 		info.Move(fyne.NewPos(ps.Width+pad, 0))
-		info.Resize(fyne.NewSize(size.Width-ps.Width-pad, size.Height))
+		// Capped, so that a 4K window keeps the synopsis readable and the pickers near
+		// their labels (they stretched 2,200 px at 2560 wide).
+		w := max(min(size.Width-ps.Width-pad, detailInfoMaxWidth), info.MinSize().Width)
+		info.Resize(fyne.NewSize(w, size.Height))
 	} else {
 		poster.Move(fyne.NewPos((size.Width-ps.Width)/2, 0))
 		poster.Resize(ps)

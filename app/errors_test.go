@@ -108,6 +108,8 @@ func (p *flakyProvider) Search(ctx context.Context, q catalog.Query) (catalog.Pa
 }
 
 // Retry in a failed row asks its provider again, and the row fills once it answers.
+// Until then the row is its heading and its one line: no poster-high gap under it (it
+// kept the height of the posters it did not have).
 func TestRetryInARowAsksTheProviderAgain(t *testing.T) {
 	flaky := &flakyProvider{staticProvider: newStaticProvider("flaky", "Flaky films", movie("back", "Back Again", 2001, catalog.Source{}))}
 	flaky.down.Store(true)
@@ -117,11 +119,15 @@ func TestRetryInARowAsksTheProviderAgain(t *testing.T) {
 		r = env.u.home.rows["flaky"]
 		return r != nil && r.notice.Visible() && r.notice.button.Visible()
 	})
+	if h := uiValue(func() float32 { return r.box.MinSize().Height }); h >= cardPosterHeight {
+		t.Fatalf("the offline row is %v px high, as high as a poster (%v px)", h, float32(cardPosterHeight))
+	}
 	before := flaky.searches.Load()
 	flaky.down.Store(false)
 	onUI(func() { test.Tap(r.notice.button) })
 	waitFor(t, "the flaky row filled after Retry", 20*time.Second, func() bool {
-		return cardFor(env.u, "flaky", catalog.JoinID("flaky", "back")) != nil && !r.notice.Visible()
+		c := cardFor(env.u, "flaky", catalog.JoinID("flaky", "back"))
+		return c != nil && onScreen(env, c) && !r.notice.Visible()
 	})
 	if after := flaky.searches.Load(); after <= before {
 		t.Fatalf("Retry did not ask the provider again (%d searches before, %d after)", before, after)

@@ -96,18 +96,74 @@ func (s *menuSelect) attached() bool {
 	return fyne.CurrentApp().Driver().CanvasForObject(s) != nil
 }
 
+// Tapped opens the pop-up without taking the keyboard. Fyne's Select takes the focus when
+// tapped and keeps it after the pick, painted red, and then eats the page's keys: Esc no
+// longer went back, `/` no longer searched, and the arrows changed the pick (the sort
+// order, from A–Z back to Popular) instead of moving between posters. A drop-down reached
+// with Tab keeps the focus as Fyne gives it.
 func (s *menuSelect) Tapped(ev *fyne.PointEvent) {
-	if !s.attached() {
+	c := fyne.CurrentApp().Driver().CanvasForObject(s)
+	if c == nil {
 		return
 	}
-	guard("a drop-down menu", func() { s.Select.Tapped(ev) })
+	guard("a drop-down menu", func() {
+		if c.Focused() == fyne.Focusable(s) {
+			s.Select.Tapped(ev)
+			return
+		}
+		c.Unfocus() // as a tap anywhere else does
+		// Select.Tapped asks for the focus only when it thinks it lacks it.
+		s.Select.FocusGained()
+		defer s.Select.FocusLost()
+		s.Select.Tapped(ev)
+	})
 }
 
 func (s *menuSelect) TypedKey(ev *fyne.KeyEvent) {
 	if !s.attached() {
 		return
 	}
+	if ev.Name == fyne.KeyEscape {
+		giveKeyToPage(s, ev)
+		return
+	}
 	guard("a drop-down menu", func() { s.Select.TypedKey(ev) })
+}
+
+// switchCheck is a Check that does not keep the keyboard after a tap, for the reason
+// menuSelect does not: a switch tapped on Settings or Sharing kept the focus and Esc no
+// longer left the page.
+type switchCheck struct {
+	widget.Check
+}
+
+func (c *switchCheck) Tapped(ev *fyne.PointEvent) {
+	cv := fyne.CurrentApp().Driver().CanvasForObject(c)
+	had := cv != nil && cv.Focused() == fyne.Focusable(c)
+	c.Check.Tapped(ev)
+	if cv != nil && !had && cv.Focused() == fyne.Focusable(c) {
+		cv.Unfocus()
+	}
+}
+
+// TypedKey hands Esc to the page; Space, which toggles, arrives as a rune.
+func (c *switchCheck) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		giveKeyToPage(c, ev)
+	}
+}
+
+// giveKeyToPage takes the focus from o and gives ev to the window's own key handler, as
+// if nothing had been focused.
+func giveKeyToPage(o fyne.CanvasObject, ev *fyne.KeyEvent) {
+	c := fyne.CurrentApp().Driver().CanvasForObject(o)
+	if c == nil {
+		return
+	}
+	c.Unfocus()
+	if h := c.OnTypedKey(); h != nil {
+		h(ev)
+	}
 }
 
 // minSizer is the part of the GL driver's canvas that lays out its whole tree and, in
@@ -139,8 +195,12 @@ func newTextButton(label string, tapped func()) *widget.Button {
 	return widget.NewButton(label, guarded(controlName("button", label), tapped))
 }
 
-func newCheck(label string, changed func(bool)) *widget.Check {
-	return widget.NewCheck(label, guarded1(controlName("switch", label), changed))
+func newCheck(label string, changed func(bool)) *switchCheck {
+	c := &switchCheck{}
+	c.Text = label
+	c.OnChanged = guarded1(controlName("switch", label), changed)
+	c.ExtendBaseWidget(c)
+	return c
 }
 
 func newMenuItem(label string, action func()) *fyne.MenuItem {

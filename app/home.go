@@ -44,7 +44,7 @@ var sortLabels = []string{"Popular", "Newest", "A–Z"}
 type home struct {
 	u *ui
 
-	search *searchEntry
+	search *escEntry
 	// searchOpen is set while the collapsed bar shows the search box.
 	searchOpen   bool
 	searchButton *widget.Button
@@ -70,7 +70,7 @@ type home struct {
 
 func newHome(u *ui) *home {
 	h := &home{u: u, rows: map[string]*titleRow{}, genresAnswered: map[string]bool{}}
-	h.search = newSearchEntry(h.closeSearch)
+	h.search = newEscEntry(h.closeSearch)
 	h.search.SetPlaceHolder("Search titles, genres…")
 	h.search.OnChanged = guarded1("the search box", func(string) { h.searchSoon() })
 	h.search.OnSubmitted = guarded1("the search box", func(string) { h.applyQuery() })
@@ -260,7 +260,9 @@ func (h *home) reloadRows() {
 		r := h.rows[k]
 		if r == nil {
 			key := k
-			r = newTitleRow(h.u, h.rowsView, names[k], func() { h.seeAll(key, names[key]) })
+			// The heading, not the name at this first fill: a feed is named by its file
+			// until it has loaded.
+			r = newTitleRow(h.u, h.rowsView, names[k], func() { h.seeAll(key, r.name.Text) })
 			r.seeAll.Hide() // until the row's fill says there is more
 			h.rows[k] = r
 		}
@@ -447,9 +449,12 @@ type titleRow struct {
 	cards  *fyne.Container
 	scroll *rowScroll
 	empty  *widget.Label
-	box    *fyne.Container
-	items  []rowItem
-	fills  int // counts fills, so that an older answer is dropped
+	// shelf holds the posters (or "Loading…") and the arrows; a row with nothing to show
+	// but its notice folds it away.
+	shelf *fyne.Container
+	box   *fyne.Container
+	items []rowItem
+	fills int // counts fills, so that an older answer is dropped
 
 	notice *notice
 	// left and right are the arrows shown over the row's ends on hover; hovers counts
@@ -482,7 +487,8 @@ func newTitleRow(u *ui, page *container.Scroll, name string, onSeeAll func()) *t
 	r.left = newRowArrow(theme.NavigateBackIcon(), func() { r.page(-1) }, r.hover)
 	r.right = newRowArrow(theme.NavigateNextIcon(), func() { r.page(1) }, r.hover)
 	arrows := container.NewBorder(nil, nil, r.left, r.right)
-	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), r.notice.box, container.NewStack(r.scroll, r.empty, arrows))
+	r.shelf = container.NewStack(r.scroll, r.empty, arrows)
+	r.box = container.NewVBox(container.NewHBox(r.name, r.seeAll), r.notice.box, r.shelf)
 	return r
 }
 
@@ -529,6 +535,12 @@ func (r *titleRow) set(items []rowItem) {
 	}
 	r.cards.Refresh()
 	r.scroll.Refresh() // the scroll lays its content out at the new width only when refreshed itself
+	// An offline provider's row is its one line, not the line over a poster-high gap.
+	if len(items) == 0 {
+		r.shelf.Hide()
+	} else {
+		r.shelf.Show()
+	}
 	r.showIfUseful()
 }
 
@@ -549,16 +561,22 @@ type titleGrid struct {
 	pages      map[int][]catalog.Title
 	loading    map[int]bool
 	total      int
+	// focus is the index of the title with the keyboard's ring, -1 for none.
+	focus int
 }
 
 func newTitleGrid(u *ui) *titleGrid {
-	g := &titleGrid{u: u, pages: map[int][]catalog.Title{}, loading: map[int]bool{}}
+	g := &titleGrid{u: u, pages: map[int][]catalog.Title{}, loading: map[int]bool{}, focus: -1}
 	g.label = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	g.status = widget.NewLabel("")
 	g.grid = widget.NewGridWrap(
 		func() int { return g.total },
 		func() fyne.CanvasObject { return newCard(u.svc.posters, u.openDetail) },
-		func(id widget.GridWrapItemID, o fyne.CanvasObject) { o.(*card).setTitle(g.titleAt(id), 0) },
+		func(id widget.GridWrapItemID, o fyne.CanvasObject) {
+			c := o.(*card)
+			c.setTitle(g.titleAt(id), 0)
+			c.setFocused(id == g.focus) // cards are recycled: the ring goes by index
+		},
 	)
 	back := newButton("Home", theme.HomeIcon(), g.goHome)
 	g.content = container.NewBorder(container.NewHBox(back, g.label, g.status), nil, nil, nil, g.grid)
@@ -587,6 +605,7 @@ func (g *titleGrid) start(q catalog.Query, providerID, heading string) {
 	g.pages = map[int][]catalog.Title{}
 	g.loading = map[int]bool{}
 	g.total = 0
+	g.focus = -1
 	g.label.SetText(heading)
 	g.status.SetText("Searching…")
 	g.grid.Refresh()

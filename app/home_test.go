@@ -385,3 +385,41 @@ func TestRowArrowsOnHoverScrollTheRow(t *testing.T) {
 		t.Fatalf("‹ left the row at %v, want back at its start", off)
 	}
 }
+
+// renamedProvider is named by its address until it has loaded, as a feed is.
+type renamedProvider struct {
+	*staticProvider
+	loadedName atomic.Pointer[string]
+}
+
+func (p *renamedProvider) Name() string {
+	if n := p.loadedName.Load(); n != nil {
+		return *n
+	}
+	return p.staticProvider.Name()
+}
+
+// "See all" opens the grid under the row's heading, also when the provider got its name
+// after the row was made (the grid of a feed was headed "feed.json" under a row headed
+// with the feed's name).
+func TestSeeAllHeadsTheGridWithTheRowsName(t *testing.T) {
+	var many []catalog.Title
+	for i := range rowLength + 5 {
+		many = append(many, movie(fmt.Sprint("many", i), fmt.Sprint("Many ", i), 1990+i%30, catalog.Source{}))
+	}
+	p := &renamedProvider{staticProvider: newStaticProvider("late", "late.json", many...)}
+	env := newTestEnv(t, []catalog.Provider{p})
+	waitFor(t, "the row", 20*time.Second, func() bool { return len(rowCards(env.u, "late")) == rowLength })
+	name := "Late Named Films"
+	p.loadedName.Store(&name)
+	onUI(env.u.home.reload)
+	r := uiValue(func() *titleRow { return env.u.home.rows["late"] })
+	if got := uiValue(func() string { return r.name.Text }); got != name {
+		t.Fatalf("the row is headed %q after the reload, want %q", got, name)
+	}
+	waitFor(t, "See all", 20*time.Second, r.seeAll.Visible)
+	onUI(func() { test.Tap(r.seeAll) })
+	if got := uiValue(func() string { return env.u.home.grid.label.Text }); got != name {
+		t.Fatalf("See all headed the grid %q, want %q", got, name)
+	}
+}

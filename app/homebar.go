@@ -171,22 +171,24 @@ func (l *homeLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(max(w+2*pad, body.Width), h+2*pad+body.Height)
 }
 
-// searchEntry is the home bar's search box. Esc leaves it (and folds the collapsed bar's
-// box away when it is empty) so the arrows move between posters again. When `/` put the
-// cursor in it, the keyboard's '/' character arrives after the key itself and is dropped.
-type searchEntry struct {
+// escEntry is a text field whose Esc runs onEscape: the home bar's search box, which Esc
+// leaves (folding the collapsed bar's box away when it is empty) so the arrows move
+// between posters again, and Settings' fields, which Esc leaves so that the next Esc
+// leaves the page. When `/` put the cursor in the search box, the keyboard's '/'
+// character arrives after the key itself and is dropped.
+type escEntry struct {
 	widget.Entry
 	onEscape  func()
 	dropSlash bool
 }
 
-func newSearchEntry(onEscape func()) *searchEntry {
-	e := &searchEntry{onEscape: onEscape}
+func newEscEntry(onEscape func()) *escEntry {
+	e := &escEntry{onEscape: onEscape}
 	e.ExtendBaseWidget(e)
 	return e
 }
 
-func (e *searchEntry) TypedRune(r rune) {
+func (e *escEntry) TypedRune(r rune) {
 	if e.dropSlash {
 		e.dropSlash = false
 		if r == '/' {
@@ -196,10 +198,10 @@ func (e *searchEntry) TypedRune(r rune) {
 	e.Entry.TypedRune(r)
 }
 
-func (e *searchEntry) TypedKey(ev *fyne.KeyEvent) {
+func (e *escEntry) TypedKey(ev *fyne.KeyEvent) {
 	e.dropSlash = false
 	if ev.Name == fyne.KeyEscape && e.onEscape != nil {
-		guard("the search box", e.onEscape)
+		guard("a text field", e.onEscape)
 		return
 	}
 	e.Entry.TypedKey(ev)

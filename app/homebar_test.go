@@ -278,3 +278,20 @@ func TestScreensFitTheWindow(t *testing.T) {
 		t.Fatal("nothing sticks out of a 400×300 window from an 800×500 page: the check sees nothing")
 	}
 }
+
+// On a 4K-wide window a title's page keeps its column of text and pickers readable: the
+// source picker stretched 2,200 px at 2560 wide.
+func TestDetailColumnIsBoundedOnAWideWindow(t *testing.T) {
+	title := movie("wide", "A Wide Window", 2004, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + strings.Repeat("ab", 20)})
+	env := newTestEnv(t, nil)
+	onUI(func() { env.u.openDetail(title) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	onUI(func() { env.win.Resize(fyne.NewSize(2560, 1440)) })
+	if w := uiValue(func() float32 { return d.sourceSel.Size().Width }); w > detailInfoMaxWidth {
+		t.Fatalf("the source picker is %v px wide on a 2560 px window, want at most %v", w, detailInfoMaxWidth)
+	}
+	onUI(func() { env.win.Resize(fyne.NewSize(1100, 720)) })
+	if w := uiValue(func() float32 { return d.sourceSel.Size().Width }); w < 300 {
+		t.Fatalf("the source picker is %v px wide on a 1100 px window", w)
+	}
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 )
 
 // cardFocus is the poster the arrow keys are on: a row by key, and a place in it. The
@@ -27,18 +28,14 @@ func (h *home) typedKey(ev *fyne.KeyEvent) bool {
 		}
 		return false
 	}
-	if h.body.Objects[0] != h.rowsView {
-		return false // the grid takes its own keys once focused
+	if h.body.Objects[0] == h.grid.content {
+		return h.grid.typedKey(ev)
+	}
+	if rows, cols, ok := arrowStep(ev.Name); ok {
+		h.moveFocus(rows, cols)
+		return true
 	}
 	switch ev.Name {
-	case fyne.KeyRight:
-		h.moveFocus(0, 1)
-	case fyne.KeyLeft:
-		h.moveFocus(0, -1)
-	case fyne.KeyDown:
-		h.moveFocus(1, 0)
-	case fyne.KeyUp:
-		h.moveFocus(-1, 0)
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if h.focus.row == heroFocusRow {
 			return h.hero.activate(h.focus.col)
@@ -122,8 +119,12 @@ func (h *home) setFocus(f cardFocus) {
 		return
 	}
 	c.setFocused(true)
-	r := h.rows[f.row]
-	// Sideways in the row, then up or down in the page, just enough to show it whole.
+	h.rows[f.row].reveal(c, h.rowsView)
+}
+
+// reveal scrolls the row sideways to show c whole, then page, the vertical scroll the
+// row sits in, just enough to show the row whole.
+func (r *titleRow) reveal(c *card, page *container.Scroll) {
 	off := r.scroll.Offset
 	if x := c.Position().X; x < off.X {
 		off.X = x
@@ -131,13 +132,16 @@ func (h *home) setFocus(f cardFocus) {
 		off.X = end - r.scroll.Size().Width
 	}
 	r.scroll.ScrollToOffset(off)
-	page := h.rowsView.Offset
-	if y := r.box.Position().Y; y < page.Y {
-		page.Y = y
-	} else if end := y + r.box.Size().Height; end > page.Y+h.rowsView.Size().Height {
-		page.Y = end - h.rowsView.Size().Height
+	// The row's place in the page's content, wherever it is nested in it.
+	drv := fyne.CurrentApp().Driver()
+	y := drv.AbsolutePositionForObject(r.box).Y - drv.AbsolutePositionForObject(page).Y + page.Offset.Y
+	at := page.Offset
+	if y < at.Y {
+		at.Y = y
+	} else if end := y + r.box.Size().Height; end > at.Y+page.Size().Height {
+		at.Y = end - page.Size().Height
 	}
-	h.rowsView.ScrollToOffset(page)
+	page.ScrollToOffset(at)
 }
 
 // keepFocus puts the ring back after a row's posters changed.
@@ -155,4 +159,63 @@ func (h *home) keepFocus(key string) {
 	}
 	h.focus.col = min(h.focus.col, len(r.cards.Objects)-1)
 	h.focusedCard().setFocused(true)
+}
+
+// typedKey is the grid's keyboard, like the rows': the arrows move the ring between the
+// results, Enter opens the title under it.
+func (g *titleGrid) typedKey(ev *fyne.KeyEvent) bool {
+	if rows, cols, ok := arrowStep(ev.Name); ok {
+		g.moveFocus(rows, cols)
+		return true
+	}
+	if (ev.Name != fyne.KeyReturn && ev.Name != fyne.KeyEnter) || g.focus < 0 {
+		return false
+	}
+	if t := g.titleAt(g.focus); t.ID != "" {
+		g.u.openDetail(t)
+	}
+	return true
+}
+
+// arrowStep is the move an arrow key asks for, in rows and columns.
+func arrowStep(name fyne.KeyName) (rows, cols int, ok bool) {
+	switch name {
+	case fyne.KeyRight:
+		return 0, 1, true
+	case fyne.KeyLeft:
+		return 0, -1, true
+	case fyne.KeyDown:
+		return 1, 0, true
+	case fyne.KeyUp:
+		return -1, 0, true
+	}
+	return 0, 0, false
+}
+
+// moveFocus moves the ring by rows and cols, within a row sideways and onto the last
+// title going down to a shorter last row; the first move puts it on the first title.
+func (g *titleGrid) moveFocus(rows, cols int) {
+	if g.total == 0 {
+		return
+	}
+	next := 0
+	if at := g.focus; at >= 0 {
+		perRow := max(g.grid.ColumnCount(), 1)
+		next = at + cols + rows*perRow
+		switch {
+		case cols != 0 && (next < 0 || next/perRow != at/perRow):
+			return
+		case rows > 0 && next >= g.total && (at/perRow+1)*perRow < g.total:
+			next = g.total - 1
+		case next < 0 || next >= g.total:
+			return
+		}
+	}
+	old := g.focus
+	g.focus = next
+	g.grid.ScrollTo(next)
+	if old >= 0 {
+		g.grid.RefreshItem(old)
+	}
+	g.grid.RefreshItem(next)
 }

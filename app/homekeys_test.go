@@ -122,3 +122,111 @@ func TestEnterOnADetailPagePlays(t *testing.T) {
 		t.Fatalf("Enter plays %q, want %q", got, title.ID)
 	}
 }
+
+// gridRinged lists the titles of the grid's cards that wear the keyboard's ring.
+func gridRinged(g *titleGrid) []string {
+	var ids []string
+	for _, o := range test.LaidOutObjects(g.grid) {
+		if c, ok := o.(*card); ok && c.Visible() && c.focused {
+			ids = append(ids, c.Title().ID)
+		}
+	}
+	return ids
+}
+
+// Search results work from the keyboard too: the arrows move one ring over the grid
+// (down by a whole row of it), Enter opens the title under it. They used to do nothing,
+// so a search typed from the keyboard could not be opened without the mouse.
+func TestArrowKeysMoveTheRingInTheSearchGrid(t *testing.T) {
+	var titles []catalog.Title
+	for i := range 20 {
+		titles = append(titles, movie(fmt.Sprintf("g%02d", i), fmt.Sprintf("Grid Reel %02d", i), 1950+i, catalog.Source{}))
+		titles[i].Popularity = float64(100 - i)
+	}
+	env := newTestEnv(t, []catalog.Provider{newStaticProvider("grid", "Grid", titles...)})
+	g := env.u.home.grid
+	onUI(func() {
+		env.u.home.search.SetText("grid reel")
+		env.u.home.applyQuery()
+	})
+	waitFor(t, "the results", 20*time.Second, func() bool { return g.total == len(titles) && len(g.pages[0]) == len(titles) })
+	perRow := uiValue(g.grid.ColumnCount)
+	if perRow < 2 || perRow >= len(titles) {
+		t.Fatalf("the grid has %d columns; the test needs more than one row of several", perRow)
+	}
+	ids := uiValue(func() []string {
+		var ids []string
+		for _, ti := range g.Titles() {
+			ids = append(ids, ti.ID)
+		}
+		return ids
+	})
+	want := func(step string, i int) {
+		t.Helper()
+		if got := uiValue(func() []string { return gridRinged(g) }); len(got) != 1 || got[0] != ids[i] {
+			t.Fatalf("after %s the ring is on %v, want only %s", step, got, ids[i])
+		}
+	}
+	typeKey(env, fyne.KeyDown)
+	want("the first arrow", 0)
+	typeKey(env, fyne.KeyRight)
+	want("Right", 1)
+	typeKey(env, fyne.KeyDown)
+	want("Down", 1+perRow)
+	typeKey(env, fyne.KeyLeft)
+	typeKey(env, fyne.KeyLeft)
+	want("Left past the row's start", perRow)
+	typeKey(env, fyne.KeyReturn)
+	if d := uiValue(func() *detail { return env.u.currentDetail }); d == nil || d.title.ID != ids[perRow] {
+		t.Fatalf("Enter opened %+v, want the page of %s", d, ids[perRow])
+	}
+}
+
+// A title's page works from the keyboard past its Play button: Down puts the ring on
+// "More like this", the arrows move it, Enter opens the title under it, and Up gives
+// Enter back to Play. The row could only be reached with the mouse.
+func TestArrowKeysReachMoreLikeThis(t *testing.T) {
+	var titles []catalog.Title
+	for i := range 4 {
+		titles = append(titles, movie(fmt.Sprint("m", i), fmt.Sprint("More ", i), 2000+i, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + fmt.Sprintf("%040x", i+1)}))
+	}
+	env := newTestEnv(t, []catalog.Provider{newStaticProvider("more", "More", titles...)})
+	waitFor(t, "the row", 20*time.Second, func() bool { return len(rowCards(env.u, "more")) == 4 })
+	first := uiValue(func() catalog.Title { return rowCards(env.u, "more")[0].Title() })
+	onUI(func() { env.u.openDetail(first) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	waitFor(t, "More like this", 20*time.Second, func() bool { return d.more.box.Visible() && len(d.more.cards.Objects) == 3 })
+	ringedMore := func() []int {
+		return uiValue(func() []int {
+			var at []int
+			for i, o := range d.more.cards.Objects {
+				if c := o.(*card); c.focused && onScreen(env, c) && !c.ringHidden() {
+					at = append(at, i)
+				}
+			}
+			return at
+		})
+	}
+	typeKey(env, fyne.KeyDown)
+	if got := ringedMore(); len(got) != 1 || got[0] != 0 {
+		t.Fatalf("Down put the ring on cards %v of More like this, want [0]", got)
+	}
+	typeKey(env, fyne.KeyRight)
+	if got := ringedMore(); len(got) != 1 || got[0] != 1 {
+		t.Fatalf("Right put the ring on cards %v, want [1]", got)
+	}
+	want := uiValue(func() string { return d.more.cards.Objects[1].(*card).Title().ID })
+	typeKey(env, fyne.KeyReturn)
+	if next := uiValue(func() *detail { return env.u.currentDetail }); next == d || next.title.ID != want {
+		t.Fatalf("Enter on the ringed card opened %v, want the page of %s", next.title.ID, want)
+	}
+	typeKey(env, fyne.KeyEscape)
+	typeKey(env, fyne.KeyUp)
+	if got := ringedMore(); len(got) != 0 {
+		t.Fatalf("Up left the ring on cards %v", got)
+	}
+	typeKey(env, fyne.KeyReturn)
+	if top := uiValue(func() string { return env.u.nav.top().name }); top != pagePlayer {
+		t.Fatalf("Enter after Up led to %q, want the player", top)
+	}
+}

@@ -358,6 +358,18 @@ func TestBufferingTextSaysHowFarAndWhatItWaitsFor(t *testing.T) {
 	if got, want := st.bufferingText(), "Buffering 40% · waiting for 3 peers and 1 web seed at 1.2 MB/s"; got != want {
 		t.Fatalf("%q, want %q", got, want)
 	}
+	for _, c := range []struct {
+		st   playStatus
+		want string
+	}{
+		{playStatus{BufferPercent: 43, torrent: true, Peers: 1}, "Buffering 43% · waiting for 1 peer at 0 B/s"},
+		{playStatus{BufferPercent: 10, torrent: true, Webseeds: 2, DownloadRate: 5e5}, "Buffering 10% · waiting for 2 web seeds at 500 kB/s"},
+		{playStatus{torrent: true}, "Buffering 0% · looking for peers and web seeds"},
+	} {
+		if got := c.st.bufferingText(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.st, got, c.want)
+		}
+	}
 	if got := (playStatus{BufferPercent: 140}).bufferingText(); got != "Buffering 100%" {
 		t.Fatalf("a local file: %q", got)
 	}

@@ -252,10 +252,21 @@ func (st playStatus) summary() string {
 // and which sources it waits on.
 func (st playStatus) bufferingText() string {
 	text := fmt.Sprintf("Buffering %d%%", min(max(st.BufferPercent, 0), 100))
-	if st.torrent {
-		text += " · waiting for " + plural(st.Peers, "peer") + " and " + plural(st.Webseeds, "web seed") + " at " + formatRate(st.DownloadRate)
+	if !st.torrent {
+		return text
 	}
-	return text
+	// Only the kinds of source there are: the demo's one peer read "and 0 web seeds".
+	var sources []string
+	if st.Peers > 0 {
+		sources = append(sources, plural(st.Peers, "peer"))
+	}
+	if st.Webseeds > 0 {
+		sources = append(sources, plural(st.Webseeds, "web seed"))
+	}
+	if len(sources) == 0 {
+		return text + " · looking for peers and web seeds"
+	}
+	return text + " · waiting for " + strings.Join(sources, " and ") + " at " + formatRate(st.DownloadRate)
 }
 
 // toggleInfo pins the status overlay on screen, or lets it hide with the controls again.

@@ -119,7 +119,7 @@ func TestWheelOverSettingsControlsScrollsPage(t *testing.T) {
 	onUI(func() {
 		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
 			switch o.(type) {
-			case *widget.Entry:
+			case *escEntry:
 				kinds["text field"]++
 			case *menuSelect:
 				kinds["drop-down"]++

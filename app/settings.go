@@ -271,6 +271,8 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	eng := u.svc.engine
 	// The page's scroll exists before its controls: text fields hand it the wheel.
 	pageScroll := container.NewVScroll(nil)
+	// Esc in a text field leaves it, so that the next Esc leaves the page.
+	leaveField := func() { u.win.Canvas().Unfocus() }
 
 	// Seeding.
 	seedToggle := newCheck("Seed (share what you watch)", nil)
@@ -332,7 +334,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		st.setInt(prefMaxConns, v)
 		u.engineTask(func(e *torrent.Engine) { e.SetMaxConnsPerTorrent(v) })
 	})
-	port := widget.NewEntry()
+	port := newEscEntry(leaveField)
 	port.SetPlaceHolder("42069 (default)")
 	if p := st.listenPort(); p >= 0 {
 		port.SetText(strconv.Itoa(p))
@@ -363,7 +365,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	))
 
 	// Cache.
-	folder := widget.NewEntry()
+	folder := newEscEntry(leaveField)
 	folder.SetPlaceHolder("default")
 	folder.SetText(st.cacheDir())
 	folder.OnChanged = guarded1("the folder field", func(s string) { st.setString(prefCacheDir, strings.TrimSpace(s)) })
@@ -470,7 +472,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		u.attachContent()
 	}
 	listFeeds()
-	feedURL := widget.NewEntry()
+	feedURL := newEscEntry(leaveField)
 	feedURL.SetPlaceHolder("https://example.org/films.json or a local file")
 	feedStatus := widget.NewLabel("")
 	feedStatus.Wrapping = fyne.TextWrapWord
@@ -497,6 +499,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 			})
 		})
 	})
+	feedURL.OnSubmitted = func(string) { addFeed.OnTapped() } // Enter adds, as in the magnet dialog
 	catalogCard := widget.NewCard("Catalog", "", container.NewVBox(
 		widget.NewLabel("Providers"), providers,
 		widget.NewLabel("Feeds"), feeds,
@@ -508,6 +511,8 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 	size := widget.NewSlider(14, 56)
 	size.Step = 2
 	size.SetValue(float64(st.subtitleSize()))
+	// A slider keeps the keyboard after a tap, and Esc would no longer leave the page.
+	size.OnChangeEnded = func(float64) { u.win.Canvas().Unfocus() }
 	size.OnChanged = guarded1("the subtitle size", func(v float64) {
 		st.setFloat(prefSubtitleSize, v)
 		sizeLabel.SetText(fmt.Sprintf("%.0f pt", v))

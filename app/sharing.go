@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"marquee/catalog"
+	"marquee/catalog/library"
 	"marquee/torrent"
 )
 
@@ -55,7 +57,7 @@ func (s sharedTorrent) facts() string {
 // re-reads the engine while it is open.
 type sharingScreen struct {
 	u      *ui
-	toggle *widget.Check
+	toggle *switchCheck
 	list   *fyne.Container
 	empty  *widget.Label
 	rows   map[string]*sharingRow // by info hash
@@ -138,7 +140,7 @@ func (s *sharingScreen) watch(ctx context.Context) {
 	tick := time.NewTicker(engineWatchInterval)
 	defer tick.Stop()
 	for {
-		items := readShared(eng)
+		items := readShared(eng, playedTitleNames(s.u.svc.library))
 		runOnUI(func() { s.show(items) })
 		select {
 		case <-s.ctx.Done():
@@ -151,11 +153,15 @@ func (s *sharingScreen) watch(ctx context.Context) {
 	}
 }
 
-// readShared lists the engine's torrents, by name.
-func readShared(eng *torrent.Engine) []sharedTorrent {
+// readShared lists the engine's torrents, by name: the title's (titles, by info hash),
+// else the torrent's own.
+func readShared(eng *torrent.Engine, titles map[string]string) []sharedTorrent {
 	var items []sharedTorrent
 	for _, t := range eng.Torrents() {
-		name := t.Name()
+		name := titles[t.InfoHash()]
+		if name == "" {
+			name = t.Name()
+		}
 		if name == "" {
 			name = t.InfoHash()
 		}
@@ -165,6 +171,34 @@ func readShared(eng *torrent.Engine) []sharedTorrent {
 		return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
 	})
 	return items
+}
+
+// playedTitleNames names the torrents of the titles played, by info hash: "Test Pattern"
+// rather than the file name the torrent was made from, with the episode for a series. It
+// reads the library: never call it on the UI goroutine.
+func playedTitleNames(lib *library.Library) map[string]string {
+	names := map[string]string{}
+	recents, err := lib.RecentlyPlayed(0)
+	if err != nil {
+		return names
+	}
+	name := func(req playRequest, sources []catalog.Source) {
+		for _, src := range sources {
+			if h := src.Hash(); h != "" && names[h] == "" {
+				names[h] = req.displayName()
+			}
+		}
+	}
+	for _, r := range recents {
+		t := r.Title
+		name(playRequest{title: t}, t.Sources)
+		for _, season := range t.Seasons {
+			for _, ep := range season.Episodes {
+				name(playRequest{title: t, season: season.Number, episode: ep.Number}, ep.Sources)
+			}
+		}
+	}
+	return names
 }
 
 // show puts a reading on the page, keeping the rows of torrents still there.

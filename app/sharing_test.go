@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"marquee/catalog"
 	"marquee/torrent"
 )
 
@@ -91,5 +92,29 @@ func TestSharedTorrentFactsSayUploadingNow(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("facts %q do not say %q", got, want)
 		}
+	}
+}
+
+// A torrent of a title that was played is listed under the title's name, not the file
+// name it was made from (the demo showed as demo-75a97fbf122f5ba2.mp4).
+func TestSharingNamesTheTitlePlayed(t *testing.T) {
+	env := newTestEnv(t, nil)
+	tor, err := env.svc.engine.Seed(film(t, tinyFilm), torrent.SeedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := movie("named", "A Named Film", 1961, catalog.Source{InfoHash: tor.InfoHash()})
+	title.ID = "test:named"
+	if err := env.svc.library.RememberTitle(title); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.svc.library.MarkPlayed(title.ID, catalog.MainFile); err != nil {
+		t.Fatal(err)
+	}
+	onUI(env.u.openSharing)
+	s := uiValue(func() *sharingScreen { return env.u.currentSharing })
+	waitFor(t, "the torrent listed", 20*time.Second, func() bool { return s.rows[tor.InfoHash()] != nil })
+	if got := uiValue(func() string { return s.rows[tor.InfoHash()].name.Text }); got != title.Name {
+		t.Fatalf("the played title's torrent is listed as %q, want %q", got, title.Name)
 	}
 }
