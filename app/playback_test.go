@@ -172,6 +172,31 @@ func TestDroppedSubtitleFileIsShown(t *testing.T) {
 	})
 }
 
+// A subtitle line keeps clear of the controls while they show (it sat on the seek bar at
+// 800×500), and goes back near the bottom when they hide.
+func TestSubtitlesStayAboveTheControls(t *testing.T) {
+	env := newTestEnv(t, nil)
+	onUI(func() { env.win.Resize(fyne.NewSize(800, 500)) })
+	pb := openLocal(t, env, film(t, tinyFilm))
+	lineBottom := func() float32 {
+		return uiValue(func() float32 {
+			pb.video.subtitles.SetText("A line of dialogue")
+			band := test.WidgetRenderer(pb.video.subtitles).(*subtitleRenderer).band
+			d := fyne.CurrentApp().Driver()
+			return d.AbsolutePositionForObject(band).Y + band.Size().Height
+		})
+	}
+	onUI(pb.showControls)
+	controlsTop := uiValue(func() float32 { return fyne.CurrentApp().Driver().AbsolutePositionForObject(pb.controls).Y })
+	if shown := lineBottom(); shown > controlsTop {
+		t.Errorf("with the controls shown the line ends at y=%.0f, below their top at %.0f", shown, controlsTop)
+	}
+	onUI(pb.hideControls)
+	if hidden := lineBottom(); hidden <= controlsTop {
+		t.Errorf("with the controls hidden the line ends at y=%.0f, still above where they were (%.0f)", hidden, controlsTop)
+	}
+}
+
 // Subtitle size in Settings applies at once to the film playing.
 func TestSubtitleSizeAppliesMidPlayback(t *testing.T) {
 	env := newTestEnv(t, nil)

@@ -291,11 +291,13 @@ func (pb *playback) showControls() {
 	pb.controlsHidden = false
 	pb.controls.Show()
 	pb.top.Show()
+	pb.video.subtitles.KeepAbove(pb.controls.MinSize().Height)
 }
 
 func (pb *playback) hideControls() {
 	pb.controlsHidden = true
 	pb.controls.Hide()
+	pb.video.subtitles.KeepAbove(0)
 	pb.preview.leave()
 	if !pb.infoPinned {
 		pb.top.Hide()

@@ -237,6 +237,9 @@ type subtitleOverlay struct {
 	widget.BaseWidget
 	text     string
 	textSize float32
+	// above is the height at the bottom the lines keep clear of: the player's controls
+	// while they show, so a line never sits on the seek bar.
+	above float32
 }
 
 func newSubtitleOverlay() *subtitleOverlay {
@@ -256,6 +259,15 @@ func (s *subtitleOverlay) SetText(text string) {
 // SetTextSize changes the subtitle size in points.
 func (s *subtitleOverlay) SetTextSize(size float32) {
 	s.textSize = size
+	s.Refresh()
+}
+
+// KeepAbove keeps the lines above the bottom height of the view (0: their usual place).
+func (s *subtitleOverlay) KeepAbove(height float32) {
+	if height == s.above {
+		return
+	}
+	s.above = height
 	s.Refresh()
 }
 
@@ -313,12 +325,12 @@ func (r *subtitleRenderer) Layout(size fyne.Size) {
 		}
 	}
 	total := lineH * float32(len(r.lines))
-	top := size.Height - size.Height*0.08 - total
+	pad := r.overlay.textSize * 0.4
+	top := size.Height - max(size.Height*0.08, r.overlay.above+pad) - total
 	for i, l := range r.lines {
 		l.Move(fyne.NewPos(0, top+float32(i)*lineH))
 		l.Resize(fyne.NewSize(size.Width, lineH))
 	}
-	pad := r.overlay.textSize * 0.4
 	r.band.Move(fyne.NewPos((size.Width-widest)/2-pad, top-pad/2))
 	r.band.Resize(fyne.NewSize(widest+2*pad, total+pad))
 }
