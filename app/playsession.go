@@ -242,8 +242,10 @@ func (s *playSession) waitMetadata(ctx context.Context, t *torrent.Torrent) erro
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		online := s.svc.networkUp()
-		s.view.say(metadataWaitText(t.Stats(), online))
+		st := t.Stats()
+		// A peer found is proof enough of a network, whatever the check says.
+		online := st.PeersFound > 0 || s.svc.networkUp()
+		s.view.say(metadataWaitText(st, online))
 		select {
 		case err := <-done:
 			switch {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -106,7 +107,7 @@ func openServices(prefs fyne.Preferences, opts serviceOptions) (*services, error
 		cacheDir:        opts.cacheDir,
 		audio:           player.DeviceAudio,
 		metadataTimeout: defaultMetadataTimeout,
-		networkUp:       networkUp,
+		networkUp:       (&onlineCheck{probe: swarmsReachable}).up,
 	}
 	if opts.loopback {
 		// Every peer is on this machine: the network is as up as it needs to be.
@@ -302,10 +303,45 @@ func scrapeTracker(ctx context.Context, trackerURL string, infoHashes []string) 
 	return out, nil
 }
 
-// networkUp reports whether an interface other than loopback is up with a routable
+// swarmsReachable reports whether the swarms off this machine can answer: an interface up
+// with a routable address, and the names of the DHT's routers resolve. An interface alone
+// is not enough: a sandbox or a router without its uplink has one, and a magnet then
+// waited its whole 90 s saying it fetched the film's details.
+func swarmsReachable() bool {
+	if !interfaceUp() {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	return torrent.SwarmReachable(ctx)
+}
+
+// onlineCheck remembers probe's answer for a while: the playback wait asks every second,
+// and a probe may take a DNS round trip. Its callers are off the UI goroutine.
+type onlineCheck struct {
+	probe func() bool
+
+	mu      sync.Mutex
+	checked time.Time
+	online  bool
+}
+
+// onlineCheckFor is how long an answer of onlineCheck holds.
+const onlineCheckFor = 10 * time.Second
+
+func (c *onlineCheck) up() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.checked.IsZero() || time.Since(c.checked) > onlineCheckFor {
+		c.online, c.checked = c.probe(), time.Now()
+	}
+	return c.online
+}
+
+// interfaceUp reports whether an interface other than loopback is up with a routable
 // address. Without one no tracker, DHT node, peer or web seed off this machine can answer,
 // and waiting for them only hides that from the user.
-func networkUp() bool {
+func interfaceUp() bool {
 	ifaces, err := net.Interfaces()
 	if err != nil {
 		return true // cannot tell: do not claim to be offline

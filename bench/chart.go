@@ -19,6 +19,10 @@ var (
 	moovEndColor   = color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}
 )
 
+// errNoFirstFrames is writeChart's answer for a run that measured no first frame (the seek
+// subset): there is nothing to draw.
+var errNoFirstFrames = errors.New("chart: no first-frame figures measured")
+
 // writeChart draws, for each swarm measured (the aria2c swarm, the web seed alone, the mixed
 // swarm), time to first frame and bytes before the first frame per engine, both moov variants
 // side by side, one row per swarm, as one PNG.
@@ -54,7 +58,7 @@ func writeChart(path string, samples map[figure]map[engineID][]float64) error {
 		plots = append(plots, []*plot.Plot{ttff, bytes})
 	}
 	if len(plots) == 0 {
-		return errors.New("chart: no first-frame figures measured")
+		return errNoFirstFrames
 	}
 	img := vgimg.New(vg.Points(1100), vg.Points(420*float64(len(plots))))
 	dc := draw.New(img)
