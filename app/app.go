@@ -50,7 +50,14 @@ func Run(opts Options) error {
 	w.Resize(svc.settings.windowSize())
 	w.SetMaster()
 	w.SetCloseIntercept(u.quit)
-	a.Lifecycle().SetOnStopped(func() { uiStopped.Store(true) })
+	a.Lifecycle().SetOnStopped(func() {
+		uiStopped.Store(true)
+		// Fyne quits on SIGINT and SIGTERM without the close intercept, and saves the
+		// preferences right after this hook: the size goes in now, or it is lost.
+		if size, ok := u.windowSizeToKeep(); ok {
+			svc.settings.setWindowSizeNow(size)
+		}
+	})
 	u.installTestHooks(testHooksFromEnv())
 	if opts.Demo {
 		u.startDemo()
@@ -228,9 +235,15 @@ func (u *ui) quit() {
 // rememberWindow keeps the window's size for the next start; a full-screen window keeps the
 // size it had before. Fyne has no call to place a window, so its position is the desktop's.
 func (u *ui) rememberWindow() {
-	if !u.win.FullScreen() {
-		u.svc.settings.setWindowSize(u.win.Canvas().Size())
+	if size, ok := u.windowSizeToKeep(); ok {
+		u.svc.settings.setWindowSize(size)
 	}
+}
+
+// windowSizeToKeep is the window's size, unless it is full screen or not shown.
+func (u *ui) windowSizeToKeep() (fyne.Size, bool) {
+	size := u.win.Canvas().Size()
+	return size, !u.win.FullScreen() && !size.IsZero()
 }
 
 // stopPlayback closes a player session in the background (closing waits for the

@@ -80,12 +80,16 @@ func TestEndToEndDemoPlaysUnderX(t *testing.T) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	var lastSize image.Point // the window's size before SIGTERM, once the test sets it
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case err := <-exited:
 			if err != nil {
 				t.Errorf("marquee did not exit cleanly on SIGTERM: %v (log: %s)", err, logPath)
+			}
+			if lastSize != (image.Point{}) {
+				checkSavedWindowSize(t, filepath.Join(home, ".config"), lastSize)
 			}
 		case <-time.After(30 * time.Second):
 			cmd.Process.Kill()
@@ -163,6 +167,30 @@ func TestEndToEndDemoPlaysUnderX(t *testing.T) {
 	}
 	for _, name := range photographScreens(t, display, win[0], shots) {
 		copyFile(filepath.Join(shots, name), filepath.Join(artifacts, name))
+	}
+	// A session's SIGTERM quits as the close button does: the size is kept for next time.
+	lastSize = image.Pt(1040, 660)
+	resizeWindow(t, display, win[0], lastSize)
+}
+
+// checkSavedWindowSize reads the window size the app saved in its Fyne preferences under
+// configHome.
+func checkSavedWindowSize(t *testing.T, configHome string, want image.Point) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(configHome, "fyne", appID, "preferences.json"))
+	if err != nil {
+		t.Errorf("no preferences saved: %v", err)
+		return
+	}
+	var prefs map[string]any
+	if err := json.Unmarshal(raw, &prefs); err != nil {
+		t.Errorf("preferences: %v", err)
+		return
+	}
+	w, _ := prefs[prefWindowWidth].(float64)
+	h, _ := prefs[prefWindowHeight].(float64)
+	if int(w) != want.X || int(h) != want.Y {
+		t.Errorf("after SIGTERM the saved window size is %vx%v, want %dx%d", w, h, want.X, want.Y)
 	}
 }
 
