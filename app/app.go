@@ -6,18 +6,20 @@ package app
 import (
 	"context"
 	"log/slog"
-	"marquee/internal/serial"
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 
 	"marquee/assets"
 	"marquee/catalog/library"
+	"marquee/internal/serial"
 	"marquee/torrent"
 )
 
@@ -50,14 +52,7 @@ func Run(opts Options) error {
 	w.Resize(svc.settings.windowSize())
 	w.SetMaster()
 	w.SetCloseIntercept(u.quit)
-	a.Lifecycle().SetOnStopped(func() {
-		uiStopped.Store(true)
-		// Fyne quits on SIGINT and SIGTERM without the close intercept, and saves the
-		// preferences right after this hook: the size goes in now, or it is lost.
-		if size, ok := u.windowSizeToKeep(); ok {
-			svc.settings.setWindowSizeNow(size)
-		}
-	})
+	a.Lifecycle().SetOnStopped(func() { uiStopped.Store(true) })
 	u.installTestHooks(testHooksFromEnv())
 	if opts.Demo {
 		u.startDemo()
@@ -90,6 +85,8 @@ type ui struct {
 	win fyne.Window
 	svc *services
 	nav *navigator
+	// sizeSettled keeps the window's size once it has lasted (see windowResized).
+	sizeSettled *time.Timer
 	// banners are the home page's notices (see banners); no page but home shows them.
 	banners *banners
 	home    *home
@@ -128,7 +125,7 @@ type ui struct {
 func newUI(a fyne.App, w fyne.Window, svc *services) *ui {
 	ctx, cancel := context.WithCancel(context.Background())
 	u := &ui{app: a, win: w, svc: svc, banners: newBanners(), tasks: newTaskQueue(), ctx: ctx, cancel: cancel}
-	u.nav = newNavigator()
+	u.nav = newNavigator(u.windowResized)
 	// A text field focused on the page left behind would keep taking the keys that the
 	// new page's shortcuts need.
 	u.nav.changed = func() {
@@ -234,6 +231,19 @@ func (u *ui) quit() {
 
 // rememberWindow keeps the window's size for the next start; a full-screen window keeps the
 // size it had before. Fyne has no call to place a window, so its position is the desktop's.
+// windowResized keeps the window's size once it has settled: Fyne quits on SIGINT and
+// SIGTERM without the close intercept, and a size kept only at quit was then lost.
+func (u *ui) windowResized(fyne.Size) {
+	if u.sizeSettled != nil {
+		u.sizeSettled.Stop()
+	}
+	u.sizeSettled = time.AfterFunc(windowSizeSettles, func() { runOnUI(u.rememberWindow) })
+}
+
+// windowSizeSettles is how long a window size must last to be kept: a drag through many
+// sizes writes only the last.
+const windowSizeSettles = 500 * time.Millisecond
+
 func (u *ui) rememberWindow() {
 	if size, ok := u.windowSizeToKeep(); ok {
 		u.svc.settings.setWindowSize(size)
@@ -265,6 +275,9 @@ func (u *ui) shutdown() {
 	u.cancel()
 	if u.home.searchTimer != nil {
 		u.home.searchTimer.Stop()
+	}
+	if u.sizeSettled != nil {
+		u.sizeSettled.Stop()
 	}
 	if pb := u.playback; pb != nil {
 		pb.stop()
@@ -320,8 +333,29 @@ type navigator struct {
 	changed func()
 }
 
-func newNavigator() *navigator {
-	return &navigator{holder: container.NewStack()}
+// newNavigator makes the navigator; resized hears each new size the window gives it.
+func newNavigator(resized func(fyne.Size)) *navigator {
+	return &navigator{holder: container.New(&sizeWatcher{onSize: resized})}
+}
+
+// sizeWatcher lays its objects out as a stack and tells onSize of each new size.
+type sizeWatcher struct {
+	last   fyne.Size
+	onSize func(fyne.Size)
+}
+
+func (w *sizeWatcher) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	layout.NewStackLayout().Layout(objects, size)
+	if size != w.last {
+		w.last = size
+		if w.onSize != nil {
+			w.onSize(size)
+		}
+	}
+}
+
+func (w *sizeWatcher) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	return layout.NewStackLayout().MinSize(objects)
 }
 
 func (n *navigator) top() page {

@@ -109,13 +109,6 @@ func (s settings) setWindowSize(size fyne.Size) {
 	s.setFloat(prefWindowHeight, float64(size.Height))
 }
 
-// setWindowSizeNow writes the size straight into the preferences, past the writer: for
-// when the app stops, where waiting on disk is no longer a UI goroutine's wait.
-func (s settings) setWindowSizeNow(size fyne.Size) {
-	s.prefs.SetFloat(prefWindowWidth, float64(size.Width))
-	s.prefs.SetFloat(prefWindowHeight, float64(size.Height))
-}
-
 var (
 	defaultWindowSize = fyne.NewSize(1280, 800)
 	minWindowSize     = fyne.NewSize(800, 500)

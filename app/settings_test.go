@@ -510,6 +510,16 @@ func TestSettingsWritesDoNotWaitForTheSave(t *testing.T) {
 	}
 }
 
+// A window size that lasts is kept without waiting for the close button: Fyne quits on
+// SIGTERM and Ctrl-C without it.
+func TestWindowSizeIsKeptOnceItSettles(t *testing.T) {
+	env := newTestEnv(t, nil)
+	onUI(func() { env.win.Resize(fyne.NewSize(1010, 650)) })
+	waitFor(t, "the new size kept", 10*time.Second, func() bool {
+		return env.svc.settings.windowSize() == fyne.NewSize(1010, 650)
+	})
+}
+
 // The window comes back at the size it had when the app quit, never below the smallest size
 // the layout is made for; a full-screen window keeps its windowed size.
 func TestWindowSizeIsRemembered(t *testing.T) {
