@@ -247,6 +247,20 @@ func TestPlayHeadlessSeekAndDuration(t *testing.T) {
 	}
 }
 
+// While a magnet's details are fetched, headless play says so every second with what it
+// has found, instead of printing nothing until its timeout.
+func TestPlayHeadlessReportsTheMetadataWait(t *testing.T) {
+	run := runPlay(t, append(loopbackFlags(t), "--timeout", "2s", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567")...)
+	wait, i := run.first("metadata_wait")
+	_, errAt := run.first("error")
+	if i < 0 || errAt < i {
+		t.Fatalf("no metadata_wait before the error\n%s", run)
+	}
+	if wait.num("peers_found") != 0 || wait["reachable"] != true {
+		t.Fatalf("metadata_wait %v: want no peer found, and reachable with no public swarm asked", wait)
+	}
+}
+
 func TestPlayHeadlessBadSourcesExitWithErrorEvent(t *testing.T) {
 	garbage := filepath.Join(t.TempDir(), "garbage.mp4")
 	noise := make([]byte, 256<<10)

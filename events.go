@@ -38,6 +38,16 @@ type metadataEvent struct {
 	PieceLength int64       `json:"piece_length"`
 }
 
+// metadataWaitEvent is said every second while a magnet's details are fetched.
+type metadataWaitEvent struct {
+	eventHead
+	PeersFound int `json:"peers_found"`
+	Peers      int `json:"peers"`
+	Webseeds   int `json:"webseeds"`
+	// Reachable is false when no DHT router's name resolves: no swarm can answer from here.
+	Reachable bool `json:"reachable"`
+}
+
 type fileEntry struct {
 	Index  int    `json:"index"`
 	Path   string `json:"path"`
@@ -119,19 +129,20 @@ type errorEvent struct {
 	Message string `json:"message"`
 }
 
-func (*metadataEvent) kind() string   { return "metadata" }
-func (*openedEvent) kind() string     { return "opened" }
-func (*firstFrameEvent) kind() string { return "first_frame" }
-func (*stallStartEvent) kind() string { return "stall_start" }
-func (*stallEndEvent) kind() string   { return "stall_end" }
-func (*seekDoneEvent) kind() string   { return "seek_done" }
-func (*progressEvent) kind() string   { return "progress" }
-func (*endEvent) kind() string        { return "end" }
-func (*errorEvent) kind() string      { return "error" }
+func (*metadataEvent) kind() string     { return "metadata" }
+func (*metadataWaitEvent) kind() string { return "metadata_wait" }
+func (*openedEvent) kind() string       { return "opened" }
+func (*firstFrameEvent) kind() string   { return "first_frame" }
+func (*stallStartEvent) kind() string   { return "stall_start" }
+func (*stallEndEvent) kind() string     { return "stall_end" }
+func (*seekDoneEvent) kind() string     { return "seek_done" }
+func (*progressEvent) kind() string     { return "progress" }
+func (*endEvent) kind() string          { return "end" }
+func (*errorEvent) kind() string        { return "error" }
 
 // allPlayEvents lists every kind, for the contract test.
 var allPlayEvents = []playEvent{
-	&metadataEvent{}, &openedEvent{}, &firstFrameEvent{}, &stallStartEvent{}, &stallEndEvent{},
+	&metadataEvent{}, &metadataWaitEvent{}, &openedEvent{}, &firstFrameEvent{}, &stallStartEvent{}, &stallEndEvent{},
 	&seekDoneEvent{}, &progressEvent{}, &endEvent{}, &errorEvent{},
 }
 

@@ -81,9 +81,21 @@ type headlessOptions struct {
 }
 
 func playHeadless(ctx context.Context, src string, opts headlessOptions, events *playEvents) error {
+	// With neither the DHT nor trackers no public swarm is asked, and none need answer.
+	var reach torrent.Reachability
+	public := !opts.source.engine.noDHT || !opts.source.engine.noTrackers
+	reachable := func(st torrent.Stats) bool { return st.PeersFound > 0 || !public || reach.Reachable() }
+	var last torrent.Stats
+	opts.source.onWait = func(st torrent.Stats) {
+		last = st
+		events.emit(&metadataWaitEvent{PeersFound: st.PeersFound, Peers: st.Peers, Webseeds: st.WebseedsKnown, Reachable: reachable(st)})
+	}
 	m, err := openMedia(ctx, src, opts.source, func(m *media) {
 		events.emit(newMetadataEvent(m))
 	})
+	if errors.Is(err, torrent.ErrMetadataTimeout) && !reachable(last) {
+		return fmt.Errorf("%w; this computer cannot reach the BitTorrent network: none of the DHT's routers has a name that resolves", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ type sourceOptions struct {
 	peers           []string
 	fileIndex       int // -1: the main video file
 	metadataTimeout time.Duration
+	// onWait, if set, hears the torrent's figures every second while its details are
+	// fetched.
+	onWait func(torrent.Stats)
 }
 
 // openMedia resolves SOURCE to a playable file through the session package, starting an engine
@@ -46,7 +49,13 @@ func openMedia(ctx context.Context, src string, opts sourceOptions, onMetadata f
 			return nil, fmt.Errorf("start the BitTorrent engine: %w", err)
 		}
 	}
-	sm, err := session.Open(ctx, m.engine, req, session.Options{Peers: opts.peers, MetadataTimeout: opts.metadataTimeout})
+	sessOpts := session.Options{Peers: opts.peers, MetadataTimeout: opts.metadataTimeout}
+	if opts.onWait != nil {
+		sessOpts.WaitMetadata = func(ctx context.Context, t *torrent.Torrent) error {
+			return session.WaitMetadataReporting(ctx, t, opts.onWait)
+		}
+	}
+	sm, err := session.Open(ctx, m.engine, req, sessOpts)
 	if err != nil {
 		m.Close()
 		var fileErr *session.FileIndexError

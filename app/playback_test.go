@@ -590,17 +590,3 @@ func TestMetadataWaitTellsOfflineAndRetries(t *testing.T) {
 		return next != nil && next != pb && strings.Contains(next.CentreText(), "peers found")
 	})
 }
-
-// The online check asks its probe once per onlineCheckFor, however often the playback
-// wait asks it, and asks again once the answer is old.
-func TestOnlineCheckRemembersItsAnswer(t *testing.T) {
-	probes := 0
-	c := &onlineCheck{probe: func() bool { probes++; return probes > 1 }}
-	if c.up() || c.up() || probes != 1 {
-		t.Fatalf("after two asks: %d probes, want 1 (and its answer, offline)", probes)
-	}
-	c.checked = c.checked.Add(-onlineCheckFor - time.Second)
-	if !c.up() || probes != 2 {
-		t.Fatalf("an old answer was not checked again: %d probes", probes)
-	}
-}

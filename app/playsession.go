@@ -237,29 +237,19 @@ var errOffline = errors.New("this computer has no network connection")
 func (s *playSession) waitMetadata(ctx context.Context, t *torrent.Torrent) error {
 	s.view.showWaitCancel(true)
 	defer s.view.showWaitCancel(false)
-	done := make(chan error, 1)
-	go func() { done <- t.WaitMetadata(ctx) }()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		st := t.Stats()
+	err := session.WaitMetadataReporting(ctx, t, func(st torrent.Stats) {
 		// A peer found is proof enough of a network, whatever the check says.
-		online := st.PeersFound > 0 || s.svc.networkUp()
-		s.view.say(metadataWaitText(st, online))
-		select {
-		case err := <-done:
-			switch {
-			case err == nil:
-				return nil
-			case s.ctx.Err() != nil:
-				return s.ctx.Err()
-			case !s.svc.networkUp():
-				return fmt.Errorf("%w: %w", errOffline, err)
-			}
-			return err
-		case <-tick.C:
-		}
+		s.view.say(metadataWaitText(st, st.PeersFound > 0 || s.svc.networkUp()))
+	})
+	switch {
+	case err == nil:
+		return nil
+	case s.ctx.Err() != nil:
+		return s.ctx.Err()
+	case !s.svc.networkUp():
+		return fmt.Errorf("%w: %w", errOffline, err)
 	}
+	return err
 }
 
 // metadataWaitText is the centre's line while a magnet's details are fetched.

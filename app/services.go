@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -107,7 +106,7 @@ func openServices(prefs fyne.Preferences, opts serviceOptions) (*services, error
 		cacheDir:        opts.cacheDir,
 		audio:           player.DeviceAudio,
 		metadataTimeout: defaultMetadataTimeout,
-		networkUp:       (&onlineCheck{probe: swarmsReachable}).up,
+		networkUp:       swarmsReachable(&torrent.Reachability{}),
 	}
 	if opts.loopback {
 		// Every peer is on this machine: the network is as up as it needs to be.
@@ -303,39 +302,12 @@ func scrapeTracker(ctx context.Context, trackerURL string, infoHashes []string) 
 	return out, nil
 }
 
-// swarmsReachable reports whether the swarms off this machine can answer: an interface up
-// with a routable address, and the names of the DHT's routers resolve. An interface alone
-// is not enough: a sandbox or a router without its uplink has one, and a magnet then
-// waited its whole 90 s saying it fetched the film's details.
-func swarmsReachable() bool {
-	if !interfaceUp() {
-		return false
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	return torrent.SwarmReachable(ctx)
-}
-
-// onlineCheck remembers probe's answer for a while: the playback wait asks every second,
-// and a probe may take a DNS round trip. Its callers are off the UI goroutine.
-type onlineCheck struct {
-	probe func() bool
-
-	mu      sync.Mutex
-	checked time.Time
-	online  bool
-}
-
-// onlineCheckFor is how long an answer of onlineCheck holds.
-const onlineCheckFor = 10 * time.Second
-
-func (c *onlineCheck) up() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.checked.IsZero() || time.Since(c.checked) > onlineCheckFor {
-		c.online, c.checked = c.probe(), time.Now()
-	}
-	return c.online
+// swarmsReachable is networkUp for this computer: an interface up with a routable address,
+// and the names of the DHT's routers resolve. An interface alone is not enough: a sandbox
+// or a router without its uplink has one, and a magnet then waited its whole 90 s saying
+// it fetched the film's details. Its callers are off the UI goroutine.
+func swarmsReachable(r *torrent.Reachability) func() bool {
+	return func() bool { return interfaceUp() && r.Reachable() }
 }
 
 // interfaceUp reports whether an interface other than loopback is up with a routable

@@ -149,6 +149,24 @@ func waitMetadata(ctx context.Context, t *torrent.Torrent, opts Options) error {
 	return nil
 }
 
+// WaitMetadataReporting waits for t's details as t.WaitMetadata does, and hands report the
+// torrent's figures at once and every second meanwhile, so that the user sees what the
+// wait is for (peers found, connected, web seeds) instead of nothing.
+func WaitMetadataReporting(ctx context.Context, t *torrent.Torrent, report func(torrent.Stats)) error {
+	done := make(chan error, 1)
+	go func() { done <- t.WaitMetadata(ctx) }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		report(t.Stats())
+		select {
+		case err := <-done:
+			return err
+		case <-tick.C:
+		}
+	}
+}
+
 // Local says whether the media is a file on this computer.
 func (m *Media) Local() bool { return m.Torrent == nil }
 

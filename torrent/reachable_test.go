@@ -35,3 +35,17 @@ func TestAnyResolves(t *testing.T) {
 		t.Error("reachable although every lookup timed out")
 	}
 }
+
+// Reachability asks its probe once per reachabilityHolds, however often it is asked, and
+// asks again once the answer is old.
+func TestReachabilityRemembersItsAnswer(t *testing.T) {
+	probes := 0
+	r := &Reachability{probe: func() bool { probes++; return probes > 1 }}
+	if r.Reachable() || r.Reachable() || probes != 1 {
+		t.Fatalf("after two asks: %d probes, want 1 (and its answer, unreachable)", probes)
+	}
+	r.checked = r.checked.Add(-reachabilityHolds - time.Second)
+	if !r.Reachable() || probes != 2 {
+		t.Fatalf("an old answer was not checked again: %d probes", probes)
+	}
+}
