@@ -190,6 +190,15 @@ func (p *Player) route(pkt *astiav.Packet) {
 	serial := int(p.serial.Load())
 	switch {
 	case idx == p.videoStream && p.videoQ != nil:
+		if p.coverArt {
+			// The cover stands for the whole sound, and FFmpeg queues it again after each
+			// seek stamped with the start: stamped with the seek's target instead, it
+			// lands the seek at once rather than being dropped as a picture from before
+			// the target while the sound waits for a next picture that never comes.
+			ts := durationToTs(p.seekState.Load().target+p.startTime, p.timeBases[idx])
+			pkt.SetPts(ts)
+			pkt.SetDts(ts)
+		}
 		p.videoQ.put(pkt, serial)
 		return
 	case int64(idx) == p.audioStream.Load():
@@ -289,7 +298,7 @@ func (p *Player) queuesFull() bool {
 			enough++
 		}
 	}
-	if p.videoQ != nil {
+	if p.videoQ != nil && !p.coverArt {
 		check(p.videoQ)
 	}
 	p.pipeMu.Lock()

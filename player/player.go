@@ -106,7 +106,8 @@ type demuxState struct {
 
 // videoPath is the video decoder's queue and picture queue and the presenter's figures.
 type videoPath struct {
-	videoStream   int // -1 without video
+	videoStream   int  // -1 without video
+	coverArt      bool // the video is one still picture (an album's cover), not a film
 	videoQ        *packetQueue
 	frames        chan *videoFrame
 	presenterWake chan struct{}
@@ -326,10 +327,20 @@ func (p *Player) setup() error {
 		if fps.Num() > 0 && fps.Den() > 0 && fps.Float64() <= 1000 {
 			p.frameDur = time.Duration(float64(time.Second) / fps.Float64())
 		}
+		p.coverArt = streamDisposition(fc, video)&dispositionAttachedPic != 0
+		if p.coverArt {
+			fps = astiav.NewRational(0, 1) // FFmpeg says 90000: the time base, not a rate
+		}
 		dw, dh := fitSize(cp.Width(), cp.Height(), p.sar, 0, 0)
 		info.Video = &VideoInfo{Codec: cp.CodecID().Name(), Width: cp.Width(), Height: cp.Height(),
 			DisplayWidth: dw, DisplayHeight: dh, FPS: fps.Float64()}
-		d, err := openDecoder(p.params[video], p.timeBases[video], "video", videoThreads())
+		threads := videoThreads()
+		if p.coverArt {
+			// A frame-threaded decoder (PNG's) gives a picture out only when the next packet
+			// or the end comes in, and a cover has no next packet.
+			threads = 0
+		}
+		d, err := openDecoder(p.params[video], p.timeBases[video], "video", threads)
 		if err != nil {
 			return err
 		}
