@@ -273,6 +273,11 @@ func (p *Player) setup() error {
 	info := MediaInfo{Bitrate: fc.BitRate()}
 	if d := fc.Duration(); d != noPTS && d > 0 {
 		info.Duration = time.Duration(d) * time.Microsecond
+		// A header's duration runs from the timeline's zero, and playback from the first
+		// timestamp: a recording whose clock starts 10 hours in lasts what follows it.
+		if durationFromHeader(fc) && p.startTime > 0 && info.Duration > p.startTime {
+			info.Duration -= p.startTime
+		}
 	}
 	if in := fc.InputFormat(); in != nil {
 		info.Container = in.Name()
