@@ -238,6 +238,10 @@ func TestPlayHeadlessSeekAndDuration(t *testing.T) {
 	if d := sd.num("landed_ms") - 4000; d < -40 || d > 40 {
 		t.Fatalf("landed at %v ms, more than a frame from 4000", sd["landed_ms"])
 	}
+	// The first picture is the one at the seek, not the film's first.
+	if ff, _ := run.first("first_frame"); ff.num("position_ms") < 3960 {
+		t.Fatalf("first frame at %v ms, want the seek's 4000\n%s", ff["position_ms"], run)
+	}
 	end, _ := run.first("end")
 	if end["reason"] != "duration" {
 		t.Fatalf("end reason %v, want duration", end["reason"])

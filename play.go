@@ -129,6 +129,12 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 		Audio:       player.NullAudio,
 		Video:       player.NullVideo,
 		StartPaused: true,
+		StartAt: func(info player.MediaInfo) time.Duration {
+			if !opts.seek.set {
+				return 0
+			}
+			return opts.seek.resolve(info.Duration)
+		},
 		OnEvent: func(ev player.Event) {
 			select {
 			case playerEvents <- ev:
@@ -147,7 +153,6 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	start := time.Duration(0)
 	if opts.seek.set {
 		start = opts.seek.resolve(info.Duration)
-		p.Seek(start)
 	}
 	p.Play()
 	playing.Store(true)

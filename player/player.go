@@ -40,6 +40,10 @@ type Options struct {
 	// VideoWidth and VideoHeight are the initial output size request (0 = source size).
 	VideoWidth, VideoHeight int
 	StartPaused             bool
+	// StartAt, if set, says where playback starts once the streams are known (a resume
+	// point, a share of the duration; 0 is the beginning). The first picture shown is the
+	// one there: a Seek after Open would race the film's first picture to the screen.
+	StartAt func(MediaInfo) time.Duration
 
 	// Unpaced presents every picture as soon as it is decoded, ignoring the clock, so that
 	// benchmarks (and fuzzing) decode as fast as the CPU allows. Sound, if any, still
@@ -248,6 +252,11 @@ func Open(ctx context.Context, r io.ReadSeeker, opts Options) (*Player, error) {
 	}
 	p.events = serial.New(opts.OnEvent)
 	p.startGoroutines()
+	if opts.StartAt != nil {
+		if t := opts.StartAt(p.Info()); t > 0 {
+			p.Seek(t) // taken by the reader before its first packet
+		}
+	}
 	start <- true
 	p.mu.Lock()
 	p.flags.opening = false
