@@ -251,6 +251,27 @@ func TestPlayHeadlessSeekAndDuration(t *testing.T) {
 	}
 }
 
+// A seek to the end lands on the last picture and ends at once; its first_frame and
+// seek_done come before the end, in every run (they were lost in 2 of 5).
+func TestPlayHeadlessSeekToTheEnd(t *testing.T) {
+	film := testFilm(t, 8)
+	for i := range 8 {
+		run := runPlay(t, "--seek", "100%", film)
+		if run.code != 0 {
+			t.Fatalf("run %d: exit code %d\n%s", i, run.code, run)
+		}
+		ff, fi := run.first("first_frame")
+		_, si := run.first("seek_done")
+		_, ei := run.first("end")
+		if fi < 0 || si < 0 || ei < fi || ei < si {
+			t.Fatalf("run %d: first_frame, seek_done, end at %d, %d, %d\n%s", i, fi, si, ei, run)
+		}
+		if pos := ff.num("position_ms"); pos < 7900 {
+			t.Fatalf("run %d: first frame at %v ms, want the last one", i, pos)
+		}
+	}
+}
+
 func TestPlayHeadlessBadSourcesExitWithErrorEvent(t *testing.T) {
 	garbage := filepath.Join(t.TempDir(), "garbage.mp4")
 	noise := make([]byte, 256<<10)

@@ -164,6 +164,8 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	defer durationCheck.Stop()
 	firstFrame, stalled := false, false
 	var stallStart time.Time
+	done := p.Done()
+	var lastEvents <-chan time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -192,7 +194,13 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 			case player.EventError:
 				return ev.Err
 			}
-		case <-p.Done():
+		case <-done:
+			// The player closes Done after it has pushed its last events (the first frame
+			// and seek of a seek to the end, then the end itself), which reach playerEvents
+			// from a goroutine of their own: ending here at once lost them in some runs.
+			done = nil
+			lastEvents = time.After(time.Second)
+		case <-lastEvents:
 			if err := p.Err(); err != nil {
 				return err
 			}
