@@ -25,12 +25,7 @@ func TestCoverArtSeekWhileDownloading(t *testing.T) {
 	if v := p.Info().Video; v == nil || v.FPS != 0 {
 		t.Errorf("video %+v, want the cover with no frame rate", v)
 	}
-	p.Seek(4 * time.Second)
-	p.Play()
-	ev, _ := rec.waitEvent(t, 0, 10*time.Second, "seek done", func(e Event) bool { return e.Kind == EventSeekDone })
-	if !near(ev.Landed, 4*time.Second, 100*time.Millisecond) {
-		t.Errorf("seek to 4s landed at %v", ev.Landed)
-	}
+	seekAndPlay(t, p, rec, 4*time.Second, 100*time.Millisecond)
 	waitUntil(t, 10*time.Second, "sound past 4.5s", func() bool { return p.Position() >= 4500*time.Millisecond })
 	if n := len(rec.snapshotFrames()); n != 1 {
 		t.Errorf("%d pictures shown, want the cover once", n)

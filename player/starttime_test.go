@@ -22,12 +22,7 @@ func TestTimestampsStartingHoursIn(t *testing.T) {
 			if d := p.Duration(); !near(d, 3*time.Second, 150*time.Millisecond) {
 				t.Fatalf("duration %v, want 3s", d)
 			}
-			p.Seek(1500 * time.Millisecond)
-			p.Play()
-			ev, _ := rec.waitEvent(t, 0, 10*time.Second, "seek done", func(e Event) bool { return e.Kind == EventSeekDone })
-			if !near(ev.Landed, 1500*time.Millisecond, 50*time.Millisecond) {
-				t.Errorf("seek to 1.5s landed at %v", ev.Landed)
-			}
+			seekAndPlay(t, p, rec, 1500*time.Millisecond, 50*time.Millisecond)
 			waitDone(t, p, 20*time.Second)
 			if p.State() != StateEnded || !near(p.Position(), p.Duration(), 100*time.Millisecond) {
 				t.Fatalf("state %v at %v of %v, err %v", p.State(), p.Position(), p.Duration(), p.Err())
