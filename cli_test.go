@@ -238,6 +238,10 @@ func TestPlayHeadlessSeekAndDuration(t *testing.T) {
 	if d := sd.num("landed_ms") - 4000; d < -40 || d > 40 {
 		t.Fatalf("landed at %v ms, more than a frame from 4000", sd["landed_ms"])
 	}
+	// The first picture is the one at the seek, not the film's first.
+	if ff, _ := run.first("first_frame"); ff.num("position_ms") < 3960 {
+		t.Fatalf("first frame at %v ms, want the seek's 4000\n%s", ff["position_ms"], run)
+	}
 	end, _ := run.first("end")
 	if end["reason"] != "duration" {
 		t.Fatalf("end reason %v, want duration", end["reason"])
@@ -258,6 +262,27 @@ func TestPlayHeadlessReportsTheMetadataWait(t *testing.T) {
 	}
 	if wait.num("peers_found") != 0 || wait["reachable"] != true {
 		t.Fatalf("metadata_wait %v: want no peer found, and reachable with no public swarm asked", wait)
+	}
+}
+
+// A seek to the end lands on the last picture and ends at once; its first_frame and
+// seek_done come before the end, in every run (they were lost in 2 of 5).
+func TestPlayHeadlessSeekToTheEnd(t *testing.T) {
+	film := testFilm(t, 8)
+	for i := range 8 {
+		run := runPlay(t, "--seek", "100%", film)
+		if run.code != 0 {
+			t.Fatalf("run %d: exit code %d\n%s", i, run.code, run)
+		}
+		ff, fi := run.first("first_frame")
+		_, si := run.first("seek_done")
+		_, ei := run.first("end")
+		if fi < 0 || si < 0 || ei < fi || ei < si {
+			t.Fatalf("run %d: first_frame, seek_done, end at %d, %d, %d\n%s", i, fi, si, ei, run)
+		}
+		if pos := ff.num("position_ms"); pos < 7900 {
+			t.Fatalf("run %d: first frame at %v ms, want the last one", i, pos)
+		}
 	}
 }
 

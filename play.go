@@ -141,6 +141,12 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 		Audio:       player.NullAudio,
 		Video:       player.NullVideo,
 		StartPaused: true,
+		StartAt: func(info player.MediaInfo) time.Duration {
+			if !opts.seek.set {
+				return 0
+			}
+			return opts.seek.resolve(info.Duration)
+		},
 		OnEvent: func(ev player.Event) {
 			select {
 			case playerEvents <- ev:
@@ -159,7 +165,6 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	start := time.Duration(0)
 	if opts.seek.set {
 		start = opts.seek.resolve(info.Duration)
-		p.Seek(start)
 	}
 	p.Play()
 	playing.Store(true)
@@ -171,6 +176,8 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 	defer durationCheck.Stop()
 	firstFrame, stalled := false, false
 	var stallStart time.Time
+	done := p.Done()
+	var lastEvents <-chan time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -199,7 +206,13 @@ func playHeadless(ctx context.Context, src string, opts headlessOptions, events 
 			case player.EventError:
 				return ev.Err
 			}
-		case <-p.Done():
+		case <-done:
+			// The player closes Done after it has pushed its last events (the first frame
+			// and seek of a seek to the end, then the end itself), which reach playerEvents
+			// from a goroutine of their own: ending here at once lost them in some runs.
+			done = nil
+			lastEvents = time.After(time.Second)
+		case <-lastEvents:
 			if err := p.Err(); err != nil {
 				return err
 			}

@@ -58,7 +58,7 @@ func TestBadInputFailsClearly(t *testing.T) {
 		{"random bytes", random, 0, ErrInvalidData, "not a media file or corrupt"},
 		{"empty", nil, 0, ErrInvalidData, "not a media file or corrupt"},
 		{"text", []byte("#EXTM3U\nnot a film\n"), 0, ErrInvalidData, "not a media file or corrupt"},
-		{"moov-at-end mp4 cut in half", tail[:len(tail)/2], 0, ErrInvalidData, "not a media file or corrupt"},
+		{"moov-at-end mp4 cut in half", tail[:len(tail)/2], 0, ErrInvalidData, "not a media file or corrupt: the MP4 has no index (moov box)"},
 		{"header only", good[:2000], int64(len(good)), ErrTruncated, "file truncated"},
 		{"unknown video codec", patched(good, "avc1", "xyz1"), 0, ErrUnsupportedCodec, `unsupported video codec: unknown (tag "xyz1")`},
 	}

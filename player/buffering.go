@@ -29,7 +29,7 @@ func (p *Player) pipelineLevel() level {
 		}
 		lv.starved = lv.starved || starved
 	}
-	if p.videoQ != nil {
+	if p.videoQ != nil && !p.coverArt { // a cover's one packet is all it ever has
 		_, span, n, _ := p.videoQ.level()
 		add(span, n == 0 && len(p.frames) == 0)
 	}

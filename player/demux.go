@@ -3,7 +3,10 @@ package player
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
+
+	"marquee/internal/mp4box"
 
 	"github.com/asticode/go-astiav"
 )
@@ -89,7 +92,54 @@ func sourceError(src *source, err error) error {
 	if srcErr := src.failure(); srcErr != nil {
 		return fmt.Errorf("read source: %w", srcErr)
 	}
+	if missingMP4Index(src) {
+		return fmt.Errorf("%w: the MP4 has no index (moov box) before its end: the file is cut off or incomplete", ErrInvalidData)
+	}
 	return fmt.Errorf("%w: %v", ErrInvalidData, err)
+}
+
+// missingMP4Index reports whether src is an MP4 whose top-level boxes end (or are cut
+// off) without the index: what a moov-at-end film copied or downloaded only in part is.
+// FFmpeg says no more than "Invalid data found when processing input".
+func missingMP4Index(src *source) bool {
+	if src.size <= 0 {
+		return false
+	}
+	ra := readerAt{src}
+	var head [8]byte
+	if _, err := ra.ReadAt(head[:], 0); err != nil || string(head[4:]) != "ftyp" {
+		return false
+	}
+	_, err := mp4box.FirstOf(ra, src.size, "moov")
+	return err != nil
+}
+
+// readerAt reads at an offset through the source's Seek and Read, cancelled with the
+// player; only the reader goroutine, which owns the source, may use it.
+type readerAt struct{ s *source }
+
+func (ra readerAt) ReadAt(p []byte, off int64) (int, error) {
+	if _, err := ra.s.r.Seek(off, io.SeekStart); err != nil {
+		return 0, err
+	}
+	n := 0
+	for n < len(p) {
+		var k int
+		var err error
+		if cr, ok := ra.s.r.(ContextReader); ok {
+			k, err = cr.ReadContext(ra.s.ctx, p[n:])
+		} else {
+			k, err = ra.s.r.Read(p[n:])
+		}
+		n += k
+		switch {
+		case err != nil:
+			return n, err
+		case k == 0 && ra.s.ctx.Err() != nil:
+			return n, ra.s.ctx.Err()
+		}
+	}
+	return n, nil
 }
 
 // probe opens the container on the reader goroutine, the only one that calls into the
@@ -190,6 +240,15 @@ func (p *Player) route(pkt *astiav.Packet) {
 	serial := int(p.serial.Load())
 	switch {
 	case idx == p.videoStream && p.videoQ != nil:
+		if p.coverArt {
+			// The cover stands for the whole sound, and FFmpeg queues it again after each
+			// seek stamped with the start: stamped with the seek's target instead, it
+			// lands the seek at once rather than being dropped as a picture from before
+			// the target while the sound waits for a next picture that never comes.
+			ts := durationToTs(p.seekState.Load().target+p.startTime, p.timeBases[idx])
+			pkt.SetPts(ts)
+			pkt.SetDts(ts)
+		}
 		p.videoQ.put(pkt, serial)
 		return
 	case int64(idx) == p.audioStream.Load():
@@ -289,7 +348,7 @@ func (p *Player) queuesFull() bool {
 			enough++
 		}
 	}
-	if p.videoQ != nil {
+	if p.videoQ != nil && !p.coverArt {
 		check(p.videoQ)
 	}
 	p.pipeMu.Lock()

@@ -98,6 +98,9 @@ static void mq_set_interrupt(AVFormatContext *fc, void *flag) {
 
 static int mq_codec_width(const AVCodecContext *c) { return c->width; }
 static int mq_format_flags(const AVFormatContext *fc) { return fc->flags; }
+static int mq_duration_from_header(const AVFormatContext *fc) {
+	return fc->duration_estimation_method == AVFMT_DURATION_FROM_STREAM;
+}
 */
 import "C"
 
@@ -211,6 +214,13 @@ const (
 
 func streamDisposition(fc *astiav.FormatContext, index int) int {
 	return int(C.mq_stream_disposition(formatContextC(fc), C.int(index)))
+}
+
+// durationFromHeader reports whether fc's duration is the one its header declares
+// (Matroska's segment, MP4's movie), not one FFmpeg measured between the first and last
+// timestamps (MPEG-TS) or guessed from the bitrate.
+func durationFromHeader(fc *astiav.FormatContext) bool {
+	return C.mq_duration_from_header(formatContextC(fc)) != 0
 }
 
 // findBestStream is av_find_best_stream: it honours default flags, skips cover art and

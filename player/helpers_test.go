@@ -183,6 +183,19 @@ func play(t testing.TB, path string, opts Options) (*Player, *recorder) {
 	return p, rec
 }
 
+// seekAndPlay seeks a paused player to target, plays, and checks that the seek lands
+// within tol of it.
+func seekAndPlay(t testing.TB, p *Player, rec *recorder, target, tol time.Duration) {
+	t.Helper()
+	from := len(rec.snapshotEvents())
+	p.Seek(target)
+	p.Play()
+	ev, _ := rec.waitEvent(t, from, 10*time.Second, "seek done", func(e Event) bool { return e.Kind == EventSeekDone })
+	if !near(ev.Landed, target, tol) {
+		t.Errorf("seek to %v landed at %v", target, ev.Landed)
+	}
+}
+
 func waitDone(t testing.TB, p *Player, timeout time.Duration) {
 	t.Helper()
 	select {

@@ -40,6 +40,10 @@ type Options struct {
 	// VideoWidth and VideoHeight are the initial output size request (0 = source size).
 	VideoWidth, VideoHeight int
 	StartPaused             bool
+	// StartAt, if set, says where playback starts once the streams are known (a resume
+	// point, a share of the duration; 0 is the beginning). The first picture shown is the
+	// one there: a Seek after Open would race the film's first picture to the screen.
+	StartAt func(MediaInfo) time.Duration
 
 	// Unpaced presents every picture as soon as it is decoded, ignoring the clock, so that
 	// benchmarks (and fuzzing) decode as fast as the CPU allows. Sound, if any, still
@@ -106,7 +110,8 @@ type demuxState struct {
 
 // videoPath is the video decoder's queue and picture queue and the presenter's figures.
 type videoPath struct {
-	videoStream   int // -1 without video
+	videoStream   int  // -1 without video
+	coverArt      bool // the video is one still picture (an album's cover), not a film
 	videoQ        *packetQueue
 	frames        chan *videoFrame
 	presenterWake chan struct{}
@@ -247,6 +252,11 @@ func Open(ctx context.Context, r io.ReadSeeker, opts Options) (*Player, error) {
 	}
 	p.events = serial.New(opts.OnEvent)
 	p.startGoroutines()
+	if opts.StartAt != nil {
+		if t := opts.StartAt(p.Info()); t > 0 {
+			p.Seek(t) // taken by the reader before its first packet
+		}
+	}
 	start <- true
 	p.mu.Lock()
 	p.flags.opening = false
@@ -272,6 +282,11 @@ func (p *Player) setup() error {
 	info := MediaInfo{Bitrate: fc.BitRate()}
 	if d := fc.Duration(); d != noPTS && d > 0 {
 		info.Duration = time.Duration(d) * time.Microsecond
+		// A header's duration runs from the timeline's zero, and playback from the first
+		// timestamp: a recording whose clock starts 10 hours in lasts what follows it.
+		if durationFromHeader(fc) && p.startTime > 0 && info.Duration > p.startTime {
+			info.Duration -= p.startTime
+		}
 	}
 	if in := fc.InputFormat(); in != nil {
 		info.Container = in.Name()
@@ -326,10 +341,20 @@ func (p *Player) setup() error {
 		if fps.Num() > 0 && fps.Den() > 0 && fps.Float64() <= 1000 {
 			p.frameDur = time.Duration(float64(time.Second) / fps.Float64())
 		}
+		p.coverArt = streamDisposition(fc, video)&dispositionAttachedPic != 0
+		if p.coverArt {
+			fps = astiav.NewRational(0, 1) // FFmpeg says 90000: the time base, not a rate
+		}
 		dw, dh := fitSize(cp.Width(), cp.Height(), p.sar, 0, 0)
 		info.Video = &VideoInfo{Codec: cp.CodecID().Name(), Width: cp.Width(), Height: cp.Height(),
 			DisplayWidth: dw, DisplayHeight: dh, FPS: fps.Float64()}
-		d, err := openDecoder(p.params[video], p.timeBases[video], "video", videoThreads())
+		threads := videoThreads()
+		if p.coverArt {
+			// A frame-threaded decoder (PNG's) gives a picture out only when the next packet
+			// or the end comes in, and a cover has no next packet.
+			threads = 0
+		}
+		d, err := openDecoder(p.params[video], p.timeBases[video], "video", threads)
 		if err != nil {
 			return err
 		}

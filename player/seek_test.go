@@ -139,3 +139,34 @@ func TestSeekBurstCollapses(t *testing.T) {
 		t.Errorf("the demuxer seeked %d times for a burst of 21, want 2 (the one under way and the last)", n)
 	}
 }
+
+// TestStartAtShowsThePictureThere: a film opened to start at 2 s (a resume point, a
+// --seek) shows its first picture there; a Seek right after Open let the picture at 0
+// reach the screen first in some runs.
+func TestStartAtShowsThePictureThere(t *testing.T) {
+	t.Parallel()
+	path := media(t, mediagen.Spec{Label: "start-at", Container: "mkv", Video: "h264", Audio: []mediagen.AudioTrack{{Codec: "aac"}}})
+	var got time.Duration
+	p, rec := play(t, path, Options{Audio: NullAudio, StartAt: func(info MediaInfo) time.Duration {
+		got = info.Duration
+		return info.Duration * 2 / 3
+	}})
+	if !near(got, 3*time.Second, 150*time.Millisecond) {
+		t.Errorf("StartAt saw a duration of %v", got)
+	}
+	ev, _ := rec.waitEvent(t, 0, 10*time.Second, "first frame", func(e Event) bool { return e.Kind == EventFirstFrame })
+	if !near(ev.Position, 2*time.Second, 50*time.Millisecond) {
+		t.Errorf("first frame at %v, want 2s", ev.Position)
+	}
+	waitDone(t, p, 20*time.Second)
+	frames := rec.snapshotFrames()
+	if len(frames) == 0 {
+		t.Fatal("no picture shown")
+	}
+	if frames[0].pts < 2*time.Second-40*time.Millisecond {
+		t.Fatalf("first picture at %v, want 2s", frames[0].pts)
+	}
+	if p.State() != StateEnded {
+		t.Errorf("state %v, err %v", p.State(), p.Err())
+	}
+}

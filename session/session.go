@@ -125,6 +125,9 @@ func openLocal(path string) (*Media, error) {
 		return nil, err
 	}
 	name := filepath.Base(path)
+	if st.Size() == 0 {
+		return nil, fmt.Errorf("%w: %s is empty (0 bytes)", player.ErrInvalidData, name)
+	}
 	f := torrent.File{Index: 0, Path: name, Length: st.Size(), Kind: torrent.KindOf(name)}
 	return &Media{Name: name, Size: st.Size(), File: f, Files: []torrent.File{f}, path: path}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,6 +152,19 @@ func TestOpenLocalFileNeedsNoEngine(t *testing.T) {
 	// A torrent source without an engine says so instead of failing somewhere deeper.
 	if _, err := Open(context.Background(), nil, Request{Source: "magnet:?xt=urn:btih:" + "0123456789abcdef0123456789abcdef01234567", FileIndex: -1}, Options{}); err == nil {
 		t.Fatal("a magnet opened without an engine")
+	}
+}
+
+// An empty file (a download that never started, a failed copy) says it is empty, not that
+// FFmpeg found invalid data in it.
+func TestOpenLocalEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "film.mp4")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), nil, Request{Source: path, FileIndex: -1}, Options{})
+	if !errors.Is(err, player.ErrInvalidData) || !strings.Contains(err.Error(), "film.mp4 is empty (0 bytes)") {
+		t.Fatalf("error %v, want ErrInvalidData saying the file is empty", err)
 	}
 }
 

@@ -59,6 +59,12 @@ type Spec struct {
 	MoovAtEnd bool `json:",omitempty"`
 	// Timecode burns the running time and frame number into the picture in large type.
 	Timecode bool `json:",omitempty"`
+	// CoverArt gives a sound-only MP4/MOV (Video "") album art: one still picture in an
+	// attached-picture stream, which FFmpeg hands out again after every seek.
+	CoverArt bool `json:",omitempty"`
+	// StartOffset shifts every timestamp by this much, as in recordings whose clock
+	// starts hours in (MPEG-TS from a broadcast, remuxed to MKV or MP4).
+	StartOffset time.Duration `json:",omitempty"`
 }
 
 // AudioTrack is one generated audio stream: a distinct sine tone on each channel.
@@ -238,6 +244,12 @@ func (s Spec) Validate() error {
 	}
 	if s.MoovAtEnd && s.Container != "mp4" && s.Container != "mov" {
 		return errors.New("mediagen: MoovAtEnd applies to mp4 and mov only")
+	}
+	if s.CoverArt && (s.Video != "" || len(s.Audio) == 0 || (s.Container != "mp4" && s.Container != "mov")) {
+		return errors.New("mediagen: CoverArt needs a sound-only mp4 or mov")
+	}
+	if s.StartOffset < 0 {
+		return errors.New("mediagen: StartOffset must not be negative")
 	}
 	return nil
 }
@@ -468,6 +480,13 @@ func ffmpegArgs(s Spec, work, out string, timecode bool) ([]string, error) {
 		maps = append(maps, "-map", fmt.Sprintf("%d:a", input))
 		input++
 	}
+	if s.CoverArt {
+		// One frame in, one picture out: with -frames:v 1 on a longer source FFmpeg 5.1
+		// writes the picture and drops the sound.
+		args = append(args, "-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=1:duration=1", s.Width, s.Height))
+		maps = append(maps, "-map", fmt.Sprintf("%d:v", input))
+		input++
+	}
 	for i, st := range s.Subtitles {
 		srt := filepath.Join(work, fmt.Sprintf("sub%d.srt", i))
 		if err := os.WriteFile(srt, FormatSRT(st.Cues), 0o644); err != nil {
@@ -496,6 +515,9 @@ func ffmpegArgs(s Spec, work, out string, timecode bool) ([]string, error) {
 			args = append(args, "-vf", "drawtext=font=monospace:text='%{pts\\:hms}  frame %{n}':fontsize=h/12:"+
 				"fontcolor=white:box=1:boxcolor=black@0.6:x=(w-tw)/2:y=h-th-h/12")
 		}
+	}
+	if s.CoverArt {
+		args = append(args, "-c:v", "png", "-disposition:v", "attached_pic")
 	}
 	for i, a := range s.Audio {
 		args = append(args, fmt.Sprintf("-c:a:%d", i), audioEncoders[a.Codec])
@@ -529,6 +551,9 @@ func ffmpegArgs(s Spec, work, out string, timecode bool) ([]string, error) {
 		if !s.MoovAtEnd {
 			args = append(args, "-movflags", "+faststart")
 		}
+	}
+	if s.StartOffset > 0 {
+		args = append(args, "-output_ts_offset", seconds(s.StartOffset))
 	}
 	// DTS, and FLAC or Opus in MP4, are still flagged experimental in FFmpeg 5.1.
 	args = append(args, "-strict", "-2", "-t", seconds(s.Duration), "-f", containers[s.Container], out)
