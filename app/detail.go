@@ -638,7 +638,9 @@ func (d *detail) listEpisodes() {
 		if len(ep.Sources) == 0 {
 			play.Disable()
 		}
-		d.episodes.Add(container.NewBorder(nil, nil, nil, play, label))
+		// Before the name, as on a TV app's episode list: at the trailing edge it sat
+		// 800 px away from the name on a 1280 px window.
+		d.episodes.Add(container.NewBorder(nil, nil, play, nil, label))
 	}
 	d.episodes.Refresh()
 	d.u.attachContent()
