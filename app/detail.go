@@ -188,7 +188,8 @@ func (d *detail) build() {
 	d.fav = newButton("My list", theme.ContentAddIcon(), d.toggleFavorite)
 	d.watched = newButton("Mark watched", theme.ConfirmIcon(), d.toggleWatched)
 	d.cast = newButton("Cast", theme.ComputerIcon(), d.castMain)
-	buttons := container.NewHBox(d.play, d.startOver, d.cast, d.fav, d.watched)
+	buttonRow := &wrapRow{}
+	buttons := container.New(buttonRow, d.play, d.startOver, d.cast, d.fav, d.watched)
 
 	if t.Kind == catalog.KindSeries && len(t.Seasons) > 0 {
 		info.Add(buttons)
@@ -216,6 +217,7 @@ func (d *detail) build() {
 	scroll.Content = container.NewPadded(container.NewVBox(body, d.more.box))
 	d.fillMoreLikeThis()
 	arrange.onChange = func() { runOnUI(scroll.Refresh) } // queued: not from inside a layout
+	buttonRow.onChange = arrange.onChange
 	page := container.NewBorder(top, nil, nil, nil, scroll)
 	shade := canvas.NewLinearGradient(color.NRGBA{A: 0x60}, color.NRGBA{R: 0x14, G: 0x14, B: 0x14, A: 0xFF}, 0)
 	d.content = container.NewStack(d.backdrop, shade, page)
@@ -636,7 +638,9 @@ func (d *detail) listEpisodes() {
 		if len(ep.Sources) == 0 {
 			play.Disable()
 		}
-		d.episodes.Add(container.NewBorder(nil, nil, nil, play, label))
+		// Before the name, as on a TV app's episode list: at the trailing edge it sat
+		// 800 px away from the name on a 1280 px window.
+		d.episodes.Add(container.NewBorder(nil, nil, play, nil, label))
 	}
 	d.episodes.Refresh()
 	d.u.attachContent()

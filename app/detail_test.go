@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
 	"marquee/internal/mediagen"
@@ -277,5 +278,51 @@ func TestEmptyFileNoteLeavesNoGap(t *testing.T) {
 	onUI(func() { test.Tap(d.filesBtn) })
 	if !uiValue(func() bool { return onScreen(env, d.fileNote) && d.fileNote.Text != "" }) {
 		t.Fatal("Choose a file… says nothing under the picker")
+	}
+}
+
+// A series' episode Play buttons sit by the episode names, not at the far edge of a wide
+// window.
+func TestEpisodePlayButtonsSitByTheirNames(t *testing.T) {
+	src := catalog.Source{Magnet: "magnet:?xt=urn:btih:" + strings.Repeat("ef", 20), FileIndex: catalog.MainFile}
+	series := catalog.Title{
+		ID: "show", Kind: catalog.KindSeries, Name: "Test Show", Year: 2020, Licence: "CC0 1.0",
+		Seasons: []catalog.Season{{Number: 1, Episodes: []catalog.Episode{
+			{Number: 1, Name: "Pilot", Runtime: 25 * time.Minute, Sources: []catalog.Source{src}},
+			{Number: 2, Name: "Second", Runtime: 25 * time.Minute, Sources: []catalog.Source{src}},
+		}}},
+	}
+	env := newTestEnv(t, nil)
+	onUI(func() { env.u.openDetail(series) })
+	d := uiValue(func() *detail { return env.u.currentDetail })
+	for _, size := range []fyne.Size{fyne.NewSize(1280, 800), fyne.NewSize(2560, 1440)} {
+		onUI(func() { env.win.Resize(size) })
+		onUI(func() { env.win.Content().Refresh() })
+		onUI(func() {
+			drv := fyne.CurrentApp().Driver()
+			if len(d.episodes.Objects) != 2 {
+				t.Errorf("%d episodes listed, want 2", len(d.episodes.Objects))
+				return
+			}
+			for _, row := range d.episodes.Objects {
+				var label *widget.Label
+				var play *widget.Button
+				for _, o := range test.LaidOutObjects(row) {
+					switch w := o.(type) {
+					case *widget.Label:
+						label = w
+					case *widget.Button:
+						play = w
+					}
+				}
+				lp, pp := drv.AbsolutePositionForObject(label), drv.AbsolutePositionForObject(play)
+				textStart := lp.X + theme.InnerPadding()
+				textEnd := textStart + fyne.MeasureText(label.Text, theme.TextSize(), label.TextStyle).Width
+				gap := max(pp.X-textEnd, textStart-(pp.X+play.Size().Width))
+				if gap > 3*theme.Padding()+theme.InnerPadding() {
+					t.Errorf("at %v the Play button of %q is %v px from its name", size, label.Text, gap)
+				}
+			}
+		})
 	}
 }

@@ -21,7 +21,7 @@ type detailLayout struct {
 }
 
 func (l *detailLayout) fitsBeside(objects []fyne.CanvasObject, width float32) bool {
-	return width >= objects[0].MinSize().Width+theme.Padding()+objects[1].MinSize().Width
+	return width >= objects[0].MinSize().Width+theme.Padding()+max(objects[1].MinSize().Width, detailInfoMinWidth)
 }
 
 func (l *detailLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
@@ -56,6 +56,79 @@ func (l *detailLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		l.wide, l.laidOut = wide, true
 		if l.onChange != nil {
 			l.onChange() // the page's height changed with the arrangement
+		}
+	}
+}
+
+// detailInfoMinWidth is the narrowest column of text the page keeps beside the poster;
+// below it the poster goes above. The buttons wrap, so they no longer set that width:
+// "Resume from 0:45 / Start over / Cast / My list / Mark watched" is about 590 px, and at
+// 800 px it pushed the poster above and Play 300 px below the fold.
+const detailInfoMinWidth = 480
+
+// wrapRow lays its objects out in a row at their minimum sizes, going on to a new line
+// when the next one does not fit. Like detailLayout it remembers the width it was last
+// given to say how tall it is, and runs onChange when its number of lines changes.
+type wrapRow struct {
+	width    float32
+	lines    int
+	onChange func()
+}
+
+// place puts the visible objects as they would be laid out in width (at may be nil),
+// and returns the widest object, the line height and the number of lines.
+func (l *wrapRow) place(objects []fyne.CanvasObject, width float32, at func(o fyne.CanvasObject, p fyne.Position)) (widest, lineH float32, lines int) {
+	for _, o := range objects {
+		if o.Visible() {
+			s := o.MinSize()
+			widest, lineH = max(widest, s.Width), max(lineH, s.Height)
+		}
+	}
+	pad := theme.Padding()
+	var x float32
+	for _, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		w := o.MinSize().Width
+		if lines == 0 {
+			lines = 1
+		} else if x+w > width {
+			x = 0
+			lines++
+		}
+		if at != nil {
+			at(o, fyne.NewPos(x, float32(lines-1)*(lineH+pad)))
+		}
+		x += w + pad
+	}
+	return widest, lineH, lines
+}
+
+// MinSize is as wide as the widest object, so that the row never widens the column, and
+// as tall as the lines at the last width (one line before the first layout).
+func (l *wrapRow) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	width := l.width
+	if width <= 0 {
+		width = float32(1 << 30)
+	}
+	widest, lineH, lines := l.place(objects, width, nil)
+	if lines == 0 {
+		return fyne.Size{}
+	}
+	return fyne.NewSize(widest, float32(lines)*lineH+float32(lines-1)*theme.Padding())
+}
+
+func (l *wrapRow) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	_, _, lines := l.place(objects, size.Width, func(o fyne.CanvasObject, p fyne.Position) {
+		o.Move(p)
+		o.Resize(o.MinSize())
+	})
+	if lines != l.lines {
+		l.lines = lines
+		if l.onChange != nil {
+			l.onChange() // the row's height changed
 		}
 	}
 }

@@ -136,12 +136,17 @@ func (h *hero) loadBackdrop(t catalog.Title) {
 func (u *ui) showBackdrop(img *canvas.Image, t catalog.Title, current func() bool) {
 	img.Image = nil
 	img.Refresh()
-	set := func(src image.Image, blur bool) {
+	set := func(src image.Image, blur, card bool) {
 		if src == nil {
 			return
 		}
 		go func() {
-			dark := darkenedBackdrop(src, blur)
+			var dark *image.RGBA
+			if card {
+				dark = cardBackdrop(src)
+			} else {
+				dark = darkenedBackdrop(src, blur)
+			}
 			runOnUI(func() {
 				if current() {
 					img.Image = dark
@@ -151,13 +156,13 @@ func (u *ui) showBackdrop(img *canvas.Image, t catalog.Title, current func() boo
 		}()
 	}
 	posters := u.svc.posters
-	set(posters.titleCard(t), true)
+	set(posters.titleCard(t), true, true)
 	if t.Backdrop != "" {
 		// Wide art made to sit behind a title: darkened, kept sharp.
-		posters.load(t.Backdrop, func(src image.Image) { set(src, false) })
+		posters.load(t.Backdrop, func(src image.Image) { set(src, false, false) })
 		return
 	}
-	posters.load(t.Poster, func(src image.Image) { set(src, true) })
+	posters.load(t.Poster, func(src image.Image) { set(src, true, false) })
 }
 
 // darkenedBackdrop darkens a copy of img so the words stay legible on it. With blur it is
@@ -176,6 +181,32 @@ func darkenedBackdrop(img image.Image, blur bool) *image.RGBA {
 	for i := 0; i < len(dst.Pix); i += 4 {
 		for c := range 3 {
 			dst.Pix[i+c] = uint8(uint16(dst.Pix[i+c]) * 3 / 5)
+		}
+	}
+	return dst
+}
+
+// heroCardLevel is the average of a generated card backdrop's brightest channel.
+const heroCardLevel = 0xC8
+
+// cardBackdrop blurs a generated title card into a backdrop. The cards are dark gradients
+// (navy, wine, forest): darkened like art and then shaded under the words, they read as an
+// empty black band, so the blur's colour is brought to heroCardLevel instead; the hero's
+// shade keeps the words on the left readable.
+func cardBackdrop(card image.Image) *image.RGBA {
+	dst := darkenedBackdrop(card, true)
+	var sum, n float64
+	for i := 0; i < len(dst.Pix); i += 4 {
+		sum += float64(max(dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2]))
+		n++
+	}
+	if sum == 0 {
+		return dst // black stays black
+	}
+	f := heroCardLevel * n / sum
+	for i := 0; i < len(dst.Pix); i += 4 {
+		for c := range 3 {
+			dst.Pix[i+c] = uint8(min(255, float64(dst.Pix[i+c])*f))
 		}
 	}
 	return dst

@@ -3,10 +3,12 @@ package app
 import (
 	"image"
 	"image/color"
+	"math"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"marquee/catalog"
@@ -87,4 +89,57 @@ func TestDarkenedBackdrop(t *testing.T) {
 			t.Fatalf("blur %v: backdrop pixel %v, want darker than the artwork's %v", blur, c, color.RGBA{200, 200, 200, 255})
 		}
 	}
+}
+
+// Offline, the hero's backdrop is the title's generated card: it must read as a colour,
+// not as an empty black band, while the words on its left stay readable.
+func TestGeneratedHeroBackdropIsColoured(t *testing.T) {
+	env := newTestEnv(t, nil)
+	h := env.u.home.hero
+	onUI(func() { env.win.Resize(fyne.NewSize(1280, 800)) })
+	waitFor(t, "the hero's backdrop", 20*time.Second, func() bool {
+		return h.box.Visible() && h.backdrop.Image != nil && onScreen(env, h.box)
+	})
+	onUI(func() { env.win.Content().Refresh() }) // lays out the hero shown after the resize
+	// The test environment loads no art (its poster source is nil), so the backdrop is the
+	// title's generated card, as for a user offline.
+	shot := uiValue(env.win.Canvas().Capture)
+	box, syn := uiValue(func() fyne.Position { return fyne.CurrentApp().Driver().AbsolutePositionForObject(h.box) }), uiValue(func() fyne.Position { return fyne.CurrentApp().Driver().AbsolutePositionForObject(h.synopsis) })
+	size, synSize := uiValue(h.box.Size), uiValue(h.synopsis.Size)
+	scale := float32(shot.Bounds().Dx()) / uiValue(func() float32 { return env.win.Canvas().Size().Width })
+	mean := func(x0, y0, x1, y1 float32) (r, g, b float64) {
+		n := 0.0
+		for y := int(y0 * scale); y < int(y1*scale); y += 2 {
+			for x := int(x0 * scale); x < int(x1*scale); x += 2 {
+				c := color.NRGBAModel.Convert(shot.At(x, y)).(color.NRGBA)
+				r, g, b, n = r+float64(c.R), g+float64(c.G), b+float64(c.B), n+1
+			}
+		}
+		if n == 0 {
+			t.Fatalf("no pixels between %v,%v and %v,%v", x0, y0, x1, y1)
+		}
+		return r / n, g / n, b / n
+	}
+	// The right of the hero, above the fade into the page.
+	r, g, b := mean(box.X+size.Width*0.65, box.Y+size.Height*0.1, box.X+size.Width*0.95, box.Y+size.Height*0.5)
+	if hi := max(r, g, b); hi < 0x50 {
+		t.Errorf("the right of the hero is %.0f,%.0f,%.0f: too dark to read as a picture", r, g, b)
+	}
+	// Behind the synopsis, white text keeps a contrast of at least 4.5:1.
+	r, g, b = mean(syn.X, syn.Y, syn.X+synSize.Width, syn.Y+synSize.Height)
+	if l := relativeLuminance(r, g, b); 1.05/(l+0.05) < 4.5 {
+		t.Errorf("behind the synopsis the hero is %.0f,%.0f,%.0f: white text on it has a contrast of %.1f", r, g, b, 1.05/(l+0.05))
+	}
+}
+
+// relativeLuminance is WCAG's luminance of an sRGB colour given in 0–255.
+func relativeLuminance(r, g, b float64) float64 {
+	lin := func(c float64) float64 {
+		c /= 255
+		if c <= 0.03928 {
+			return c / 12.92
+		}
+		return math.Pow((c+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
 }

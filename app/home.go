@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -481,8 +482,11 @@ func newTitleRow(u *ui, page *container.Scroll, name string, onSeeAll func()) *t
 	r.seeAll.Importance = widget.LowImportance
 	r.cards = container.NewHBox()
 	r.empty = widget.NewLabel("Loading…")
-	r.scroll = newRowScroll(r.cards, page)
-	r.scroll.SetMinSize(fyne.NewSize(cardPosterWidth, cardPosterHeight+cardTextHeight))
+	// A band under the cards for the row's scroll bar, which Fyne draws over the bottom
+	// of the scroll: without it the bar crossed the cards' year line.
+	bar := theme.ScrollBarSize()
+	r.scroll = newRowScroll(container.New(layout.NewCustomPaddedLayout(0, bar, 0, 0), r.cards), page)
+	r.scroll.SetMinSize(fyne.NewSize(cardPosterWidth, cardPosterHeight+cardTextHeight+bar))
 	r.notice = newNotice()
 	r.left = newRowArrow(theme.NavigateBackIcon(), func() { r.page(-1) }, r.hover)
 	r.right = newRowArrow(theme.NavigateNextIcon(), func() { r.page(1) }, r.hover)

@@ -423,3 +423,41 @@ func TestSeeAllHeadsTheGridWithTheRowsName(t *testing.T) {
 		t.Fatalf("See all headed the grid %q, want %q", got, name)
 	}
 }
+
+// A row's scroll bar runs under its cards, not across their name and year lines.
+func TestRowScrollBarStaysOffTheCards(t *testing.T) {
+	var titles []catalog.Title
+	for i := range 12 {
+		titles = append(titles, movie(fmt.Sprint("s", i), fmt.Sprint("Film ", i), 1950+i, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + fmt.Sprintf("%040x", i+1)}))
+	}
+	env := newTestEnv(t, []catalog.Provider{newStaticProvider("films", "Films", titles...)})
+	waitFor(t, "the row", 20*time.Second, func() bool { return len(rowCards(env.u, "films")) == 12 })
+	for _, size := range []fyne.Size{fyne.NewSize(900, 600), fyne.NewSize(1280, 800)} {
+		onUI(func() { env.win.Resize(size) })
+		onUI(func() {
+			drv := fyne.CurrentApp().Driver()
+			r := env.u.home.rows["films"]
+			var cardsEnd float32
+			for _, c := range rowCards(env.u, "films") {
+				cardsEnd = max(cardsEnd, drv.AbsolutePositionForObject(c).Y+c.Size().Height)
+			}
+			bars := 0
+			for _, o := range test.WidgetRenderer(r.scroll).Objects() {
+				if fmt.Sprintf("%T", o) != "*widget.scrollBarArea" || !o.Visible() || o.Size().Height == 0 {
+					continue
+				}
+				bars++
+				if top := drv.AbsolutePositionForObject(o).Y; top < cardsEnd-0.5 {
+					t.Errorf("at %v the row's scroll bar starts at y=%v, over the cards, which end at %v", size, top, cardsEnd)
+				}
+			}
+			if bars == 0 {
+				t.Errorf("at %v the row has no scroll bar to check", size)
+			}
+			// Hovered, the bar grows to theme.ScrollBarSize, still under the cards.
+			if band := drv.AbsolutePositionForObject(r.scroll).Y + r.scroll.Size().Height - cardsEnd; band < theme.ScrollBarSize() {
+				t.Errorf("at %v the band under the cards is %v px, the hovered bar %v", size, band, theme.ScrollBarSize())
+			}
+		})
+	}
+}

@@ -136,8 +136,18 @@ func TestHomeBarCollapsesWhenNarrow(t *testing.T) {
 func TestDetailPageFitsA640PxWindow(t *testing.T) {
 	title := movie("narrow", "A Film With A Rather Long Name For A Narrow Window", 1999, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + strings.Repeat("cd", 20)})
 	env := newTestEnv(t, nil)
+	// A resume position makes the buttons row its widest: "Resume from 0:45" and "Start over".
+	if err := env.svc.library.MarkPlayed(title.ID, catalog.MainFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.svc.library.SetResume(title.ID, catalog.MainFile, 45*time.Second, 10*time.Minute); err != nil {
+		t.Fatal(err)
+	}
 	onUI(func() { env.u.openDetail(title) })
 	d := uiValue(func() *detail { return env.u.currentDetail })
+	if got := uiValue(func() string { return d.play.Text }); got != "Resume from 0:45" {
+		t.Fatalf("the Play button says %q", got)
+	}
 	for _, w := range []float32{1280, 640, 1280} {
 		onUI(func() { env.win.Resize(fyne.NewSize(w, 700)) })
 		if got := uiValue(func() float32 { return env.win.Content().MinSize().Width }); got > 640 {
@@ -154,6 +164,19 @@ func TestDetailPageFitsA640PxWindow(t *testing.T) {
 		}
 		if end := play.X + uiValue(func() float32 { return d.play.Size().Width }); end > w {
 			t.Errorf("at %v px the Play button ends at %v, outside the window", w, end)
+		}
+	}
+	// At 800×500 the poster stays beside the text and Resume shows without scrolling: the
+	// row of buttons wraps instead of pushing the poster above it.
+	onUI(func() { env.win.Resize(fyne.NewSize(800, 500)) })
+	waitFor(t, "Resume beside the poster and above the fold at 800×500", 5*time.Second, func() bool {
+		drv := fyne.CurrentApp().Driver()
+		p := drv.AbsolutePositionForObject(d.play)
+		return p.Y+d.play.Size().Height <= 500 && p.X > drv.AbsolutePositionForObject(d.poster).X+detailPosterWidth
+	})
+	for _, b := range []*widget.Button{d.play, d.startOver, d.cast, d.fav, d.watched} {
+		if end := uiValue(func() float32 { return fyne.CurrentApp().Driver().AbsolutePositionForObject(b).X + b.Size().Width }); end > 800 {
+			t.Errorf("at 800 px the %q button ends at %v, outside the window", b.Text, end)
 		}
 	}
 }

@@ -345,6 +345,20 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 		portNote.SetText("Listening on " + strings.Join(eng.ListenAddrs(), ", ") + ". A new port applies the next time Marquee starts.")
 	}
 	port.Validator = validatePort
+	// The Form shows a validator's reason only for its own items, and wheelToPage hides
+	// the entry from it, so the red border alone said something was wrong but not what.
+	portError := widget.NewLabel("")
+	portError.Importance = widget.DangerImportance
+	portError.Wrapping = fyne.TextWrapWord
+	portError.Hide()
+	port.SetOnValidationChanged(func(err error) {
+		if err == nil {
+			portError.Hide()
+			return
+		}
+		portError.SetText("Not saved: " + err.Error() + ".")
+		portError.Show()
+	})
 	port.OnChanged = guarded1("the port field", func(s string) {
 		if validatePort(s) != nil {
 			return
@@ -361,6 +375,7 @@ func (u *ui) settingsScreen() (content fyne.CanvasObject, leave func()) {
 			widget.NewFormItem("Connections per film", conns),
 			widget.NewFormItem("Listen port (0 = random)", wheelToPage(port, pageScroll)),
 		),
+		portError,
 		portNote,
 	))
 

@@ -550,3 +550,36 @@ func TestWindowSizeIsRemembered(t *testing.T) {
 		t.Fatalf("a tiny saved size: %v, want the minimum %v", got, minWindowSize)
 	}
 }
+
+// A port out of range says why beside the field, not only with a red border, and the
+// saved port is kept; a good port takes the reason away and is saved.
+func TestSettingsPortSaysWhyItIsRefused(t *testing.T) {
+	env := newTestEnv(t, nil)
+	onUI(env.u.openSettings)
+	var port *escEntry
+	onUI(func() {
+		for _, o := range test.LaidOutObjects(env.u.nav.top().content) {
+			if e, ok := o.(*escEntry); ok && e.PlaceHolder == "42069 (default)" {
+				port = e
+			}
+		}
+	})
+	if port == nil {
+		t.Fatal("no port field on the settings page")
+	}
+	const why = "Not saved: a port is a number from 0 to 65535."
+	onUI(func() { port.SetText("70000") })
+	if !settingsLabelShown(env, why) {
+		t.Fatalf("after typing 70000 the page does not say %q", why)
+	}
+	if p := env.u.svc.settings.listenPort(); p == 70000 {
+		t.Fatal("the refused port was saved")
+	}
+	onUI(func() { port.SetText("6881") })
+	if settingsLabelShown(env, why) {
+		t.Fatal("the reason stays after a good port")
+	}
+	if p := env.u.svc.settings.listenPort(); p != 6881 {
+		t.Fatalf("the saved port is %d, want 6881", p)
+	}
+}

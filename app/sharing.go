@@ -71,7 +71,9 @@ type sharingRow struct {
 	box                *fyne.Container
 	name, facts        *widget.Label
 	share, drop, purge *widget.Button
-	item               sharedTorrent
+	// playingNote says why Remove is greyed out for the film on screen.
+	playingNote *widget.Label
+	item        sharedTorrent
 }
 
 // openSharing shows the Sharing page (once).
@@ -233,9 +235,11 @@ func (s *sharingScreen) show(items []sharedTorrent) {
 		if ih == playing {
 			r.drop.Disable()
 			r.purge.Disable()
+			r.playingNote.Show()
 		} else {
 			r.drop.Enable()
 			r.purge.Enable()
+			r.playingNote.Hide()
 		}
 		objs = append(objs, r.box)
 	}
@@ -248,6 +252,8 @@ func (s *sharingScreen) show(items []sharedTorrent) {
 	s.list.Refresh()
 	s.u.attachContent()
 }
+
+const playingNoteText = "Playing now: stop it to remove"
 
 // playingHash is the info hash of the torrent the player streams, "" when none.
 func (s *sharingScreen) playingHash() string {
@@ -269,7 +275,11 @@ func (s *sharingScreen) newRow() *sharingRow {
 	r.drop = newButton("Remove", theme.ContentRemoveIcon(), func() { s.remove(r.item, false) })
 	r.purge = newButton("Remove with data", theme.DeleteIcon(), func() { s.confirmRemoveWithData(r.item) })
 	r.purge.Importance = widget.DangerImportance
-	r.box = container.NewVBox(r.name, r.facts, container.NewHBox(r.share, r.drop, r.purge), widget.NewSeparator())
+	// Under the buttons rather than beside them: beside, it made the row 650 px wide.
+	r.playingNote = widget.NewLabel(playingNoteText)
+	r.playingNote.Wrapping = fyne.TextWrapWord
+	r.playingNote.Hide()
+	r.box = container.NewVBox(r.name, r.facts, container.NewHBox(r.share, r.drop, r.purge), r.playingNote, widget.NewSeparator())
 	return r
 }
 

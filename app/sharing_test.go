@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"marquee/catalog"
 	"marquee/torrent"
@@ -117,4 +118,54 @@ func TestSharingNamesTheTitlePlayed(t *testing.T) {
 	if got := uiValue(func() string { return s.rows[tor.InfoHash()].name.Text }); got != title.Name {
 		t.Fatalf("the played title's torrent is listed as %q, want %q", got, title.Name)
 	}
+}
+
+// For the film that is playing, Remove and Remove with data are greyed out and the row
+// says why; the other films' rows say nothing and can be removed.
+func TestSharingSaysWhyThePlayingFilmCannotBeRemoved(t *testing.T) {
+	env := newTestEnv(t, nil)
+	eng := env.svc.engine
+	playing, err := eng.Seed(film(t, shortFilm), torrent.SeedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := eng.Seed(film(t, tinyFilm), torrent.SeedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := catalog.Source{Magnet: "magnet:?xt=urn:btih:" + playing.InfoHash(), FileIndex: catalog.MainFile}
+	title := movie("playing", "A Playing Film", 1970, src)
+	onUI(func() { env.u.play(playRequest{title: title, source: src, fileIndex: catalog.MainFile}) })
+	waitFor(t, "the film playing", time.Minute, func() bool {
+		pb := env.u.playback
+		if pb == nil {
+			return false
+		}
+		tor, _ := pb.currentTorrent()
+		return tor != nil && tor.InfoHash() == playing.InfoHash()
+	})
+	onUI(env.u.openSharing)
+	s := uiValue(func() *sharingScreen { return env.u.currentSharing })
+	row := func(tor *torrent.Torrent) *sharingRow { return s.rows[tor.InfoHash()] }
+	waitFor(t, "both torrents listed", 20*time.Second, func() bool { return row(playing) != nil && row(other) != nil })
+	says := func(r *sharingRow) bool {
+		for _, o := range test.LaidOutObjects(r.box) {
+			if l, ok := o.(*widget.Label); ok && l.Text == "Playing now: stop it to remove" && l.Visible() {
+				return onScreen(env, l)
+			}
+		}
+		return false
+	}
+	onUI(func() {
+		p, o := row(playing), row(other)
+		if !p.drop.Disabled() || !p.purge.Disabled() {
+			t.Error("the playing film can be removed")
+		}
+		if !says(p) {
+			t.Error("the playing film's row does not say why it cannot be removed")
+		}
+		if o.drop.Disabled() || o.purge.Disabled() || says(o) {
+			t.Error("the other film's row is greyed out or says it is playing")
+		}
+	})
 }
