@@ -79,7 +79,7 @@ func explainInWords(err error) problem {
 	case errors.Is(err, torrent.ErrNoPlayableFile):
 		return problem{
 			Title: "Nothing to play",
-			What:  "This torrent contains no video file that Marquee can play.",
+			What:  "This torrent contains no video or audio file that Marquee can play.",
 			Todo:  "Pick another source or another file of the torrent, or open a different torrent.",
 		}
 	case errors.As(err, &codecErr):

@@ -154,6 +154,13 @@ func TestParseTorrentDescribesFiles(t *testing.T) {
 	if _, err := mainFile(got.Files[1:2]); !errors.Is(err, ErrNoPlayableFile) {
 		t.Errorf("subtitles only: %v, want ErrNoPlayableFile", err)
 	}
+	album := []File{{0, "Album/cover.jpg", 90, KindOther}, {1, "Album/01.mp3", 40, KindAudio}, {2, "Album/02.mp3", 60, KindAudio}}
+	if m, err := mainFile(album); err != nil || m.Index != 2 {
+		t.Errorf("an album's main file = %+v, %v; want its largest track", m, err)
+	}
+	if m, err := mainFile(append(album, File{3, "Album/video.mp4", 10, KindVideo})); err != nil || m.Index != 3 {
+		t.Errorf("with a video beside the tracks: %+v, %v; want the video", m, err)
+	}
 }
 
 // zeroStorage claims every piece and serves zeros: enough for a peer to hand out metadata.

@@ -57,19 +57,22 @@ type File struct {
 	Kind   FileKind
 }
 
-// mainFile picks the largest video file; ties go to the lower index.
+// mainFile picks the largest video file, or with none the largest audio file (an album, a
+// radio play, a lecture); ties go to the lower index.
 func mainFile(files []File) (File, error) {
-	best := -1
-	for i, f := range files {
-		if f.Kind != KindVideo || f.Length == 0 {
-			continue
+	for _, kind := range []FileKind{KindVideo, KindAudio} {
+		best := -1
+		for i, f := range files {
+			if f.Kind != kind || f.Length == 0 {
+				continue
+			}
+			if best < 0 || f.Length > files[best].Length {
+				best = i
+			}
 		}
-		if best < 0 || f.Length > files[best].Length {
-			best = i
+		if best >= 0 {
+			return files[best], nil
 		}
 	}
-	if best < 0 {
-		return File{}, ErrNoPlayableFile
-	}
-	return files[best], nil
+	return File{}, ErrNoPlayableFile
 }

@@ -372,7 +372,8 @@ func (t *Torrent) Files() []File {
 	return infoFiles(info)
 }
 
-// MainFile is the largest file with a video extension; ErrNoPlayableFile if there is none.
+// MainFile is the largest file with a video extension, else the largest with an audio one;
+// ErrNoPlayableFile if there is neither.
 func (t *Torrent) MainFile() (File, error) {
 	if _, err := t.info(); err != nil {
 		return File{}, err
