@@ -205,18 +205,18 @@ func (s *playSession) open() (*player.Player, error) {
 		OnEvent:     s.view.onEvent,
 		VideoWidth:  w,
 		VideoHeight: h,
-		StartPaused: resumeAt > 0,
+		// A Seek after Open raced the film's first picture to the screen.
+		StartAt: func(info player.MediaInfo) time.Duration {
+			if resumeAt > 0 && (info.Duration == 0 || resumeAt < info.Duration) {
+				return resumeAt
+			}
+			return 0
+		},
 	})
 	if err != nil {
 		return nil, err
 	}
 	p.SetVolume(s.svc.settings.volume())
-	if resumeAt > 0 && (p.Duration() == 0 || resumeAt < p.Duration()) {
-		p.Seek(resumeAt)
-	}
-	if resumeAt > 0 {
-		p.Play()
-	}
 	info := p.Info()
 	s.mu.Lock()
 	s.player, s.info = p, info
