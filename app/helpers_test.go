@@ -175,6 +175,17 @@ func movie(id, name string, year int, src catalog.Source) catalog.Title {
 	}
 }
 
+// magnetFilms are n films with ids and names numbered from 0, years from firstYear on, and
+// a magnet each, so their pages show a source.
+func magnetFilms(idPrefix, namePrefix string, n, firstYear int) []catalog.Title {
+	var titles []catalog.Title
+	for i := range n {
+		titles = append(titles, movie(fmt.Sprint(idPrefix, i), fmt.Sprint(namePrefix, i), firstYear+i,
+			catalog.Source{Magnet: "magnet:?xt=urn:btih:" + fmt.Sprintf("%040x", i+1)}))
+	}
+	return titles
+}
+
 // rowCards returns the cards of the home row for key.
 func rowCards(u *ui, key string) []*card {
 	r := u.home.rows[key]

@@ -426,10 +426,7 @@ func TestSeeAllHeadsTheGridWithTheRowsName(t *testing.T) {
 
 // A row's scroll bar runs under its cards, not across their name and year lines.
 func TestRowScrollBarStaysOffTheCards(t *testing.T) {
-	var titles []catalog.Title
-	for i := range 12 {
-		titles = append(titles, movie(fmt.Sprint("s", i), fmt.Sprint("Film ", i), 1950+i, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + fmt.Sprintf("%040x", i+1)}))
-	}
+	titles := magnetFilms("s", "Film ", 12, 1950)
 	env := newTestEnv(t, []catalog.Provider{newStaticProvider("films", "Films", titles...)})
 	waitFor(t, "the row", 20*time.Second, func() bool { return len(rowCards(env.u, "films")) == 12 })
 	for _, size := range []fyne.Size{fyne.NewSize(900, 600), fyne.NewSize(1280, 800)} {

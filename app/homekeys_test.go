@@ -186,10 +186,7 @@ func TestArrowKeysMoveTheRingInTheSearchGrid(t *testing.T) {
 // "More like this", the arrows move it, Enter opens the title under it, and Up gives
 // Enter back to Play. The row could only be reached with the mouse.
 func TestArrowKeysReachMoreLikeThis(t *testing.T) {
-	var titles []catalog.Title
-	for i := range 4 {
-		titles = append(titles, movie(fmt.Sprint("m", i), fmt.Sprint("More ", i), 2000+i, catalog.Source{Magnet: "magnet:?xt=urn:btih:" + fmt.Sprintf("%040x", i+1)}))
-	}
+	titles := magnetFilms("m", "More ", 4, 2000)
 	env := newTestEnv(t, []catalog.Provider{newStaticProvider("more", "More", titles...)})
 	waitFor(t, "the row", 20*time.Second, func() bool { return len(rowCards(env.u, "more")) == 4 })
 	first := uiValue(func() catalog.Title { return rowCards(env.u, "more")[0].Title() })
