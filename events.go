@@ -57,15 +57,18 @@ type fileEntry struct {
 
 type openedEvent struct {
 	eventHead
-	DurationMs    int64   `json:"duration_ms"`
-	Bitrate       int64   `json:"bitrate"`
-	Container     string  `json:"container"`
-	VideoCodec    string  `json:"video_codec,omitempty"`
-	Width         int     `json:"width,omitempty"`
-	Height        int     `json:"height,omitempty"`
-	FPS           float64 `json:"fps,omitempty"`
-	AudioCodec    string  `json:"audio_codec,omitempty"`
-	AudioChannels int     `json:"audio_channels,omitempty"`
+	DurationMs int64   `json:"duration_ms"`
+	Bitrate    int64   `json:"bitrate"`
+	Container  string  `json:"container"`
+	VideoCodec string  `json:"video_codec,omitempty"`
+	Width      int     `json:"width,omitempty"`
+	Height     int     `json:"height,omitempty"`
+	FPS        float64 `json:"fps,omitempty"`
+	// Rotation is how far clockwise the pictures turn for display (a phone's portrait
+	// video); width and height are the coded size.
+	Rotation      int    `json:"rotation,omitempty"`
+	AudioCodec    string `json:"audio_codec,omitempty"`
+	AudioChannels int    `json:"audio_channels,omitempty"`
 }
 
 type firstFrameEvent struct {
@@ -198,6 +201,7 @@ func newOpenedEvent(info player.MediaInfo) *openedEvent {
 	ev := &openedEvent{DurationMs: info.Duration.Milliseconds(), Bitrate: info.Bitrate, Container: info.Container}
 	if info.Video != nil {
 		ev.VideoCodec, ev.Width, ev.Height, ev.FPS = info.Video.Codec, info.Video.Width, info.Video.Height, info.Video.FPS
+		ev.Rotation = info.Video.Rotation
 	}
 	if len(info.Audio) > 0 {
 		ev.AudioCodec, ev.AudioChannels = info.Audio[0].Codec, info.Audio[0].Channels

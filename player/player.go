@@ -106,6 +106,7 @@ type demuxState struct {
 	startTime time.Duration
 	frameDur  time.Duration
 	sar       astiav.Rational
+	turn      orientation
 }
 
 // videoPath is the video decoder's queue and picture queue and the presenter's figures.
@@ -345,9 +346,10 @@ func (p *Player) setup() error {
 		if p.coverArt {
 			fps = astiav.NewRational(0, 1) // FFmpeg says 90000: the time base, not a rate
 		}
-		dw, dh := fitSize(cp.Width(), cp.Height(), p.sar, 0, 0)
+		p.turn = streamOrientation(s)
+		dw, dh := p.turn.fit(cp.Width(), cp.Height(), p.sar, 0, 0)
 		info.Video = &VideoInfo{Codec: cp.CodecID().Name(), Width: cp.Width(), Height: cp.Height(),
-			DisplayWidth: dw, DisplayHeight: dh, FPS: fps.Float64()}
+			DisplayWidth: dw, DisplayHeight: dh, Rotation: int(p.turn), FPS: fps.Float64()}
 		threads := videoThreads()
 		if p.coverArt {
 			// A frame-threaded decoder (PNG's) gives a picture out only when the next packet
@@ -713,5 +715,5 @@ func (p *Player) Close() error {
 // outputSize is the picture size for a decoded frame of w×h, from the UI's request.
 func (p *Player) outputSize(w, h int) (int, int) {
 	rw, rh := p.videoSize.get()
-	return fitSize(w, h, p.sar, rw, rh)
+	return p.turn.fit(w, h, p.sar, rw, rh)
 }

@@ -155,9 +155,12 @@ type MediaInfo struct {
 type VideoInfo struct {
 	Codec         string
 	Width, Height int // coded size
-	// DisplayWidth, DisplayHeight apply the sample aspect ratio.
+	// DisplayWidth, DisplayHeight apply the sample aspect ratio and the rotation.
 	DisplayWidth, DisplayHeight int
-	FPS                         float64
+	// Rotation is how far clockwise the pictures turn for display (0, 90, 180 or 270),
+	// from the stream's display matrix.
+	Rotation int
+	FPS      float64
 }
 
 // TrackInfo describes an audio or subtitle track. IDs are stable for the player's

@@ -77,9 +77,11 @@ type Thumbnailer struct {
 	dec       *decoder
 	stream    int
 	sar       astiav.Rational
+	turn      orientation
 	startTime time.Duration
 	pkt       *astiav.Packet
 	scaler    rgbaScaler
+	unturned  *image.RGBA
 }
 
 // NewThumbnailer opens a film of size bytes (name is a format hint) for thumbnails. Wrap r
@@ -130,6 +132,7 @@ func (t *Thumbnailer) open() error {
 	if t.sar.Num() <= 0 {
 		t.sar = s.CodecParameters().SampleAspectRatio()
 	}
+	t.turn = streamOrientation(s)
 	dec, err := openDecoder(s.CodecParameters(), s.TimeBase(), "video", 1)
 	if err != nil {
 		return err
@@ -201,9 +204,10 @@ func (t *Thumbnailer) decodeAt(at time.Duration, width int) (*image.RGBA, time.D
 }
 
 func (t *Thumbnailer) picture(f *astiav.Frame, width int) (*image.RGBA, time.Duration, error) {
-	w, h := fitSize(f.Width(), f.Height(), t.sar, width, 0)
+	w, h := t.turn.fit(f.Width(), f.Height(), t.sar, width, 0)
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	if err := t.scaler.scale(f, img.Pix, w, h); err != nil {
+	var err error
+	if t.unturned, err = t.turn.convert(&t.scaler, f, img, t.unturned); err != nil {
 		return nil, 0, fmt.Errorf("scale thumbnail: %w", err)
 	}
 	return img, framePTS(f, t.dec.tb, t.startTime, 0), nil

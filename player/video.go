@@ -142,15 +142,17 @@ func (p *Player) wakePresenter() {
 // presenter times pictures against the master clock, drops late ones, converts the rest
 // into the next RGBA buffer and hands them to the sink.
 type presenter struct {
-	p       *Player
-	sink    FrameSink
-	scaler  rgbaScaler
-	bufs    [PictureBuffers]*image.RGBA
-	next    int
-	pending *videoFrame // taken from the queue, not yet shown
-	landed  int         // the serial whose first frame was shown, -1 before any
-	done    int         // the serial whose end marker was reached, -1 if none
-	timer   *time.Timer
+	p      *Player
+	sink   FrameSink
+	scaler rgbaScaler
+	bufs   [PictureBuffers]*image.RGBA
+	// unturned holds a picture of a turned film before its turn (see orientation.convert).
+	unturned *image.RGBA
+	next     int
+	pending  *videoFrame // taken from the queue, not yet shown
+	landed   int         // the serial whose first frame was shown, -1 before any
+	done     int         // the serial whose end marker was reached, -1 if none
+	timer    *time.Timer
 }
 
 // noSyncThreshold is ffplay's AV_NOSYNC_THRESHOLD: a picture this far from the clock is
@@ -298,7 +300,8 @@ func (pr *presenter) show(vf *videoFrame) {
 		img = newRGBA(w, h)
 		pr.bufs[pr.next] = img
 	}
-	if err := pr.scaler.scale(vf.f, img.Pix, w, h); err != nil {
+	var err error
+	if pr.unturned, err = p.turn.convert(&pr.scaler, vf.f, img, pr.unturned); err != nil {
 		p.framesDropped.Add(1)
 		return
 	}

@@ -65,6 +65,9 @@ type Spec struct {
 	// StartOffset shifts every timestamp by this much, as in recordings whose clock
 	// starts hours in (MPEG-TS from a broadcast, remuxed to MKV or MP4).
 	StartOffset time.Duration `json:",omitempty"`
+	// Rotate stores a display matrix that turns the pictures this many degrees clockwise
+	// (90, 180 or 270) in an MP4/MOV, as phones do with portrait video.
+	Rotate int `json:",omitempty"`
 }
 
 // AudioTrack is one generated audio stream: a distinct sine tone on each channel.
@@ -251,6 +254,9 @@ func (s Spec) Validate() error {
 	if s.StartOffset < 0 {
 		return errors.New("mediagen: StartOffset must not be negative")
 	}
+	if s.Rotate != 0 && (s.Rotate%90 != 0 || s.Video == "" || (s.Container != "mp4" && s.Container != "mov")) {
+		return errors.New("mediagen: Rotate is a quarter turn, in an mp4 or mov with video")
+	}
 	return nil
 }
 
@@ -430,6 +436,11 @@ func encode(ctx context.Context, s Spec, dir, path string) error {
 	}
 	if runErr != nil {
 		return fmt.Errorf("mediagen: encode %s: %w", filepath.Base(path), runErr)
+	}
+	if s.Rotate != 0 {
+		if err := turnVideoTrack(out, s.Rotate); err != nil {
+			return fmt.Errorf("mediagen: %w", err)
+		}
 	}
 	if err := os.Rename(out, path); err != nil {
 		return fmt.Errorf("mediagen: %w", err)
