@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"image"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -50,24 +48,7 @@ func TestTurnedFilmIsShownUpright(t *testing.T) {
 			t.Parallel()
 			spec := mediagen.Spec{Label: "turned", Container: "mp4", Video: "h264", Width: 320, Height: 240, Duration: time.Second, Rotate: turn}
 			path := media(t, spec)
-			ref, err := exec.Command("ffmpeg", "-v", "error", "-i", path, "-frames:v", "1", "-sws_flags", "bilinear+accurate_rnd",
-				"-f", "rawvideo", "-pix_fmt", "rgba", "-").Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var mu sync.Mutex
-			var got *image.RGBA
-			rec := newRecorder()
-			rec.onShow = func(img *image.RGBA, _ time.Duration) {
-				mu.Lock()
-				defer mu.Unlock()
-				if got == nil {
-					got = &image.RGBA{Pix: append([]byte(nil), img.Pix...), Stride: img.Stride, Rect: img.Rect}
-				}
-			}
-			p, _ := play(t, path, Options{Audio: NullAudio, StartPaused: true, Video: rec})
-			rec.player.Store(p)
-			waitUntil(t, 10*time.Second, "the first frame", func() bool { return len(rec.snapshotFrames()) > 0 })
+			p, _, got, ref := firstPictureAndFFmpegs(t, path)
 			w, h := 320, 240
 			if turn != 180 {
 				w, h = 240, 320
@@ -75,8 +56,6 @@ func TestTurnedFilmIsShownUpright(t *testing.T) {
 			if v := p.Info().Video; v == nil || v.DisplayWidth != w || v.DisplayHeight != h || v.Rotation != turn {
 				t.Fatalf("video info %+v, want %dx%d turned %d°", v, w, h, turn)
 			}
-			mu.Lock()
-			defer mu.Unlock()
 			if got.Rect != image.Rect(0, 0, w, h) || len(ref) != len(got.Pix) {
 				t.Fatalf("picture %v, %d bytes against ffmpeg's %d", got.Rect, len(got.Pix), len(ref))
 			}

@@ -143,29 +143,7 @@ func TestRGBAMatchesFFmpeg(t *testing.T) {
 	t.Parallel()
 	spec := mediagen.Spec{Label: "rgba", Container: "mkv", Video: "h264", Width: 854, Height: 480, Duration: time.Second}
 	path := media(t, spec)
-	// The same swscale flags the player uses at this width, so the pictures must agree.
-	ref, err := exec.Command("ffmpeg", "-v", "error", "-i", path, "-frames:v", "1", "-sws_flags", "bilinear+accurate_rnd",
-		"-f", "rawvideo", "-pix_fmt", "rgba", "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var got *image.RGBA
-	rec := newRecorder()
-	rec.onShow = func(img *image.RGBA, pts time.Duration) {
-		mu.Lock()
-		defer mu.Unlock()
-		if got == nil {
-			got = &image.RGBA{Pix: append([]byte(nil), img.Pix...), Stride: img.Stride, Rect: img.Rect}
-		}
-	}
-	p, _ := play(t, path, Options{Audio: NullAudio, StartPaused: true, Video: rec})
-	rec.player.Store(p)
-	waitUntil(t, 10*time.Second, "the first frame", func() bool { return len(rec.snapshotFrames()) > 0 })
-	mu.Lock()
-	got0 := got
-	mu.Unlock()
-	got = got0
+	p, rec, got, ref := firstPictureAndFFmpegs(t, path)
 	if got.Rect != image.Rect(0, 0, 854, 480) || got.Stride != 854*4 || len(ref) != len(got.Pix) {
 		t.Fatalf("picture %v stride %d, %d bytes against ffmpeg's %d", got.Rect, got.Stride, len(got.Pix), len(ref))
 	}
@@ -227,4 +205,33 @@ func TestSoundShorterOrLaterThanPicture(t *testing.T) {
 	if late > max(1, len(frames)/50) {
 		t.Errorf("%d of %d frames off the clock by 40 ms or more", late, len(frames))
 	}
+}
+
+// firstPictureAndFFmpegs opens path paused with a recording sink and returns the player,
+// the recorder, a copy of the first picture shown, and ffmpeg's RGBA conversion of the
+// film's first frame with the swscale flags the player uses (turned upright, as ffmpeg
+// does by default).
+func firstPictureAndFFmpegs(t *testing.T, path string) (*Player, *recorder, *image.RGBA, []byte) {
+	t.Helper()
+	ref, err := exec.Command("ffmpeg", "-v", "error", "-i", path, "-frames:v", "1", "-sws_flags", "bilinear+accurate_rnd",
+		"-f", "rawvideo", "-pix_fmt", "rgba", "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var got *image.RGBA
+	rec := newRecorder()
+	rec.onShow = func(img *image.RGBA, _ time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		if got == nil {
+			got = &image.RGBA{Pix: append([]byte(nil), img.Pix...), Stride: img.Stride, Rect: img.Rect}
+		}
+	}
+	p, _ := play(t, path, Options{Audio: NullAudio, StartPaused: true, Video: rec})
+	rec.player.Store(p)
+	waitUntil(t, 10*time.Second, "the first frame", func() bool { return len(rec.snapshotFrames()) > 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	return p, rec, got, ref
 }
