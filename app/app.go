@@ -229,8 +229,6 @@ func (u *ui) quit() {
 	u.stopPlayback(u.playback, u.app.Quit)
 }
 
-// rememberWindow keeps the window's size for the next start; a full-screen window keeps the
-// size it had before. Fyne has no call to place a window, so its position is the desktop's.
 // windowResized keeps the window's size once it has settled: Fyne quits on SIGINT and
 // SIGTERM without the close intercept, and a size kept only at quit was then lost.
 func (u *ui) windowResized(fyne.Size) {
@@ -244,6 +242,8 @@ func (u *ui) windowResized(fyne.Size) {
 // sizes writes only the last.
 const windowSizeSettles = 500 * time.Millisecond
 
+// rememberWindow keeps the window's size for the next start; a full-screen window keeps the
+// size it had before. Fyne has no call to place a window, so its position is the desktop's.
 func (u *ui) rememberWindow() {
 	if size, ok := u.windowSizeToKeep(); ok {
 		u.svc.settings.setWindowSize(size)
@@ -344,8 +344,11 @@ type sizeWatcher struct {
 	onSize func(fyne.Size)
 }
 
+// stackLayout is the layout sizeWatcher lays out with; it holds no state.
+var stackLayout = layout.NewStackLayout()
+
 func (w *sizeWatcher) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	layout.NewStackLayout().Layout(objects, size)
+	stackLayout.Layout(objects, size)
 	if size != w.last {
 		w.last = size
 		if w.onSize != nil {
@@ -355,7 +358,7 @@ func (w *sizeWatcher) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (w *sizeWatcher) MinSize(objects []fyne.CanvasObject) fyne.Size {
-	return layout.NewStackLayout().MinSize(objects)
+	return stackLayout.MinSize(objects)
 }
 
 func (n *navigator) top() page {
